@@ -1,0 +1,209 @@
+"""``Value``: a scalar that remembers how it was computed.
+
+Every arithmetic operation on ``Value`` objects returns a new ``Value`` holding the result
+(``data``), the op that made it, and the tuple of its inputs (``parents``). Together they
+form the computation graph that ``backward()`` walks to apply the chain rule. A node holds
+no closure and no reference to its children, so a graph is freed the moment its root is.
+
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> y = a * b + a
+>>> y.backward()
+>>> y.data, a.grad, b.grad
+(-4.0, -2.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from typing import Any
+
+from .ops import OPS, Op
+
+__all__ = ["Value"]
+
+_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
+_POW, _POW_VAR = OPS["pow"], OPS["pow_var"]
+_isfinite = math.isfinite
+
+
+class Value:
+    """A scalar node of a computation graph.
+
+    Attributes:
+        data: the value, a finite float.
+        grad: ∂(root)/∂(this node), accumulated by ``backward()``; starts at 0.0.
+        label: an optional name, shown when the graph is drawn.
+        op: the ``Op`` that produced this node; ``None`` for a leaf.
+        parents: the inputs of that op, in order, duplicates kept (``a*a`` has two).
+
+    Every ``Value`` holds a finite float. A leaf made from NaN or ±inf raises
+    ``ValueError``; an op whose result would overflow or leave its domain raises
+    (``OverflowError``, ``ValueError``, ``ZeroDivisionError``) naming the op and inputs.
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "parents", "_walk")
+
+    def __init__(self, data: float, label: str = "") -> None:
+        self.data = _as_float(data)
+        self.grad = 0.0
+        self.label = label
+        self.op: Op | None = None
+        self.parents: tuple[Value, ...] = ()
+        self._walk: object = None  # the stamp of the last graph walk that reached this node
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    def __float__(self) -> float:
+        return self.data
+
+    # --- arithmetic; numbers on either side become constant leaves ----------------------
+    def __add__(self, other: Value | float) -> Value:
+        return _binary(_ADD, self, other)
+
+    def __radd__(self, other: float) -> Value:
+        return _binary(_ADD, other, self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        return _binary(_SUB, self, other)
+
+    def __rsub__(self, other: float) -> Value:
+        return _binary(_SUB, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _binary(_MUL, self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        return _binary(_MUL, other, self)
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return _binary(_DIV, self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _binary(_DIV, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(_NEG, self)
+
+    def __pow__(self, exponent: Value | float) -> Value:
+        """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``."""
+        return _binary(_POW_VAR if isinstance(exponent, Value) else _POW, self, exponent)
+
+    def __rpow__(self, base: float) -> Value:
+        return _binary(_POW_VAR, base, self)
+
+    def __abs__(self) -> Value:
+        return _unary(OPS["abs"], self)
+
+    # --- functions ------------------------------------------------------------------------
+    def exp(self) -> Value:
+        return _unary(OPS["exp"], self)
+
+    def log(self) -> Value:
+        """Natural logarithm; needs ``data > 0``."""
+        return _unary(OPS["log"], self)
+
+    def sqrt(self) -> Value:
+        return _unary(OPS["sqrt"], self)
+
+    def tanh(self) -> Value:
+        return _unary(OPS["tanh"], self)
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), stable for any finite x."""
+        return _unary(OPS["sigmoid"], self)
+
+    def relu(self) -> Value:
+        """max(x, 0); its derivative at 0 is taken as 0, as in PyTorch."""
+        return _unary(OPS["relu"], self)
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), stable for any finite x."""
+        return _unary(OPS["softplus"], self)
+
+    def abs(self) -> Value:
+        """|x|; its derivative at 0 is taken as 0, as in PyTorch."""
+        return _unary(OPS["abs"], self)
+
+    def sin(self) -> Value:
+        return _unary(OPS["sin"], self)
+
+    def cos(self) -> Value:
+        return _unary(OPS["cos"], self)
+
+    # --- gradients ------------------------------------------------------------------------
+    def backward(self) -> None:
+        """Add ∂self/∂v to ``v.grad`` for every node ``v`` of the graph, ``self`` included.
+
+        Gradients *accumulate*, as in PyTorch: a second call adds the same amounts again.
+        Call ``zero_grad()`` (or set ``.grad = 0.0``) between steps.
+        """
+        from .backprop import backward
+
+        backward(self)
+
+    def zero_grad(self) -> None:
+        """Set ``grad`` to 0.0 on every node of this graph."""
+        from .backprop import topological_order
+
+        for node in topological_order(self):
+            node.grad = 0.0
+
+
+def _as_float(x: Any) -> float:
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"Value needs a real number (int or float), got {type(x).__name__}: {x!r}")
+    x = float(x)
+    if not _isfinite(x):
+        raise ValueError(f"Value needs a finite number, got {x}; NaN and ±inf are not allowed")
+    return x
+
+
+def _node(data: float, parents: tuple[Value, ...], op: Op) -> Value:
+    """A new non-leaf node (skips the leaf's input checks: ``data`` is a checked float)."""
+    node = _new(Value)
+    node.data = data
+    node.grad = 0.0
+    node.label = ""
+    node.op = op
+    node.parents = parents
+    node._walk = None
+    return node
+
+
+_new = object.__new__
+
+
+def _unary(op: Op, x: Value) -> Value:
+    """Run ``op`` on ``x`` and record the result as a new node."""
+    try:
+        y = op.value(x.data)
+    except (ArithmeticError, ValueError) as e:
+        raise type(e)(describe_failure(op, (x,), e)) from None
+    return _node(y, (x,), op) if _isfinite(y) else _overflow(op, (x,))
+
+
+def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
+    """Run ``op`` on ``a`` and ``b`` (a number becomes a constant leaf); record the result."""
+    if not isinstance(a, Value):
+        a = Value(a)
+    if not isinstance(b, Value):
+        b = Value(b)
+    try:
+        y = op.value(a.data, b.data)
+    except (ArithmeticError, ValueError) as e:
+        raise type(e)(describe_failure(op, (a, b), e)) from None
+    return _node(y, (a, b), op) if _isfinite(y) else _overflow(op, (a, b))
+
+
+def _overflow(op: Op, parents: tuple[Value, ...]) -> Value:
+    raise OverflowError(describe_failure(op, parents, "the result is not a finite float"))
+
+
+def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
+    """A one-line message naming the op, its inputs (with labels) and what went wrong."""
+    args = ", ".join(f"{p.label}={p.data!r}" if p.label else repr(p.data) for p in parents)
+    domain = f"; {op.name} needs {op.domain}" if op.domain else ""
+    return f"{op.name}({args}): {reason}{domain}"
