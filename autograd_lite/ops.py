@@ -113,16 +113,17 @@ def _pow_const_derivatives(a: Any, k: Any, y: Any) -> tuple[Any, float]:
 
 
 _OP_LIST = [
-    #  name       symbol  value on floats          local derivatives              domain
+    # name, symbol, value on floats, local derivatives (inputs..., result y), domain
     Op("add", "+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
     Op("sub", "-", lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
     Op("mul", "*", lambda a, b: a * b, lambda a, b, y: (b, a)),
     Op("div", "/", lambda a, b: a / b, lambda a, b, y: (1.0 / b, -y / b), "b ≠ 0"),
     Op("neg", "-", lambda a: -a, lambda a, y: (-1.0,)),
-    Op("pow", "**", math.pow, _pow_const_derivatives, "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
+    Op("pow", "**", math.pow, _pow_const_derivatives,
+       "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
     Op("pow_var", "**", _pow_var, lambda a, b, y: (b * y / a, y * log(a)),
        "a > 0 when the exponent is a Value (∂(a**b)/∂b = a**b·log a)"),
-    Op("exp", "exp", math.exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows a float)"),
+    Op("exp", "exp", math.exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
     Op("log", "log", math.log, lambda a, y: (1.0 / a,), "x > 0"),
     Op("sqrt", "sqrt", math.sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative"),
     Op("tanh", "tanh", math.tanh, lambda a, y: (1.0 - y * y,)),

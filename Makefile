@@ -1,0 +1,47 @@
+# Two entry points: `make demo` (set up, run the main job) and `make test` (set up, run
+# every check). Both create .venv, install the package editable with its extras, and
+# install graphviz's `dot` when it is missing.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PY     := $(BIN)/python
+# The reference engine for the tests; set TORCH=0 to run the suite without it.
+TORCH  ?= 1
+comma  := ,
+EXTRAS := test$(if $(filter 1,$(TORCH)),$(comma)torch)
+
+.PHONY: setup demo test lint bench notebooks docs clean dot
+
+setup: dot $(VENV)/.installed-$(EXTRAS)
+
+$(VENV)/.installed-$(EXTRAS): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
+	  echo "could not create a virtual environment: sudo apt-get install python3-venv"; exit 1; }
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+dot:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq graphviz; \
+	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo apt-get install -y -qq graphviz; \
+	  else echo "graphviz's dot program is missing; run: sudo apt-get install graphviz"; exit 1; fi; }
+
+demo: setup
+	$(BIN)/autograd-lite demo
+
+lint: setup
+	$(BIN)/ruff check .
+
+test: lint
+	$(PY) -m pytest --doctest-modules autograd_lite nets tests
+
+bench: setup
+	$(PY) -m pip install --quiet -e ".[bench,torch]"
+	$(PY) benchmarks/compare.py
+
+clean:
+	rm -rf $(VENV) out site .pytest_cache .ruff_cache .hypothesis

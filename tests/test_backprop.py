@@ -1,0 +1,183 @@
+"""The graph walk: reuse of nodes, accumulation, deep graphs, memory, `grad`."""
+
+from __future__ import annotations
+
+import gc
+import math
+import sys
+
+import pytest
+
+from autograd_lite import Value, grad, topological_order
+
+
+# --- the regressions every graph engine needs (tinygrad's first bugs) -------------------
+def test_x_plus_x():
+    x = Value(3.0)
+    (x + x).backward()
+    assert x.grad == 2.0
+
+
+def test_x_times_x_keeps_both_parents():
+    x = Value(3.0)
+    y = x * x
+    assert y.parents == (x, x)
+    y.backward()
+    assert x.grad == 6.0
+
+
+def test_x_plus_x_times_x():
+    x = Value(3.0)
+    ((x + x) * x).backward()  # d(2x²)/dx = 4x
+    assert x.grad == 12.0
+
+
+def test_node_used_by_many_parents():
+    x = Value(0.5)
+    h = x.tanh()
+    y = h * 2 + h * h + h.exp() + h
+    y.backward()
+    t = h.data
+    expected = (2 + 2 * t + math.exp(t) + 1) * (1 - t * t)
+    assert x.grad == pytest.approx(expected, rel=1e-15)
+    assert h.grad == pytest.approx(2 + 2 * t + math.exp(t) + 1, rel=1e-15)
+
+
+def test_intermediates_get_their_grads():
+    a, b = Value(2.0), Value(-3.0)
+    c = a * b
+    d = c + a
+    d.backward()
+    assert (d.grad, c.grad, a.grad, b.grad) == (1.0, 1.0, -2.0, 2.0)
+
+
+def test_backward_twice_accumulates_exactly_double():
+    x = Value(1.5)
+    h = x * x
+    y = h.sin() * x
+    y.backward()
+    first = {id(n): n.grad for n in (x, h, y)}
+    y.backward()
+    for n in (x, h, y):
+        assert n.grad == 2 * first[id(n)]
+
+
+def test_backward_adds_to_grads_already_there():
+    x = Value(2.0)
+    x.grad = 10.0
+    (x * 3).backward()
+    assert x.grad == 13.0
+
+
+def test_zero_grad():
+    x = Value(2.0)
+    y = x * x
+    y.backward()
+    y.zero_grad()
+    assert (x.grad, y.grad) == (0.0, 0.0)
+
+
+def test_a_million_node_chain_at_the_default_recursion_limit():
+    assert sys.getrecursionlimit() <= 10_000
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0
+    y.backward()
+    assert x.grad == 1.0
+
+
+def test_topological_order_parents_first_and_deterministic():
+    a, b = Value(1.0, "a"), Value(2.0, "b")
+    c = a * b
+    d = c + a
+    e = d * c
+    order = topological_order(e)
+    assert order[-1] is e
+    position = {id(n): i for i, n in enumerate(order)}
+    for n in order:
+        assert all(position[id(p)] < position[id(n)] for p in n.parents)
+    assert len(order) == len({id(n) for n in order}) == 5
+    assert [id(n) for n in topological_order(e)] == [id(n) for n in order]
+
+
+def _live_values() -> int:
+    return sum(type(o) is Value for o in gc.get_objects())
+
+
+def test_graph_is_freed_by_reference_counting_alone():
+    # With the cyclic collector off, only reference counting frees memory: a graph with a
+    # reference cycle would stay in gc.get_objects() after its root is dropped. (Nodes
+    # have no __weakref__ slot, to keep them small, so this counts instead of weakref.)
+    gc.collect()
+    gc.disable()
+    try:
+        before = _live_values()
+        x = Value(2.0)
+        y = (x * x).exp() + x * 3
+        y.backward()
+        assert _live_values() == before + 6  # x, x*x, exp(x*x), 3, x*3 and y
+        del y
+        assert _live_values() == before + 1  # only x is left
+    finally:
+        gc.enable()
+
+
+def test_nodes_are_slotted():
+    assert not hasattr(Value(1.0), "__dict__")
+    assert not hasattr(Value(1.0) * 2, "__dict__")
+
+
+# --- grad -----------------------------------------------------------------------------
+def test_grad_leaves_dot_grad_untouched():
+    x, y = Value(2.0), Value(3.0)
+    x.grad = 7.0
+    out = x * y + x
+    gx, gy = grad(out, [x, y])
+    assert (gx.data, gy.data) == (4.0, 2.0)
+    assert (x.grad, y.grad, out.grad) == (7.0, 0.0, 0.0)
+
+
+def test_grad_of_an_input_the_output_does_not_use_is_zero():
+    x, z = Value(2.0), Value(5.0)
+    _, gz = grad(x * x, [x, z])
+    assert gz.data == 0.0
+
+
+def test_grad_rejects_non_values():
+    with pytest.raises(TypeError, match=r"inputs\[1\] is a float"):
+        grad(Value(1.0) * 2, [Value(1.0), 2.0])
+
+
+def test_second_and_third_derivatives():
+    x = Value(0.7)
+    y = x.sin() * x
+    (d1,) = grad(y, [x], create_graph=True)
+    (d2,) = grad(d1, [x], create_graph=True)
+    (d3,) = grad(d2, [x])
+    s, c = math.sin(0.7), math.cos(0.7)
+    assert d1.data == pytest.approx(c * 0.7 + s, rel=1e-14)
+    assert d2.data == pytest.approx(2 * c - 0.7 * s, rel=1e-14)
+    assert d3.data == pytest.approx(-3 * s - 0.7 * c, rel=1e-14)
+
+
+def test_hessian_vector_product():
+    # f(x, y, z) = x²y + y z³ + sin(x z);  H·v by differentiating (∇f · v)
+    p = (0.3, -1.2, 0.8)
+    v = (1.0, -2.0, 0.5)
+    xs = [Value(t) for t in p]
+    x, y, z = xs
+    f = x * x * y + y * z**3 + (x * z).sin()
+    g = grad(f, xs, create_graph=True)
+    gv = sum((gi * vi for gi, vi in zip(g, v)), Value(0.0))
+    hv = [h.data for h in grad(gv, xs)]
+    a, b, c = p
+    s = math.sin(a * c)
+    cs = math.cos(a * c)
+    hessian = [
+        [2 * b - c * c * s, 2 * a, cs - a * c * s],
+        [2 * a, 0.0, 3 * c * c],
+        [cs - a * c * s, 3 * c * c, 6 * b * c - a * a * s],
+    ]
+    expected = [sum(hessian[i][j] * v[j] for j in range(3)) for i in range(3)]
+    assert hv == pytest.approx(expected, rel=1e-13)
