@@ -73,17 +73,18 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] is a {type(x).__name__}, not a Value")
     order = topological_order(output)
-    held = _set_aside(order + inputs, everything=True)
+    touched = order + inputs  # an input outside the graph must read 0
+    held = _set_aside(touched)
     try:
         _chain_rule(order, Value(1.0) if create_graph else 1.0, create_graph)
         return [x.grad if isinstance(x.grad, Value) else Value(x.grad) for x in inputs]
     finally:
-        _restore(order, held)
+        _restore(touched, held)
 
 
-def _set_aside(nodes: list[Value], everything: bool = False) -> list[tuple[Value, float]]:
+def _set_aside(nodes: list[Value]) -> list[tuple[Value, float]]:
     """Zero the nodes' grads so a walk can start from nothing; return what they held."""
-    held = [(node, node.grad) for node in nodes if everything or node.grad]
+    held = [(node, node.grad) for node in nodes if node.grad]
     for node, _ in held:
         node.grad = 0.0
     return held
