@@ -153,7 +153,7 @@ class Value:
 
 
 def _as_float(x: Any) -> float:
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+    if type(x) is not float and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
         raise TypeError(f"Value needs a real number (int or float), got {type(x).__name__}: {x!r}")
     x = float(x)
     if not _isfinite(x):

@@ -1,0 +1,348 @@
+"""autograd-lite vs micrograd (0.1.0, PyPI) vs PyTorch float64 scalars, side by side.
+
+Every engine builds the *same* scalar graph, op for op, from the builders below, so one
+node count serves all three. Engines alternate within each round; the tables show the
+median over rounds and the ratios. Run: ``make bench`` (or ``python benchmarks/compare.py``).
+
+    --quick      fewer rounds and sizes (a smoke run, used by the tests)
+    --markdown   print the tables as Markdown (for docs/performance.md)
+    --plot PATH  write the width plot (PNG)
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import math
+import platform
+import random
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+from autograd_lite import Value, topological_order
+
+
+@dataclass(frozen=True)
+class Engine:
+    name: str
+    leaf: Callable[[float], object]  # a number -> a leaf node of this engine
+
+
+def _engines() -> list[Engine]:
+    engines = [Engine("autograd-lite", Value)]
+    try:
+        from micrograd.engine import Value as MicrogradValue
+
+        MicrogradValue.tanh = _micrograd_tanh
+        engines.append(Engine("micrograd", MicrogradValue))
+    except ImportError:
+        print("micrograd not installed (pip install micrograd==0.1.0): left out", file=sys.stderr)
+    try:
+        import torch
+
+        def tensor(x: float) -> object:
+            return torch.tensor(x, dtype=torch.float64, requires_grad=True)
+
+        engines.append(Engine("pytorch", tensor))
+    except ImportError:
+        print("torch not installed (pip install torch==2.13.0): left out", file=sys.stderr)
+    return engines
+
+
+def _micrograd_tanh(self):
+    """tanh as micrograd's lecture writes it (the PyPI release 0.1.0 has no tanh)."""
+    from micrograd.engine import Value as MicrogradValue
+
+    x = self.data
+    t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+    out = MicrogradValue(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+# --- the workloads: each returns a function that builds the graph and gives its root -----
+def mlp_step(leaf: Callable, sizes=(2, 16, 16, 1), n_points: int = 100) -> Callable:
+    """micrograd's demo: ReLU MLP, hinge loss over two-moons points, L2 regularization."""
+    from nets.data import two_moons
+
+    rng = random.Random(1)
+    layers = [
+        [([leaf(rng.uniform(-1, 1)) for _ in range(n_in)], leaf(0.0)) for _ in range(n_out)]
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+    X, y = two_moons(n_points, seed=0, noise=0.1)
+    data = [([float(v) for v in x], 2.0 * float(t) - 1.0) for x, t in zip(X, y)]
+
+    def forward():
+        losses = []
+        for x, target in data:
+            h = [leaf(v) for v in x]
+            for k, layer in enumerate(layers):
+                acts = [sum((wi * hi for wi, hi in zip(w, h)), b) for w, b in layer]
+                h = [a.relu() for a in acts] if k < len(layers) - 1 else acts
+            losses.append((1 + -target * h[0]).relu())
+        data_loss = sum(losses) * (1.0 / len(losses))
+        return data_loss + 1e-4 * sum(p * p for p in params)
+
+    return forward
+
+
+def tanh_mlp(leaf: Callable, width: int) -> Callable:
+    """One pass of a tanh MLP(3, [width, width, 1]) on one input (the Rust ports' workload)."""
+    rng = random.Random(2)
+    sizes = (3, width, width, 1)
+    layers = [
+        [([leaf(rng.uniform(-1, 1)) for _ in range(n_in)], leaf(0.0)) for _ in range(n_out)]
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
+    x = [leaf(v) for v in (0.5, -1.0, 2.0)]
+
+    def forward():
+        h = x
+        for layer in layers:
+            h = [sum((wi * hi for wi, hi in zip(w, h)), b).tanh() for w, b in layer]
+        return h[0]
+
+    return forward
+
+
+def chain(leaf: Callable, n: int) -> Callable:
+    """y = ((x·c)·c)·…: n multiplications in a row, the deepest graph for its size."""
+    x = leaf(1.0)
+
+    def forward():
+        y = x
+        for _ in range(n):
+            y = y * 1.0000001
+        return y
+
+    return forward
+
+
+def wide_sum(leaf: Callable, n: int) -> Callable:
+    """Σ_i x_i·x_i over n leaves: the widest graph for its size."""
+    xs = [leaf(random.Random(i).uniform(-1, 1)) for i in range(n)]
+
+    def forward():
+        return sum(x * x for x in xs)
+
+    return forward
+
+
+# --- measurement -----------------------------------------------------------------------------
+def count_nodes(forward: Callable) -> int:
+    """Nodes of the graph, counted on autograd-lite's (every engine builds the same one)."""
+    return len(topological_order(forward()))
+
+
+@dataclass
+class Timing:
+    forward: float  # seconds, median over rounds
+    backward: float
+    error: str = ""
+
+
+def time_engines(make: Callable[[Callable], Callable], engines: list[Engine], rounds: int):
+    """Median forward and backward seconds per engine, the engines alternating each round."""
+    builders = {e.name: make(e.leaf) for e in engines}
+    samples: dict[str, list[tuple[float, float]]] = {e.name: [] for e in engines}
+    errors: dict[str, str] = {}
+    for _ in range(rounds):
+        for e in engines:
+            if e.name in errors:
+                continue
+            try:
+                t0 = time.perf_counter()
+                root = builders[e.name]()
+                t1 = time.perf_counter()
+                root.backward()
+                t2 = time.perf_counter()
+            except RecursionError:
+                errors[e.name] = "RecursionError"
+                continue
+            del root
+            samples[e.name].append((t1 - t0, t2 - t1))
+    result = {}
+    for e in engines:
+        if e.name in errors:
+            result[e.name] = Timing(float("nan"), float("nan"), errors[e.name])
+        else:
+            fw, bw = zip(*samples[e.name])
+            result[e.name] = Timing(statistics.median(fw), statistics.median(bw))
+    return result
+
+
+def bytes_per_node(forward: Callable, nodes: int) -> float:
+    """Peak traced memory of one forward+backward, per node."""
+    gc.collect()
+    tracemalloc.start()
+    root = forward()
+    root.backward()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del root
+    return peak / nodes
+
+
+# --- reports -------------------------------------------------------------------------------
+def table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
+    if markdown:
+        lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    widths = [max(len(str(c)) for c in col) for col in zip(headers, *rows)]
+    fmt = "  ".join(f"{{:>{w}}}" for w in widths)
+    return "\n".join(fmt.format(*r) for r in [headers, *rows])
+
+
+def ns(seconds: float, nodes: int) -> str:
+    return "—" if seconds != seconds else f"{seconds / nodes * 1e9:,.0f}"
+
+
+def report_mlp(engines, rounds, markdown):
+    forward = mlp_step(Value)
+    nodes = count_nodes(forward)
+    timings = time_engines(mlp_step, engines, rounds)
+    ours = timings["autograd-lite"]
+    rows = []
+    for e in engines:
+        t = timings[e.name]
+        memory = bytes_per_node(mlp_step(e.leaf), nodes)
+        total = t.forward + t.backward
+        rows.append([
+            e.name, ns(t.forward, nodes), ns(t.backward, nodes), ns(total, nodes),
+            f"{memory:,.0f}", f"{total / (ours.forward + ours.backward):.1f}×",
+            f"{t.backward / ours.backward:.1f}×",
+        ])
+    headers = ["engine", "fwd ns/node", "bwd ns/node", "fwd+bwd ns/node", "bytes/node",
+               "time ÷ ours", "bwd ÷ ours"]
+    return f"MLP step: 2-16-16-1 ReLU, 100 points, hinge loss ({nodes:,} nodes)\n" + table(
+        headers, rows, markdown)
+
+
+def report_scaling(engines, sizes, rounds, markdown):
+    rows = []
+    for name, make in (("chain", chain), ("wide sum", wide_sum)):
+        for n in sizes:
+            builder = partial(make, n=n)
+            nodes = count_nodes(builder(Value))
+            timings = time_engines(builder, engines, rounds)
+            for e in engines:
+                t = timings[e.name]
+                rows.append([name, f"{nodes:,}", e.name, ns(t.forward, nodes),
+                             ns(t.backward, nodes), t.error or "ok"])
+    headers = ["graph", "nodes", "engine", "fwd ns/node", "bwd ns/node", "result"]
+    return "Scaling: time per node from 10⁴ to 10⁶ nodes\n" + table(headers, rows, markdown)
+
+
+def report_width(engines, widths, rounds, markdown, skip_over):
+    rows, points = [], {}
+    for width in widths:
+        builder = partial(tanh_mlp, width=width)
+        nodes = count_nodes(builder(Value))
+        timings = time_engines(builder, [e for e in engines if width <= skip_over[e.name]],
+                               rounds)
+        for e in engines:
+            t = timings.get(e.name)
+            if t is None:
+                rows.append([str(width), f"{nodes:,}", e.name, "—", "—", "not run (too slow)"])
+                continue
+            total = t.forward + t.backward
+            ms = "—" if t.error else f"{total * 1e3:,.1f}"
+            rows.append([str(width), f"{nodes:,}", e.name, ms, ns(total, nodes), t.error or "ok"])
+            if not t.error:
+                points.setdefault(e.name, []).append((nodes, total / nodes * 1e9))
+    headers = ["N", "nodes", "engine", "ms/pass", "ns/node", "result"]
+    text = "Width: one forward+backward of a tanh MLP(3, [N, N, 1])\n" + table(
+        headers, rows, markdown)
+    return text, points
+
+
+def report_feature_discovery(rounds, markdown):
+    import numpy as np
+
+    from nets import FeatureDiscoveryNet, manual
+    from nets.data import two_moons
+
+    X, y = two_moons(200, seed=0, noise=0.1, constant_feature=True)
+    net = FeatureDiscoveryNet(X.shape[1], 16, loss="logistic", seed=0)
+    W, w = net.weights()
+    rows = []
+    auto, closed = [], []
+    for _ in range(rounds):
+        t0 = time.perf_counter()
+        net.zero_grad()
+        net.total_loss(X, y, reduction="mean").backward()
+        t1 = time.perf_counter()
+        manual.batch_gradients(W, w, X, y, loss="logistic", reduction="mean")
+        t2 = time.perf_counter()
+        auto.append(t1 - t0)
+        closed.append(t2 - t1)
+    a, m = statistics.median(auto), statistics.median(closed)
+    rows.append(["autodiff (Value graph, per example)", f"{a * 1e3:.2f}", "1.0×"])
+    rows.append(["closed form (numpy, vectorized)", f"{m * 1e3:.3f}", f"{a / m:,.0f}× faster"])
+    assert np.isfinite(m)
+    headers = ["gradient of the mean logistic loss, 200 points, D=3, H=16", "ms", "ratio"]
+    return "Feature-discovery net: what scalar autodiff costs\n" + table(headers, rows, markdown)
+
+
+def plot_width(points: dict, path: str) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    for name, pts in points.items():
+        xs, ys = zip(*pts)
+        ax.plot(xs, ys, marker="o", label=name)
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("nodes in the graph")
+    ax.set_ylabel("ns per node (forward + backward)")
+    ax.set_title("tanh MLP(3, [N, N, 1]), one pass")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="a short smoke run")
+    parser.add_argument("--markdown", action="store_true", help="Markdown tables")
+    parser.add_argument("--plot", metavar="PATH", help="write the width plot (PNG)")
+    args = parser.parse_args(argv)
+
+    engines = _engines()
+    rounds = 2 if args.quick else 5
+    print(f"# {platform.python_implementation()} {platform.python_version()}, "
+          f"{platform.machine()}, {platform.processor() or 'cpu'}; {rounds} rounds, median\n")
+    print(report_mlp(engines, rounds, args.markdown), end="\n\n")
+    scaling_sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
+    # PyTorch takes ~10 µs a node; a million-node graph would take minutes per round.
+    scaling_engines = [e for e in engines if e.name != "pytorch"]
+    print(report_scaling(scaling_engines, scaling_sizes, rounds, args.markdown), end="\n\n")
+    widths = [4, 16] if args.quick else [4, 16, 64, 128, 256, 512, 1024]
+    skip_over = {"autograd-lite": 1024, "micrograd": 1024, "pytorch": 64}
+    text, points = report_width(engines, widths, 3 if not args.quick else 1, args.markdown,
+                                skip_over)
+    print(text, end="\n\n")
+    print(report_feature_discovery(rounds, args.markdown))
+    if args.plot:
+        plot_width(points, args.plot)
+        print(f"\nwrote {args.plot}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
