@@ -43,5 +43,14 @@ bench: setup
 	$(PY) -m pip install --quiet -e ".[bench,torch]"
 	$(PY) benchmarks/compare.py
 
+# Sync each notebook with its paired script (the newer wins), then re-run it in place so
+# the committed notebook carries fresh outputs.
+notebooks: setup
+	$(BIN)/jupytext --sync notebooks/*.py
+	cd notebooks && ../$(BIN)/jupyter-execute --inplace --timeout=300 *.ipynb
+
+docs: setup
+	$(BIN)/mkdocs build --strict
+
 clean:
 	rm -rf $(VENV) out site .pytest_cache .ruff_cache .hypothesis

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import subprocess
 import sys
 
 import pytest
@@ -181,3 +182,24 @@ def test_hessian_vector_product():
     ]
     expected = [sum(hessian[i][j] * v[j] for j in range(3)) for i in range(3)]
     assert hv == pytest.approx(expected, rel=1e-13)
+
+
+def test_no_recursion_anywhere_in_the_walk():
+    # Build a deep graph, then allow only a few dozen stack frames: the walk, grad and
+    # zero_grad must not need more, whatever the depth of the graph.
+    code = (
+        "import sys\n"
+        "from autograd_lite import Value, grad\n"
+        "x = Value(0.5)\n"
+        "y = x\n"
+        "for _ in range(20_000):\n"
+        "    y = (y * 0.9999).tanh() + x\n"
+        "sys.setrecursionlimit(40)\n"
+        "y.backward()\n"
+        "g = grad(y, [x])[0].data\n"
+        "y.zero_grad()\n"
+        "print(g)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert math.isfinite(float(out.stdout))
