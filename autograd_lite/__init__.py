@@ -8,10 +8,25 @@
 7.0
 """
 
+from importlib import import_module
+from typing import Any
+
 from .backprop import backward, grad, topological_order
 from .gradcheck import GradcheckResult, gradcheck
 from .ops import OPS, Op
+from .parse import parse_expression
+from .steps import Step, backward_steps
 from .value import Value
+
+# Drawing needs graphviz: it is imported on first use, not with the engine.
+_LAZY = {
+    "draw": "drawing",
+    "save_svg": "drawing",
+    "DotNotFound": "drawing",
+    "explain": "explainer",
+    "separators": "explainer",
+    "Explanation": "explainer",
+}
 
 __all__ = [
     "Value",
@@ -22,4 +37,23 @@ __all__ = [
     "GradcheckResult",
     "Op",
     "OPS",
+    "draw",
+    "save_svg",
+    "DotNotFound",
+    "backward_steps",
+    "Step",
+    "explain",
+    "separators",
+    "Explanation",
+    "parse_expression",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -12,7 +12,8 @@ used: that is what a topological order gives. The walk knows nothing about any o
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from .value import Value, describe_failure
 
@@ -45,14 +46,8 @@ def topological_order(root: Value) -> list[Value]:
 def backward(root: Value) -> None:
     """Add ∂root/∂v to ``v.grad`` for every node ``v`` of the graph (see ``Value.backward``)."""
     order = topological_order(root)
-    held = _set_aside(order)
-    try:
+    with fresh_grads(order, keep=True):
         _chain_rule(order, 1.0, create_graph=False)
-    except BaseException:
-        _restore(order, held)  # a failed walk leaves every grad as it was
-        raise
-    for node, g in held:
-        node.grad += g
 
 
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
@@ -73,25 +68,36 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         if not isinstance(x, Value):
             raise TypeError(f"grad: inputs[{i}] is a {type(x).__name__}, not a Value")
     order = topological_order(output)
-    touched = order + inputs  # an input outside the graph must read 0
-    held = _set_aside(touched)
-    try:
+    with fresh_grads(order + inputs, keep=False):  # an input outside the graph reads 0
         _chain_rule(order, Value(1.0) if create_graph else 1.0, create_graph)
         return [x.grad if isinstance(x.grad, Value) else Value(x.grad) for x in inputs]
-    finally:
-        _restore(touched, held)
 
 
-def _set_aside(nodes: list[Value]) -> list[tuple[Value, float]]:
-    """Zero the nodes' grads so a walk can start from nothing; return what they held."""
+@contextmanager
+def fresh_grads(nodes: list[Value], keep: bool) -> Iterator[None]:
+    """Run a walk on the nodes with their grads set to zero, so it computes this walk alone.
+
+    Afterwards, what the nodes held before is added back (``keep=True``: gradients
+    accumulate, as in PyTorch) or put back in place of the walk's results (``keep=False``).
+    If the walk fails, or is stopped, every grad is put back as it was.
+    """
     held = [(node, node.grad) for node in nodes if node.grad]
     for node, _ in held:
         node.grad = 0.0
-    return held
+    try:
+        yield
+    except BaseException:
+        _put_back(nodes, held)
+        raise
+    if keep:
+        for node, g in held:
+            node.grad += g
+    else:
+        _put_back(nodes, held)
 
 
-def _restore(order: list[Value], held: list[tuple[Value, float]]) -> None:
-    for node in order:
+def _put_back(nodes: list[Value], held: list[tuple[Value, float]]) -> None:
+    for node in nodes:
         node.grad = 0.0
     for node, g in held:
         node.grad = g
@@ -125,10 +131,10 @@ def _chain_rule(order: list[Value], seed: float | Value, create_graph: bool) -> 
         except (ArithmeticError, ValueError) as e:
             raise type(e)(describe_failure(node.op, parents, f"derivative: {e}")) from None
     if not leaves_finite:
-        _report_overflow(order)
+        report_overflow(order)
 
 
-def _report_overflow(order: list[Value]) -> None:
+def report_overflow(order: list[Value]) -> None:
     # An overflow anywhere reaches every leaf below it as ±inf or nan, so checking the
     # leaves is enough to know; then name the first node, from the root, where it happened.
     bad = next(n for n in reversed(order) if not math.isfinite(float(n.grad)))

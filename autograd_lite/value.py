@@ -87,6 +87,9 @@ class Value:
     def __neg__(self) -> Value:
         return _unary(_NEG, self)
 
+    def __pos__(self) -> Value:
+        return self
+
     def __pow__(self, exponent: Value | float) -> Value:
         """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``."""
         return _binary(_POW_VAR if isinstance(exponent, Value) else _POW, self, exponent)

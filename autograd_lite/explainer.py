@@ -1,0 +1,325 @@
+"""The chain rule written out, in the notes' terms: paths, separators, and their numbers.
+
+For a root L and a node v, ∂L/∂v is the sum, over every path from v to L, of the product
+of the local derivatives along the path (one factor per edge; ``x * x`` uses x twice, so
+two edges, two paths). A node that every path from v to L passes through *separates* v
+from L, and the chain rule factors through it: ∂L/∂v = ∂L/∂s · ∂s/∂v. That is how the
+notes derive the gradient of the feature-discovery net: r separates W_ij from l, x̂_j
+separates W_ij from r, and r̃_j separates W_ij from x̂_j, so
+
+    ∂l/∂W_ij = ∂l/∂r · ∂r/∂x̂_j · ∂x̂_j/∂r̃_j · ∂r̃_j/∂W_ij = ∂l/∂r · w_j · a'(r̃_j) · x_i
+
+``explain(L, v)`` writes this out for any graph: the factorization through the labelled
+separators, then every path with its product, and their sum.
+
+>>> from autograd_lite import Value
+>>> x = Value(2.0, label="x")
+>>> h = x * x
+>>> h.label = "h"
+>>> y = h + 3 * h
+>>> y.label = "y"
+>>> print(explain(y, x))
+∂y/∂x = ∂y/∂h · ∂h/∂x = (4)·(4) = 16
+h separates x from y: every path from x to y passes through it.
+4 paths from x to y; ∂y/∂x is the sum over them of the product of the local derivatives along each:
+  x → h → y: (2)·(1) = 2
+  x → h → y: (2)·(1) = 2
+  x → h → (*) → y: (2)·(3)·(1) = 6
+  x → h → (*) → y: (2)·(3)·(1) = 6
+∂y/∂x = (2) + (2) + (6) + (6) = 16
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import NamedTuple
+
+import graphviz
+
+from .backprop import grad, topological_order
+from .drawing import draw, format_number
+from .steps import local_derivatives
+from .value import Value
+
+__all__ = ["explain", "separators", "Explanation", "Path", "Factor"]
+
+_SEPARATOR_STYLE = {"color": "#ea580c", "penwidth": "4"}
+
+
+@dataclass(frozen=True)
+class Path:
+    """One path from v to L: its nodes (v first) and the local derivative of each edge."""
+
+    nodes: tuple[Value, ...]
+    local_derivatives: tuple[float, ...]  # ∂nodes[k+1]/∂nodes[k] through this edge
+
+    @property
+    def product(self) -> float:
+        return math.prod(self.local_derivatives)
+
+
+class Factor(NamedTuple):
+    """∂upper/∂lower: the sum over the paths from ``lower`` to ``upper``."""
+
+    upper: Value
+    lower: Value
+    value: float
+
+
+@dataclass(frozen=True, repr=False)
+class Explanation:
+    """∂root/∂wrt written out; ``str()`` gives the text, ``.latex`` the LaTeX.
+
+    Attributes:
+        n_paths: how many paths lead from ``wrt`` to ``root``.
+        paths: each of them, or none when there are more than ``max_paths``.
+        separators: every node that separates ``wrt`` from ``root``, from ``wrt``'s side.
+        chain: ∂root/∂wrt factored through the labelled separators, ``root``'s side first
+            (a single factor when no labelled node separates them).
+        on_paths: every node on some path, ``wrt`` and ``root`` included.
+        total: ∂root/∂wrt: the sum over the paths, or the product of the chain.
+    """
+
+    root: Value
+    wrt: Value
+    n_paths: int
+    paths: tuple[Path, ...]
+    separators: tuple[Value, ...]
+    chain: tuple[Factor, ...]
+    on_paths: tuple[Value, ...]
+    total: float
+    max_paths: int
+    fmt: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"<Explanation {self._d(self.root, self.wrt)} = {self._num(self.total)}>"
+
+    def _repr_latex_(self) -> str:
+        return self.latex
+
+    @property
+    def text(self) -> str:
+        """The chain rule for this pair, in words and numbers."""
+        L, v, head = self._name(self.root), self._name(self.wrt), self._d(self.root, self.wrt)
+        if self.n_paths == 0:
+            return f"{L} does not depend on {v}: no path leads from {v} to {L}, so {head} = 0."
+        lines = []
+        if len(self.chain) > 1:
+            derivatives = " · ".join(self._d(f.upper, f.lower) for f in self.chain)
+            numbers = "·".join(self._paren(f.value) for f in self.chain)
+            lines.append(f"{head} = {derivatives} = {numbers} = {self._num(self.total)}")
+            names = [self._name(s) for s in self.chain_nodes]
+            verb, pronoun = ("separates", "it") if len(names) == 1 else ("separate", "them")
+            lines.append(f"{_and(names)} {verb} {v} from {L}: "
+                         f"every path from {v} to {L} passes through {pronoun}.")
+        else:
+            lines.append(f"{head} = {self._num(self.total)}")
+        if not self.paths:
+            lines.append(
+                f"There are {self.n_paths} paths from {v} to {L}, too many to list "
+                f"(max_paths={self.max_paths}); "
+                + ("the factorization through the separators above sums them all."
+                   if len(self.chain) > 1 else
+                   f"no labelled node separates {v} from {L}, so there is no shorter product.")
+            )
+            return "\n".join(lines)
+        lines.append(
+            f"1 path from {v} to {L}; {head} is the product of the local derivatives along it:"
+            if self.n_paths == 1 else
+            f"{self.n_paths} paths from {v} to {L}; {head} is the sum over them of the product "
+            "of the local derivatives along each:"
+        )
+        for path in self.paths:
+            names = " → ".join(self._name(n) for n in path.nodes)
+            lines.append(f"  {names}: {self._product(path)} = {self._num(path.product)}")
+        if self.n_paths > 1:
+            terms = " + ".join(self._paren(p.product) for p in self.paths)
+            lines.append(f"{head} = {terms} = {self._num(self.total)}")
+        return "\n".join(lines)
+
+    @property
+    def latex(self) -> str:
+        """The same in LaTeX (an ``aligned`` block in ``$$``), as Jupyter displays it."""
+        head, total = self._frac(self.root, self.wrt), self._num(self.total, latex=True)
+        if self.n_paths == 0:
+            lines = [rf"{head} &= 0 \quad \text{{(no path leads from one to the other)}}"]
+        else:
+            lines = []
+            if len(self.chain) > 1:
+                derivatives = r" \cdot ".join(self._frac(f.upper, f.lower) for f in self.chain)
+                numbers = r" \cdot ".join(self._paren(f.value, latex=True) for f in self.chain)
+                lines.append(f"{head} &= {derivatives} = {numbers} = {total}")
+            if self.paths:
+                terms = " + ".join(self._product(p, latex=True) for p in self.paths)
+                lines.append(f"{head} &= {terms} = {total}")
+            else:
+                note = rf"\text{{({self.n_paths} paths: too many to list)}}"
+                lines.append(rf"{head} &= {total} \quad {note}")
+        return "$$\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}$$"
+
+    @property
+    def chain_nodes(self) -> tuple[Value, ...]:
+        """The labelled separators the chain goes through, from ``wrt``'s side."""
+        return tuple(f.lower for f in reversed(self.chain[:-1]))
+
+    def draw(self, **options) -> graphviz.Digraph:
+        """The graph with the paths highlighted (blue) and the separators marked (orange).
+
+        ``options`` are passed to ``draw`` (rankdir, fmt, params, max_nodes).
+        """
+        styles = {s: _SEPARATOR_STYLE for s in self.separators}
+        return draw(self.root, highlight=self.on_paths, styles=styles, **options)
+
+    # --- names and numbers ------------------------------------------------------------
+    def _name(self, node: Value) -> str:
+        if node.label:
+            return node.label
+        if node is self.root:
+            return "L"
+        return "v" if node is self.wrt else f"({node.op.symbol})"
+
+    def _d(self, upper: Value, lower: Value) -> str:
+        return f"∂{self._name(upper)}/∂{self._name(lower)}"
+
+    def _frac(self, upper: Value, lower: Value) -> str:
+        return (rf"\frac{{\partial {_latex_name(self._name(upper))}}}"
+                rf"{{\partial {_latex_name(self._name(lower))}}}")
+
+    def _num(self, x: float, latex: bool = False) -> str:
+        s = format_number(x, self.fmt)
+        return s.replace("−", "-") if latex else s
+
+    def _paren(self, x: float, latex: bool = False) -> str:
+        return f"({self._num(x, latex)})"
+
+    def _product(self, path: Path, latex: bool = False) -> str:
+        if not path.local_derivatives:
+            return "1"  # v is L: the empty product
+        dot = r" \cdot " if latex else "·"
+        return dot.join(self._paren(d, latex) for d in path.local_derivatives)
+
+
+def separators(L: Value, v: Value) -> list[Value]:
+    """The nodes every path from ``v`` to ``L`` passes through, from v's side (v, L excluded).
+
+    Empty when no path leads from v to L.
+
+    >>> x = Value(1.0)
+    >>> h = x.tanh()
+    >>> separators(h * h + x, x)  # x also reaches the root directly, not through h
+    []
+    >>> separators(h * h, x) == [h]
+    True
+    """
+    order = topological_order(L)
+    from_v, _ = _path_counts(order, v)
+    return _separators(order, v, from_v)
+
+
+def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Explanation:
+    """The chain rule for ∂L/∂v: the paths from v to L, the separators, the numbers.
+
+    Lists every path when there are at most ``max_paths`` of them; beyond that (their
+    number grows exponentially with depth) only the factorization through the separators.
+    ``fmt`` formats the numbers, as in ``format(x, fmt)``.
+    """
+    for name, node in (("L", L), ("v", v)):
+        if not isinstance(node, Value):
+            raise TypeError(f"explain: {name} must be a Value, got {type(node).__name__}")
+    format_number(1.0, fmt)  # a bad format fails here, not when printed
+    order = topological_order(L)
+    from_v, n_paths = _path_counts(order, v)
+    seps = _separators(order, v, from_v)
+    chain: tuple[Factor, ...] = ()
+    paths: tuple[Path, ...] = ()
+    if n_paths:
+        stops = [v, *(s for s in seps if s.label), L]
+        chain = tuple(
+            Factor(upper, lower, grad(upper, [lower])[0].data)
+            for lower, upper in reversed(list(pairwise(stops)))
+        )
+        if n_paths <= max_paths:
+            paths = _enumerate_paths(L, v, from_v)
+    if paths:
+        total = sum(p.product for p in paths)
+    else:
+        total = math.prod(f.value for f in chain) if chain else 0.0
+    on_paths = tuple(n for n in order if n in from_v)
+    return Explanation(L, v, n_paths, paths, tuple(seps), chain, on_paths, total, max_paths, fmt)
+
+
+def _path_counts(order: list[Value], v: Value) -> tuple[dict[Value, int], int]:
+    """For each node on a path from v to the root (the last of ``order``): how many paths
+    lead from v to it; and how many lead from v to the root. Exact integers, no enumeration."""
+    from_v: dict[Value, int] = {}
+    for node in order:
+        count = 1 if node is v else sum(from_v.get(p, 0) for p in node.parents)
+        if count:
+            from_v[node] = count
+    return from_v, from_v.get(order[-1], 0)
+
+
+def _separators(order: list[Value], v: Value, from_v: Mapping[Value, int]) -> list[Value]:
+    """u separates v from the root when (paths v→u) × (paths u→root) = (paths v→root)."""
+    root = order[-1]
+    to_root: dict[Value, int] = {root: 1}
+    for node in reversed(order):
+        for p in node.parents:
+            to_root[p] = to_root.get(p, 0) + to_root[node]
+    total = from_v.get(root, 0)
+    return [
+        u for u in order
+        if u is not v and u is not root and u in from_v and from_v[u] * to_root[u] == total
+    ]
+
+
+def _enumerate_paths(L: Value, v: Value, from_v: Mapping[Value, int]) -> tuple[Path, ...]:
+    """Every path from v to L, walking back from L through nodes that v reaches.
+
+    Iterative (a long chain needs no recursion); the first parent's paths come first.
+    """
+    derivatives: dict[Value, tuple[float, ...]] = {}
+    paths = []
+    stack: list[tuple[Value, tuple[tuple[Value, int], ...]]] = [(L, ())]
+    while stack:
+        node, trail = stack.pop()  # trail: the edges (child, parent position) up to L
+        if node is v:
+            nodes = (v, *(child for child, _ in trail))
+            paths.append(Path(nodes, tuple(derivatives[c][k] for c, k in trail)))
+            continue
+        derivatives[node] = local_derivatives(node)
+        for k in reversed(range(len(node.parents))):
+            if node.parents[k] in from_v:
+                stack.append((node.parents[k], ((node, k), *trail)))
+    return tuple(paths)
+
+
+def _and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot"}
+_LATEX_ESCAPES = {c: "\\" + c for c in "#$%&_{}"} | {"\\": r"\backslash{}"}
+
+
+def _latex_name(name: str) -> str:
+    r"""A label as LaTeX: x̂[1] → \hat{x}_{1}, W[0,1] → W_{0,1}, loss → \mathrm{loss}."""
+    m = re.fullmatch(r"([^\[]+)\[([^\]]*)\]", name)
+    base, sub = (m[1], m[2]) if m else (name, None)
+    symbols: list[str] = []
+    for ch in base:
+        if ch in _ACCENTS and symbols:
+            symbols[-1] = rf"\{_ACCENTS[ch]}{{{symbols[-1]}}}"
+        else:
+            symbols.append(_LATEX_ESCAPES.get(ch, ch))
+    out = symbols[0] if len(symbols) == 1 else rf"\mathrm{{{''.join(symbols)}}}"
+    if sub is not None:
+        out += "_{" + "".join(_LATEX_ESCAPES.get(ch, ch) for ch in sub) + "}"
+    return out
