@@ -31,7 +31,7 @@ dot:
 	  else echo "graphviz's dot program is missing; run: sudo apt-get install graphviz"; exit 1; fi; }
 
 demo: setup
-	$(BIN)/autograd-lite demo
+	$(BIN)/autograd-lite demo --out out --force
 
 lint: setup
 	$(BIN)/ruff check .

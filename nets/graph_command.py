@@ -68,12 +68,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="refuse larger graphs (default: 500)")
     p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"),
                    help="the SVG file to write, or .gv/.dot for DOT text (default: graph.svg)")
+    p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Build the graph, run backward, draw it (and explain it); return the exit status."""
     try:
+        if args.output.exists() and not args.force:
+            raise ValueError(f"{args.output} exists; use --force to overwrite it")
         if args.expression:
             root, params = parse_expression(args.expression, args.values), []
         else:

@@ -184,19 +184,14 @@ def test_separators_in_the_feature_discovery_net(loss):
     assert [s for s in separators(t.l, net.w[0]) if s.label] == [t.r]
 
 
-def test_logistic_loss_has_two_paths_from_r_to_l():
-    net, t = hand_net("logistic")  # y = 0: l = r + softplus(−r), ∂l/∂r = σ(r)
+def test_logistic_loss_is_one_path_whose_first_factor_is_sigma_r_minus_y():
+    net, t = hand_net("logistic")  # y = 0: l = softplus(r), ∂l/∂r = σ(r) − 0
     e = explain(t.l, net.W[0][1])
-    assert e.n_paths == 2
+    assert e.n_paths == 1
     assert e.chain[0].value == pytest.approx(1 / (1 + math.exp(-2.75)), rel=1e-12)
     text = str(e)
-    assert "2 paths from W[0,1] to l; ∂l/∂W[0,1] is the sum over them" in text
-    assert text.splitlines()[-1].startswith("∂l/∂W[0,1] = (")
-
-
-# --- LaTeX, drawing ------------------------------------------------------------------------------
-
-
+    assert "1 path from W[0,1] to l; ∂l/∂W[0,1] is the product of the local derivatives" in text
+    assert e.total == pytest.approx(1 / (1 + math.exp(-2.75)) * -3 * 1.5, rel=1e-12)
 def test_latex():
     net, t = hand_net()
     e = explain(t.l, net.W[0][1])

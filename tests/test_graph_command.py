@@ -97,6 +97,16 @@ def test_an_expression_to_dot_text(tmp_path, capsys):
     assert capsys.readouterr().out == f"wrote {out}\n"
 
 
+def test_an_existing_output_is_kept_unless_forced(tmp_path, capsys):
+    out = tmp_path / "mine.gv"
+    out.write_text("the user's own file", encoding="utf-8")
+    assert graph("x * x", "--values", "x=2", "-o", str(out)) == 2
+    assert "exists; use --force" in capsys.readouterr().err
+    assert out.read_text(encoding="utf-8") == "the user's own file"
+    assert graph("x * x", "--values", "x=2", "-o", str(out), "--force") == 0
+    assert "digraph" in out.read_text(encoding="utf-8")
+
+
 def test_explain_an_expression(tmp_path, capsys):
     assert graph("x * y", "--values", "x=2, y=-1", "--explain", "y", "-o",
                  str(tmp_path / "e.dot")) == 0

@@ -1,0 +1,51 @@
+"""Input checks shared by the nets: sizes, and arrays of real numbers with the right shapes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Array = NDArray[np.float64]
+
+
+def check_positive_int(name: str, n: object) -> None:
+    """ValueError unless ``n`` is an int ≥ 1 (a bool is not)."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{name} must be a positive integer, got {n!r}")
+
+
+def check_choice(what: str, value: object, choices: Iterable[str]) -> None:
+    """ValueError naming ``value`` and listing the valid ``choices`` unless it is one."""
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(map(repr, choices))}")
+
+
+def as_array(name: str, a: ArrayLike) -> Array:
+    """``a`` as a float array; ValueError unless it is a rectangular array of real numbers."""
+    try:
+        raw = np.asarray(a)
+    except ValueError:  # ragged nested lists
+        raise ValueError(
+            f"{name} must be a rectangular array of numbers (rows of equal length)"
+        ) from None
+    if raw.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must hold real numbers, got {raw.dtype} values")
+    return raw.astype(float)
+
+
+def as_examples(X: ArrayLike, Y: ArrayLike, n_inputs: int | None = None) -> tuple[Array, Array]:
+    """X of shape (N, n_inputs) with N ≥ 1 and Y of shape (N,), as float arrays."""
+    X, Y = as_array("X", X), as_array("Y", Y)
+    width = "D" if n_inputs is None else n_inputs
+    if X.ndim != 2 or len(X) == 0 or (n_inputs is not None and X.shape[1] != n_inputs):
+        raise ValueError(
+            f"X must have shape (N, {width}) with N ≥ 1, one row per example, got shape {X.shape}"
+        )
+    if Y.shape != (len(X),):
+        raise ValueError(
+            f"Y must have shape ({len(X)},), one target per row of X, got shape {Y.shape}"
+        )
+    return X, Y

@@ -1,0 +1,276 @@
+"""The ``autograd-lite`` command: train the notes' network and check its gradients.
+
+    autograd-lite demo        train on two-moons with the defaults, compare gradients, plot
+    autograd-lite train       the same with your data and settings
+    autograd-lite gradcheck   random nets of several sizes: autodiff vs closed form vs
+                              finite differences; exits 1 on any mismatch
+    autograd-lite graph       draw the net's graph for one example (or an expression) as
+                              SVG, optionally explaining one parameter's gradient
+
+Bad arguments exit with status 2 and a one-line reason; ``--help`` works everywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from . import data, graph_command
+from .compare import compare_gradients
+from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
+from .losses import class_targets
+from .optim import SGD, Adam, Optimizer
+from .training import History, accuracy, train
+
+__all__ = ["main", "build_parser"]
+
+# The demo's settings, and the train subcommand's defaults: two-moons, 200 points plus the
+# constant feature, 16 hidden units, logistic loss, Adam on mini-batches of 20.
+DEFAULTS = dict(
+    data="moons", points=200, noise=None, hidden=16, loss="logistic", optimizer="adam",
+    lr=0.05, momentum=0.9, epochs=100, batch_size=20, seed=0,
+)
+OPTIMIZERS = ("adam", "sgd")
+
+
+class UsageError(Exception):
+    """A bad input found after parsing (a data file, the output directory): exit status 2."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as e:
+        status, reason = 2, e
+    except ArithmeticError as e:  # e.g. a learning rate so large that the weights overflow
+        status, reason = 1, e
+    except ModuleNotFoundError as e:
+        if e.name not in ("matplotlib", "tqdm"):
+            raise
+        status, reason = 1, f"{e.name} is missing: pip install 'autograd-lite[train]'"
+    print(f"{parser.prog} {args.command}: error: {reason}", file=sys.stderr)
+    return status
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with one subparser per subcommand; each sets ``func(args) -> int``."""
+    parser = argparse.ArgumentParser(
+        prog="autograd-lite",
+        description="Train the lecture notes' feature-discovery network and check that "
+        "autodiff, the notes' closed-form gradients and finite differences agree.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_demo(subparsers)
+    _add_train(subparsers)
+    _add_gradcheck(subparsers)
+    graph_command.register(subparsers)
+    return parser
+
+
+# --- argument types: each says what is wrong in one line ---------------------------------
+def _number(
+    kind: type[int] | type[float], low: float, high: float = math.inf, low_open: bool = False
+) -> Callable[[str], int | float]:
+    """An argparse type: ``kind`` in [low, high), or (low, high) when ``low_open``."""
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
+        if not ((low < value if low_open else low <= value) and value < high):  # NaN fails too
+            left = "(" if low_open else "["
+            raise argparse.ArgumentTypeError(f"{text!r} must be in {left}{low:g}, {high:g})")
+        return value
+
+    return parse
+
+
+_count = _number(int, 0, low_open=True)
+
+
+def _dataset(text: str) -> str:
+    if text in data.DATASETS or text.lower().endswith(".csv"):
+        return text
+    raise argparse.ArgumentTypeError(
+        f"{text!r} is neither a built-in dataset ({', '.join(data.DATASETS)}) nor a PATH.csv"
+    )
+
+
+def _add_output_options(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("--out", default="out", metavar="DIR",
+                     help="directory for the plots and the weights (default: %(default)s)")
+    sub.add_argument("--force", action="store_true",
+                     help="write into --out even if it is not empty")
+    sub.add_argument("--no-progress", dest="progress", action="store_false",
+                     help="no progress bar")
+
+
+def _add_demo(subparsers: argparse._SubParsersAction) -> None:
+    sub = subparsers.add_parser(
+        "demo",
+        help="train on two-moons with the defaults, compare gradients three ways, plot",
+        description="Train the feature-discovery net (16 hidden units, logistic loss, Adam) on "
+        "200 two-moons points with a constant feature; print autodiff vs closed form vs finite "
+        "differences at the trained weights; write the decision boundary, the loss curve and "
+        "the weights to --out.",
+    )
+    _add_output_options(sub)
+    sub.set_defaults(func=_run_training, **DEFAULTS)
+
+
+def _add_train(subparsers: argparse._SubParsersAction) -> None:
+    d = DEFAULTS
+    sub = subparsers.add_parser(
+        "train",
+        help="train the feature-discovery net on your choice of data and settings",
+        description="Train the feature-discovery net, compare its gradients three ways at the "
+        "trained weights and write plots and weights to --out. A constant feature x = 1 is "
+        "appended to every example (the net has no separate biases). A CSV file holds rows "
+        "'features..., label' with labels 0 or 1.",
+    )
+    sub.add_argument("--data", type=_dataset, default=d["data"],
+                     metavar="|".join([*data.DATASETS, "PATH.csv"]),
+                     help="built-in dataset or CSV file (default: %(default)s)")
+    sub.add_argument("--points", type=_count, default=d["points"],
+                     help="points in a built-in dataset (default: %(default)s)")
+    sub.add_argument("--noise", type=_number(float, 0), default=d["noise"],
+                     help="jitter of a built-in dataset (default: the dataset's own)")
+    sub.add_argument("--hidden", type=_count, default=d["hidden"],
+                     help="hidden units H (default: %(default)s)")
+    sub.add_argument("--loss", choices=NET_LOSSES, default=d["loss"],
+                     help="logistic on 0/1 targets, squared on -1/+1 (default: %(default)s)")
+    sub.add_argument("--optimizer", choices=OPTIMIZERS, default=d["optimizer"],
+                     help="(default: %(default)s)")
+    sub.add_argument("--lr", type=_number(float, 0, low_open=True), default=d["lr"],
+                     help="learning rate (default: %(default)s)")
+    sub.add_argument("--momentum", type=_number(float, 0, 1), default=d["momentum"],
+                     help="SGD's momentum (default: %(default)s)")
+    sub.add_argument("--epochs", type=_count, default=d["epochs"],
+                     help="passes over the data (default: %(default)s)")
+    sub.add_argument("--batch-size", type=_count, default=d["batch_size"],
+                     help="examples per step (default: %(default)s)")
+    sub.add_argument("--seed", type=int, default=d["seed"],
+                     help="seed for the data, the weights and the batches (default: %(default)s)")
+    _add_output_options(sub)
+    sub.set_defaults(func=_run_training)
+
+
+def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
+    sub = subparsers.add_parser(
+        "gradcheck",
+        help="check autodiff against the closed form and finite differences on random nets",
+        description="For random nets of several sizes and both losses, compare the gradient "
+        "of the mean loss three ways; exit with status 1 on any mismatch.",
+    )
+    sub.add_argument("--seed", type=int, default=0, help="(default: %(default)s)")
+    sub.add_argument("--examples", type=_count, default=8,
+                     help="random examples per net (default: %(default)s)")
+    sub.set_defaults(func=_run_gradcheck)
+
+
+# --- demo and train ----------------------------------------------------------------------
+def _run_training(args: argparse.Namespace) -> int:
+    out = _output_directory(args.out, args.force)
+    X, labels = _load_data(args)
+    Y = class_targets(labels, args.loss)
+    net = FeatureDiscoveryNet(X.shape[1], args.hidden, args.loss, seed=args.seed)
+    print(f"training {net} on {len(X)} examples of {args.data!r} "
+          f"({args.optimizer}, lr {args.lr:g}, {args.epochs} epochs, batches of {args.batch_size})")
+    history = train(net, X, Y, _optimizer(args, net), args.epochs, batch_size=args.batch_size,
+                    seed=args.seed, progress=args.progress)
+    if history.interrupted:
+        print(f"interrupted after {len(history.loss)} epochs: keeping the weights so far")
+    comparison = compare_gradients(net, X, Y)
+    print(f"\ngradients at the trained weights, three ways:\n{comparison}\n")
+    print(f"final loss {comparison.loss:.4f}, accuracy {accuracy(net, X, Y):.1%}")
+    written = _write_outputs(out, net, history, X, labels)
+    print("wrote " + ", ".join(os.fspath(p) for p in written))
+    return 0 if comparison else 1
+
+
+def _output_directory(out: str, force: bool) -> Path:
+    path = Path(out)
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"--out {out} is a file, not a directory")
+    if path.is_dir() and any(path.iterdir()) and not force:
+        raise UsageError(f"output directory {out} is not empty; use --force to write into it")
+    return path
+
+
+def _load_data(args: argparse.Namespace) -> tuple[np.ndarray, np.ndarray]:
+    """X with the constant feature appended, and 0/1 labels."""
+    try:
+        if args.data in data.DATASETS:
+            noise = {} if args.noise is None else {"noise": args.noise}
+            return data.DATASETS[args.data](
+                args.points, seed=args.seed, constant_feature=True, **noise
+            )
+        X, labels = data.load_csv(args.data)
+        class_targets(labels, "logistic")  # only checks that the labels are 0 or 1
+    except ValueError as e:
+        raise UsageError(f"--data {args.data}: {e}") from None
+    return data.add_constant_feature(X), labels
+
+
+def _optimizer(args: argparse.Namespace, net: FeatureDiscoveryNet) -> Optimizer:
+    if args.optimizer == "sgd":
+        return SGD(net.parameters(), lr=args.lr, momentum=args.momentum)
+    return Adam(net.parameters(), lr=args.lr)
+
+
+def _write_outputs(
+    out: Path, net: FeatureDiscoveryNet, history: History, X: np.ndarray, labels: np.ndarray
+) -> list[Path]:
+    from . import manual, plots  # matplotlib is slow to import: only when plotting
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "weights.json", out / "loss.png"]
+    net.save(written[0])
+    title = f"{net.n_hidden} hidden units, {net.loss_name} loss"
+    plots.loss_curve(history, written[1], title=title)
+    if X.shape[1] == 3:  # two coordinates and the constant feature: the plane can be drawn
+        W, w = net.weights()
+
+        def score(points: np.ndarray) -> np.ndarray:
+            return np.array([manual.forward(W, w, x).r for x in data.add_constant_feature(points)])
+
+        written.append(out / "decision_boundary.png")
+        plots.decision_boundary(score, X[:, :2], labels, written[-1],
+                                title=f"{title}: r > 0 is class 1")
+    return written
+
+
+# --- gradcheck -----------------------------------------------------------------------------
+GRADCHECK_SIZES = ((1, 1), (2, 3), (3, 8), (8, 16))  # (inputs D, hidden units H)
+
+
+def _run_gradcheck(args: argparse.Namespace) -> int:
+    rng = np.random.default_rng(args.seed)
+    failures = 0
+    for n_inputs, n_hidden in GRADCHECK_SIZES:
+        for loss in NET_LOSSES:
+            net = FeatureDiscoveryNet(n_inputs, n_hidden, loss, seed=int(rng.integers(2**31)))
+            X = rng.normal(size=(args.examples, n_inputs))
+            if loss == "logistic":
+                Y = rng.integers(0, 2, size=args.examples)
+            else:
+                Y = rng.normal(size=args.examples)
+            comparison = compare_gradients(net, X, Y)
+            failures += not comparison
+            print(f"{n_inputs} inputs, {n_hidden} hidden units, {loss} loss:\n{comparison}\n")
+    total = len(GRADCHECK_SIZES) * len(NET_LOSSES)
+    if failures:
+        print(f"MISMATCH in {failures} of {total} nets", file=sys.stderr)
+        return 1
+    print(f"all {total} nets agree")
+    return 0

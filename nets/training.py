@@ -1,0 +1,135 @@
+"""The training loop: batches, backward, optimizer steps, a progress bar and a history.
+
+A model here is anything with ``parameters()`` whose call ``model(x)`` returns one score
+``Value`` r for an example x (a ``FeatureDiscoveryNet``, or an ``MLP`` with one output).
+The score predicts class 1 when r > 0; a target y stands for class 1 when y > 0 (1 among
+0/1 targets, +1 among −1/+1), so accuracy needs no knowledge of the loss.
+
+Ctrl-C stops training at once and keeps the weights reached so far: ``train`` returns the
+history of the finished epochs with ``interrupted=True`` (a batch interrupted before its
+optimizer step takes none).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from numpy.typing import ArrayLike
+
+from autograd_lite import Value
+
+from . import losses
+from ._checks import as_examples, check_positive_int
+from .optim import Optimizer
+
+__all__ = ["History", "Model", "train", "accuracy"]
+
+
+class Model(Protocol):
+    def __call__(self, x: Sequence[float]) -> Value: ...
+
+    def parameters(self) -> list[Value]: ...
+
+
+@dataclass
+class History:
+    """Per finished epoch: the mean training loss and the training accuracy.
+
+    Each is measured during the epoch, example by example, with the weights its batch saw
+    (before that batch's step).
+    """
+
+    loss: list[float] = field(default_factory=list)
+    accuracy: list[float] = field(default_factory=list)
+    interrupted: bool = False  # stopped by Ctrl-C
+
+
+def train(
+    model: Model,
+    X: ArrayLike,
+    Y: ArrayLike,
+    optimizer: Optimizer,
+    epochs: int,
+    loss: str | losses.LossFn | None = None,
+    batch_size: int | None = None,
+    seed: int = 0,
+    progress: bool = True,
+) -> History:
+    """Minimise the mean loss over mini-batches of (X, Y) for ``epochs`` passes.
+
+    ``X`` has one example per row and ``Y`` one target each. ``loss`` is a per-example
+    loss l(r, y) or its name in ``nets.losses.LOSSES``; by default the model's own
+    (``model.loss_name``). ``batch_size=None`` uses the whole set each step; otherwise the
+    examples are reshuffled every epoch by ``random.Random(seed)``. ``progress`` shows a
+    tqdm bar with the running loss and accuracy.
+    """
+    X, Y = as_examples(X, Y)
+    loss_fn = _loss_fn(model, loss)
+    check_positive_int("epochs", epochs)
+    if batch_size is not None:
+        check_positive_int("batch_size", batch_size)
+    rows, targets = X.tolist(), Y.tolist()
+    size = batch_size or len(rows)
+    order = list(range(len(rows)))
+    rng = random.Random(seed)
+    history = History()
+    bar = _progress_bar(epochs) if progress else None
+    try:
+        for _ in range(epochs):
+            if size < len(order):
+                rng.shuffle(order)
+            total, correct = 0.0, 0
+            for start in range(0, len(order), size):
+                batch = order[start : start + size]
+                scores = [_score(model, rows[n]) for n in batch]
+                batch_loss = losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)])
+                optimizer.zero_grad()
+                batch_loss.backward()
+                optimizer.step()
+                total += batch_loss.data * len(batch)
+                correct += sum((r.data > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
+            history.loss.append(total / len(order))
+            history.accuracy.append(correct / len(order))
+            if bar is not None:
+                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.1%}")
+                bar.update()
+    except KeyboardInterrupt:
+        history.interrupted = True
+    finally:
+        if bar is not None:
+            bar.close()
+    return history
+
+
+def accuracy(model: Model, X: ArrayLike, Y: ArrayLike) -> float:
+    """The fraction of examples whose score r is on the side of their target: r > 0 ⇔ y > 0."""
+    X, Y = as_examples(X, Y)
+    hits = sum((_score(model, x).data > 0) == (y > 0) for x, y in zip(X.tolist(), Y.tolist()))
+    return hits / len(Y)
+
+
+def _score(model: Model, x: list[float]) -> Value:
+    r = model(x)
+    if not isinstance(r, Value):
+        raise TypeError(f"the model must return one Value (the score) per example, got {r!r}")
+    return r
+
+
+def _loss_fn(model: Model, loss: str | losses.LossFn | None) -> losses.LossFn:
+    if loss is None:
+        loss = getattr(model, "loss_name", None)
+        if loss is None:
+            raise ValueError(
+                f"{type(model).__name__} has no loss of its own: pass loss= "
+                f"(one of {', '.join(map(repr, losses.LOSSES))}, or a function l(r, y))"
+            )
+    return losses.get_loss(loss) if isinstance(loss, str) else loss
+
+
+def _progress_bar(epochs: int) -> Any:
+    from tqdm import tqdm  # imported here: `import nets` stays light
+
+    return tqdm(total=epochs, desc="training", unit="epoch", leave=True)
