@@ -39,7 +39,10 @@ def topological_order(root: Value) -> list[Value]:
             continue
         node._walk = entered
         stack.append(node)
-        stack.extend(node.parents)
+        if node._right is not None:  # pushed first, so the left input is placed first
+            stack.append(node._right)
+        if node._left is not None:
+            stack.append(node._left)
     return order
 
 
@@ -112,24 +115,22 @@ def _chain_rule(order: list[Value], seed: float | Value, create_graph: bool) -> 
     order[-1].grad = seed
     leaves_finite = True
     for node in reversed(order):
-        parents, g = node.parents, node.grad
-        if not parents:
+        a, b, g = node._left, node._right, node.grad
+        if a is None:  # a leaf
             leaves_finite = leaves_finite and math.isfinite(float(g))
             continue
         derivatives = node.op.derivatives
         try:
-            if len(parents) == 2:
-                a, b = parents
+            if b is not None:
                 da, db = (derivatives(a, b, node) if create_graph
                           else derivatives(a.data, b.data, node.data))
                 a.grad += da * g
                 b.grad += db * g
             else:
-                (a,) = parents
                 (da,) = derivatives(a, node) if create_graph else derivatives(a.data, node.data)
                 a.grad += da * g
         except (ArithmeticError, ValueError) as e:
-            raise type(e)(describe_failure(node.op, parents, f"derivative: {e}")) from None
+            raise type(e)(describe_failure(node.op, node.parents, f"derivative: {e}")) from None
     if not leaves_finite:
         report_overflow(order)
 

@@ -42,14 +42,17 @@ class Value:
     (``OverflowError``, ``ValueError``, ``ZeroDivisionError``) naming the op and inputs.
     """
 
-    __slots__ = ("data", "grad", "label", "op", "parents", "_walk")
+    # Every op takes one or two inputs: they are held in two slots rather than a tuple,
+    # which keeps a node at one allocation the garbage collector tracks instead of two.
+    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk")
 
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
         self.label = label
         self.op: Op | None = None
-        self.parents: tuple[Value, ...] = ()
+        self._left: Value | None = None  # the op's first input
+        self._right: Value | None = None  # its second input, for a binary op
         self._walk: object = None  # the stamp of the last graph walk that reached this node
 
     def __repr__(self) -> str:
@@ -58,6 +61,13 @@ class Value:
 
     def __float__(self) -> float:
         return self.data
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The inputs of ``op``, in order, duplicates kept; ``()`` for a leaf."""
+        if self._right is not None:
+            return (self._left, self._right)
+        return () if self._left is None else (self._left,)
 
     # --- arithmetic; numbers on either side become constant leaves ----------------------
     def __add__(self, other: Value | float) -> Value:
@@ -164,14 +174,15 @@ def _as_float(x: Any) -> float:
     return x
 
 
-def _node(data: float, parents: tuple[Value, ...], op: Op) -> Value:
+def _node(data: float, op: Op, left: Value, right: Value | None = None) -> Value:
     """A new non-leaf node (skips the leaf's input checks: ``data`` is a checked float)."""
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
     node.op = op
-    node.parents = parents
+    node._left = left
+    node._right = right
     node._walk = None
     return node
 
@@ -185,7 +196,7 @@ def _unary(op: Op, x: Value) -> Value:
         y = op.value(x.data)
     except (ArithmeticError, ValueError) as e:
         raise type(e)(describe_failure(op, (x,), e)) from None
-    return _node(y, (x,), op) if _isfinite(y) else _overflow(op, (x,))
+    return _node(y, op, x) if _isfinite(y) else _overflow(op, (x,))
 
 
 def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
@@ -198,7 +209,7 @@ def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
         y = op.value(a.data, b.data)
     except (ArithmeticError, ValueError) as e:
         raise type(e)(describe_failure(op, (a, b), e)) from None
-    return _node(y, (a, b), op) if _isfinite(y) else _overflow(op, (a, b))
+    return _node(y, op, a, b) if _isfinite(y) else _overflow(op, (a, b))
 
 
 def _overflow(op: Op, parents: tuple[Value, ...]) -> Value:

@@ -151,7 +151,7 @@ class FeatureDiscoveryNet(Module):
 
     # --- parameters -----------------------------------------------------------------------
     def parameters(self) -> list[Value]:
-        """W row by row (W[0][0], W[0][1], …), then w."""
+        """W row by row (``W[0][0]``, ``W[0][1]``, …), then w."""
         return [p for row in self.W for p in row] + self.w
 
     def weights(self) -> tuple[Array, Array]:

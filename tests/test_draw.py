@@ -207,7 +207,7 @@ def test_save_svg_of_a_drawn_graph_and_special_labels(tmp_path):
     x = Value(1.0, label='a<b & "c">')
     graph = draw(x * 2.0, rankdir="TB")
     texts = svg_nodes(save_svg(graph, tmp_path / "g.svg").read_text(encoding="utf-8"))
-    assert texts["n1"] == 'a<b & "c"> data 1 grad 0'
+    assert texts["n0"] == 'a<b & "c"> data 1 grad 0'  # x, the left input, comes first
     with pytest.raises(TypeError, match="apply to a Value"):
         save_svg(graph, tmp_path / "h.svg", fmt=".2f")
 
