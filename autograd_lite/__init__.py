@@ -12,6 +12,7 @@ from importlib import import_module
 from typing import Any
 
 from .backprop import backward, grad, topological_order
+from .collector import collector_paused
 from .gradcheck import GradcheckResult, gradcheck
 from .ops import OPS, Op
 from .parse import parse_expression
@@ -33,6 +34,7 @@ __all__ = [
     "backward",
     "grad",
     "topological_order",
+    "collector_paused",
     "gradcheck",
     "GradcheckResult",
     "Op",

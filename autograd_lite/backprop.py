@@ -84,25 +84,26 @@ def fresh_grads(nodes: list[Value], keep: bool) -> Iterator[None]:
     accumulate, as in PyTorch) or put back in place of the walk's results (``keep=False``).
     If the walk fails, or is stopped, every grad is put back as it was.
     """
-    held = [(node, node.grad) for node in nodes if node.grad]
-    for node, _ in held:
+    holders = [node for node in nodes if node.grad]  # two lists, not a tuple per node:
+    held = [node.grad for node in holders]  # no work for the cyclic garbage collector
+    for node in holders:
         node.grad = 0.0
     try:
         yield
     except BaseException:
-        _put_back(nodes, held)
+        _put_back(nodes, holders, held)
         raise
     if keep:
-        for node, g in held:
+        for node, g in zip(holders, held):
             node.grad += g
     else:
-        _put_back(nodes, held)
+        _put_back(nodes, holders, held)
 
 
-def _put_back(nodes: list[Value], held: list[tuple[Value, float]]) -> None:
+def _put_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
     for node in nodes:
         node.grad = 0.0
-    for node, g in held:
+    for node, g in zip(holders, held):
         node.grad = g
 
 

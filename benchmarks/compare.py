@@ -21,10 +21,11 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 
-from autograd_lite import Value, topological_order
+from autograd_lite import Value, collector_paused, topological_order
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ def _engines() -> list[Engine]:
         print("micrograd not installed (pip install micrograd==0.1.0): left out", file=sys.stderr)
     try:
         import torch
+
+        # Scalar ops gain nothing from intra-op threads; on a small machine idle worker
+        # threads would only compete with the engine that runs next.
+        torch.set_num_threads(1)
 
         def tensor(x: float) -> object:
             return torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -169,19 +174,16 @@ def time_engines(
             if e.name in errors:
                 continue
             gc.collect()
-            if not collector:
-                gc.disable()
             try:
-                t0 = time.perf_counter()
-                root = builders[e.name]()
-                t1 = time.perf_counter()
-                root.backward()
-                t2 = time.perf_counter()
+                with collector_paused() if not collector else nullcontext():
+                    t0 = time.perf_counter()
+                    root = builders[e.name]()
+                    t1 = time.perf_counter()
+                    root.backward()
+                    t2 = time.perf_counter()
             except RecursionError:
                 errors[e.name] = "RecursionError"
                 continue
-            finally:
-                gc.enable()
             del root
             samples[e.name].append((t1 - t0, t2 - t1))
     result = {}
@@ -229,11 +231,12 @@ def report_mlp(engines, rounds, markdown):
     rows = []
     for e in engines:
         t = timings[e.name]
-        memory = bytes_per_node(mlp_step(e.leaf), nodes)
+        # tracemalloc sees Python's allocations only, not PyTorch's C++ tensor storage.
+        memory = "n/a" if e.name == "pytorch" else f"{bytes_per_node(mlp_step(e.leaf), nodes):,.0f}"
         total = t.forward + t.backward
         rows.append([
             e.name, ns(t.forward, nodes), ns(t.backward, nodes), ns(total, nodes),
-            f"{memory:,.0f}", f"{total / (ours.forward + ours.backward):.1f}×",
+            memory, f"{total / (ours.forward + ours.backward):.1f}×",
             f"{t.backward / ours.backward:.1f}×",
         ])
     headers = ["engine", "fwd ns/node", "bwd ns/node", "fwd+bwd ns/node", "bytes/node",
@@ -255,8 +258,8 @@ def report_scaling(engines, sizes, rounds, markdown):
                 rows.append([name, f"{nodes:,}", e.name, ns(t.forward, nodes),
                              ns(t.backward, nodes), ns(q.forward, nodes), ns(q.backward, nodes),
                              t.error or "ok"])
-    headers = ["graph", "nodes", "engine", "fwd ns/node", "bwd ns/node", "fwd, gc off",
-               "bwd, gc off", "result"]
+    headers = ["graph", "nodes", "engine", "fwd ns/node", "bwd ns/node", "fwd, gc paused",
+               "bwd, gc paused", "result"]
     return "Scaling: time per node from 10⁴ to 10⁶ nodes\n" + table(headers, rows, markdown)
 
 
@@ -265,19 +268,23 @@ def report_width(engines, widths, rounds, markdown, skip_over):
     for width in widths:
         builder = partial(tanh_mlp, width=width)
         nodes = count_nodes(builder(Value))
-        timings = time_engines(builder, [e for e in engines if width <= skip_over[e.name]],
-                               rounds)
+        runnable = [e for e in engines if width <= skip_over[e.name]]
+        timings = time_engines(builder, runnable, rounds)
+        quiet = time_engines(builder, runnable, rounds, collector=False)
         for e in engines:
             t = timings.get(e.name)
             if t is None:
-                rows.append([str(width), f"{nodes:,}", e.name, "—", "—", "not run (too slow)"])
+                rows.append([str(width), f"{nodes:,}", e.name, "—", "—", "—", "not run (slow)"])
                 continue
             total = t.forward + t.backward
             ms = "—" if t.error else f"{total * 1e3:,.1f}"
-            rows.append([str(width), f"{nodes:,}", e.name, ms, ns(total, nodes), t.error or "ok"])
+            paused = quiet[e.name].forward + quiet[e.name].backward
+            rows.append([str(width), f"{nodes:,}", e.name, ms, ns(total, nodes),
+                         ns(paused, nodes), t.error or "ok"])
             if not t.error:
                 points.setdefault(e.name, []).append((nodes, total / nodes * 1e9))
-    headers = ["N", "nodes", "engine", "ms/pass", "ns/node", "result"]
+                points.setdefault(f"{e.name}, gc paused", []).append((nodes, paused / nodes * 1e9))
+    headers = ["N", "nodes", "engine", "ms/pass", "ns/node", "ns/node, gc paused", "result"]
     text = "Width: one forward+backward of a tanh MLP(3, [N, N, 1])\n" + table(
         headers, rows, markdown)
     return text, points
@@ -318,9 +325,10 @@ def plot_width(points: dict, path: str) -> None:
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots(figsize=(6, 3.6))
-    for name, pts in points.items():
+    for k, (name, pts) in enumerate(points.items()):
         xs, ys = zip(*pts)
-        ax.plot(xs, ys, marker="o", label=name)
+        style = "--" if name.endswith("gc paused") else "-"
+        ax.plot(xs, ys, style, marker="o", color=f"C{k // 2}", label=name)
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel("nodes in the graph")
