@@ -158,9 +158,16 @@ class Timing:
 
 
 def time_engines(
-    make: Callable[[Callable], Callable], engines: list[Engine], rounds: int, collector=True
+    make: Callable[[Callable], Callable],
+    engines: list[Engine],
+    rounds: int,
+    collector: bool = True,
+    repeat: int = 1,
 ):
-    """Median forward and backward seconds per engine, the engines alternating each round.
+    """Median forward and backward seconds per pass, the engines alternating each round.
+
+    Each sample is the mean of ``repeat`` passes in a row (for small graphs, so that one
+    sample is long enough to time and runs warm, as in a training loop).
 
     Between runs (untimed) ``gc.collect()`` clears what the last run left, so no engine pays
     for collecting another's garbage; micrograd's graphs are reference cycles, so this also
@@ -174,18 +181,21 @@ def time_engines(
             if e.name in errors:
                 continue
             gc.collect()
+            forward = backward = 0.0
             try:
                 with collector_paused() if not collector else nullcontext():
-                    t0 = time.perf_counter()
-                    root = builders[e.name]()
-                    t1 = time.perf_counter()
-                    root.backward()
-                    t2 = time.perf_counter()
+                    for _ in range(repeat):
+                        t0 = time.perf_counter()
+                        root = builders[e.name]()
+                        t1 = time.perf_counter()
+                        root.backward()
+                        t2 = time.perf_counter()
+                        forward, backward = forward + t1 - t0, backward + t2 - t1
+                        del root
             except RecursionError:
                 errors[e.name] = "RecursionError"
                 continue
-            del root
-            samples[e.name].append((t1 - t0, t2 - t1))
+            samples[e.name].append((forward / repeat, backward / repeat))
     result = {}
     for e in engines:
         if e.name in errors:
@@ -269,15 +279,16 @@ def report_width(engines, widths, rounds, markdown, skip_over):
         builder = partial(tanh_mlp, width=width)
         nodes = count_nodes(builder(Value))
         runnable = [e for e in engines if width <= skip_over[e.name]]
-        timings = time_engines(builder, runnable, rounds)
-        quiet = time_engines(builder, runnable, rounds, collector=False)
+        repeat = max(1, 50_000 // nodes)
+        timings = time_engines(builder, runnable, rounds, repeat=repeat)
+        quiet = time_engines(builder, runnable, rounds, collector=False, repeat=repeat)
         for e in engines:
             t = timings.get(e.name)
             if t is None:
                 rows.append([str(width), f"{nodes:,}", e.name, "—", "—", "—", "not run (slow)"])
                 continue
             total = t.forward + t.backward
-            ms = "—" if t.error else f"{total * 1e3:,.1f}"
+            ms = "—" if t.error else f"{total * 1e3:,.2f}"
             paused = quiet[e.name].forward + quiet[e.name].backward
             rows.append([str(width), f"{nodes:,}", e.name, ms, ns(total, nodes),
                          ns(paused, nodes), t.error or "ok"])
@@ -324,7 +335,7 @@ def plot_width(points: dict, path: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+    fig, ax = plt.subplots(figsize=(8, 3.6))
     for k, (name, pts) in enumerate(points.items()):
         xs, ys = zip(*pts)
         style = "--" if name.endswith("gc paused") else "-"
@@ -334,7 +345,7 @@ def plot_width(points: dict, path: str) -> None:
     ax.set_xlabel("nodes in the graph")
     ax.set_ylabel("ns per node (forward + backward)")
     ax.set_title("tanh MLP(3, [N, N, 1]), one pass")
-    ax.legend()
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
 
