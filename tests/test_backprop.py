@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from autograd_lite import Value, grad, topological_order
+from autograd_lite import Value, collector_paused, grad, topological_order
 
 
 # --- the regressions every graph engine needs (tinygrad's first bugs) -------------------
@@ -217,5 +217,20 @@ def test_one_tracked_allocation_per_node():
         for _ in range(1000):
             y = y * x
         assert len(gc.get_objects()) - before == 1000
+    finally:
+        gc.enable()
+
+
+def test_collector_paused_restores_the_collector_even_after_an_error():
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        assert not gc.isenabled()
+        Value(1.0) / 0
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with collector_paused():
+            pass
+        assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
