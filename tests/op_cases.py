@@ -22,10 +22,6 @@ class Case:
     covers: tuple[str, ...]
     torch_f: Callable | None = None
 
-    @property
-    def arity(self) -> int:
-        return len(self.points[0])
-
 
 def _softplus_torch(x):
     import torch.nn.functional as F
