@@ -11,7 +11,7 @@ TORCH  ?= 1
 comma  := ,
 EXTRAS := test$(if $(filter 1,$(TORCH)),$(comma)torch)
 
-.PHONY: setup demo test lint bench notebooks docs clean dot
+.PHONY: setup demo test lint bench notebooks docs clean dot chromium
 
 setup: dot $(VENV)/.installed-$(EXTRAS)
 
@@ -23,12 +23,22 @@ $(VENV)/.installed-$(EXTRAS): pyproject.toml
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-dot:
-	@command -v dot >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq graphviz; \
+# Debian packages: installed as root, or with passwordless sudo; otherwise the command to
+# run is printed and make stops.
+define apt_install
+	@command -v $(1) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $(2); \
 	  elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then \
-	    sudo apt-get update -qq && sudo apt-get install -y -qq graphviz; \
-	  else echo "graphviz's dot program is missing; run: sudo apt-get install graphviz"; exit 1; fi; }
+	    sudo apt-get update -qq && sudo apt-get install -y -qq $(2); \
+	  else echo "$(1) is missing; run: sudo apt-get install $(2)"; exit 1; fi; }
+endef
+
+dot:
+	$(call apt_install,dot,graphviz)
+
+# The browser the tests drive (headless, network blocked): Debian's, never a download.
+chromium:
+	$(call apt_install,chromium,chromium chromium-driver)
 
 demo: setup
 	$(BIN)/autograd-lite demo --out out --force
@@ -36,7 +46,7 @@ demo: setup
 lint: setup
 	$(BIN)/ruff check .
 
-test: lint
+test: chromium lint
 	$(PY) -m pytest --doctest-modules autograd_lite nets tests
 
 bench: setup
