@@ -19,12 +19,15 @@ from .parse import parse_expression
 from .steps import Step, backward_steps
 from .value import Value
 
-# Drawing needs graphviz: it is imported on first use, not with the engine.
+# Drawing needs graphviz, files needs subprocess: imported on first use, not with the engine.
 _LAZY = {
     "draw": "drawing",
     "save_svg": "drawing",
     "DotNotFound": "drawing",
     "explain": "explainer",
+    "write_atomic": "files",
+    "run_program": "files",
+    "ProgramError": "files",
     "separators": "explainer",
     "Explanation": "explainer",
 }
@@ -48,6 +51,9 @@ __all__ = [
     "separators",
     "Explanation",
     "parse_expression",
+    "write_atomic",
+    "run_program",
+    "ProgramError",
 ]
 
 

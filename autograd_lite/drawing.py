@@ -28,9 +28,13 @@ from pathlib import Path
 import graphviz
 
 from .backprop import topological_order
+from .files import ProgramNotFound, run_program, write_atomic
 from .value import Value
 
-__all__ = ["draw", "save_svg", "format_number", "DotNotFound"]
+__all__ = ["draw", "save_svg", "format_number", "DotNotFound", "DOT_TIMEOUT"]
+
+# Seconds graphviz's `dot` may take to lay out one graph before it is stopped.
+DOT_TIMEOUT = 30.0
 
 _KIND_STYLE = {
     "constant": {"fillcolor": "#f3f4f6", "color": "#9ca3af", "fontcolor": "#4b5563"},
@@ -48,7 +52,7 @@ _GRAD_COLOR = "#b91c1c"
 _SYMMETRIC = frozenset({"add", "mul"})
 
 
-class DotNotFound(graphviz.ExecutableNotFound):
+class DotNotFound(ProgramNotFound, graphviz.ExecutableNotFound):
     """graphviz's ``dot`` program is not installed; the message says how to install it."""
 
     def __init__(self) -> None:
@@ -133,11 +137,19 @@ def draw(
     return dot
 
 
-def save_svg(root: Value | graphviz.Digraph, path: str | os.PathLike[str], **options) -> Path:
-    """Write the graph as SVG to ``path`` and return the path; needs graphviz's ``dot``.
+def save_svg(
+    root: Value | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    timeout: float = DOT_TIMEOUT,
+    **options,
+) -> Path:
+    """Write the graph as SVG to ``path`` (atomically) and return the path; needs ``dot``.
 
     ``root`` is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn,
-    such as ``explain(L, v).draw()``. Without ``dot``, raises ``DotNotFound``.
+    such as ``explain(L, v).draw()``. Without ``dot``, raises ``DotNotFound``; if ``dot``
+    runs longer than ``timeout`` seconds or fails (graphviz 2.43 crashes on some large
+    graphs), raises ``ProgramError`` with a one-line message; the file is then not touched.
     """
     if isinstance(root, graphviz.Digraph):
         if options:
@@ -146,12 +158,13 @@ def save_svg(root: Value | graphviz.Digraph, path: str | os.PathLike[str], **opt
     else:
         graph = draw(root, **options)
     try:
-        svg = graph.pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+        svg = run_program(
+            ["dot", "-Tsvg"], graph.source.encode("utf-8"), timeout=timeout,
+            timeout_hint="draw fewer nodes (a smaller graph, or rankdir LR)",
+        )
+    except ProgramNotFound:
         raise DotNotFound() from None
-    path = Path(path)
-    path.write_text(svg, encoding="utf-8")
-    return path
+    return write_atomic(path, svg)
 
 
 def _kind(node: Value, root: Value, params: Collection[Value]) -> str:

@@ -1,0 +1,155 @@
+"""Writing files and running programs without leaving a mess: the two helpers every writer
+and every subprocess of autograd-lite goes through.
+
+``write_atomic(path, data)`` writes a whole file or nothing: the bytes go to a temporary
+file in the same directory, are flushed to disk, and the temporary file is then renamed over
+the target in one step. If anything fails on the way (a full disk, a file-size limit, Ctrl-C),
+the temporary file is removed and the old file, if there was one, is left byte for byte as
+it was.
+
+``run_program(argv, input, timeout=...)`` runs a program such as graphviz's ``dot`` and
+returns what it printed. Every way it can go wrong raises one exception type,
+``ProgramError``, whose message is one line saying what to do: the program is missing (how
+to install it), it ran past ``timeout`` seconds (it is killed), or it failed (its exit
+status or signal and the last line it wrote to stderr).
+
+>>> import tempfile, pathlib
+>>> target = pathlib.Path(tempfile.mkdtemp()) / "note.txt"
+>>> write_atomic(target, "first\\n").read_text()
+'first\\n'
+>>> run_program(["cat"], b"piped", timeout=10)
+b'piped'
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import secrets
+import signal
+import stat
+import subprocess
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["write_atomic", "run_program", "ProgramError", "ProgramNotFound"]
+
+
+class ProgramError(RuntimeError):
+    """A program could not be run, ran out of time, or failed; the message is one line."""
+
+
+class ProgramNotFound(ProgramError):
+    """The program is not installed (not on PATH); the message says how to install it."""
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: bytes | str, *, encoding: str = "utf-8"
+) -> Path:
+    """Replace the file at ``path`` with ``data`` (text is encoded with ``encoding``), all or
+    nothing; return the path.
+
+    A symbolic link is followed (the file it points to is replaced; the link stays). A new
+    file gets the usual permissions (0o666 less the umask); a replaced file keeps its own.
+    Raises ``OSError`` (e.g. ``IsADirectoryError``, ``FileNotFoundError`` for a missing
+    directory) with the old file unchanged and no temporary file left behind.
+    """
+    if isinstance(data, str):
+        data = data.encode(encoding)
+    elif not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"write_atomic: data must be bytes or str, got {type(data).__name__}")
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        try:
+            if target.exists():
+                os.chmod(fd, stat.S_IMODE(target.stat().st_mode))
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(temp, target)
+    except BaseException:  # also Ctrl-C: never leave the temporary file behind
+        temp.unlink(missing_ok=True)
+        raise
+    _sync_directory(target.parent)
+    return Path(path)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Make the rename itself durable (where the system allows a directory to be synced)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems refuse to sync a directory; the rename has still happened
+    finally:
+        os.close(fd)
+
+
+def run_program(
+    argv: Sequence[str],
+    input: bytes | None = None,
+    *,
+    timeout: float,
+    install_hint: str = "",
+    timeout_hint: str = "",
+) -> bytes:
+    """Run ``argv`` with ``input`` on stdin; return its stdout once it exits with status 0.
+
+    Args:
+        timeout: seconds; after that the program is killed and ``ProgramError`` says so,
+            followed by ``timeout_hint`` (what the user can do, e.g. draw fewer nodes).
+        install_hint: how to install the program, said when it is not on PATH
+            (``ProgramNotFound``, a ``ProgramError``).
+
+    A non-zero exit status or a signal (a crash) raises ``ProgramError`` naming the program
+    and quoting the last line of its stderr.
+    """
+    name = os.path.basename(argv[0])
+    try:
+        done = subprocess.run(
+            list(argv), input=input, capture_output=True, timeout=timeout, check=False
+        )
+    except FileNotFoundError:
+        raise ProgramNotFound(
+            _sentence(f"{name} is not installed (not on PATH)", install_hint)
+        ) from None
+    except PermissionError:
+        raise ProgramError(f"cannot run {name}: permission denied") from None
+    except subprocess.TimeoutExpired:
+        raise ProgramError(
+            _sentence(f"{name} did not finish within {timeout:g} s and was stopped", timeout_hint)
+        ) from None
+    if done.returncode != 0:
+        raise ProgramError(f"{name} {_how_it_ended(done.returncode)}: {_last_line(done.stderr)}")
+    return done.stdout
+
+
+def _sentence(first: str, second: str) -> str:
+    return f"{first}; {second}" if second else first
+
+
+def _how_it_ended(returncode: int) -> str:
+    if returncode > 0:
+        return f"failed (exit status {returncode})"
+    try:
+        signame = signal.Signals(-returncode).name
+    except ValueError:
+        signame = f"signal {-returncode}"
+    return f"crashed ({signame})"
+
+
+def _last_line(stderr: bytes) -> str:
+    """The last non-blank line of ``stderr``, shortened to fit one line of a terminal."""
+    lines = [line.strip() for line in stderr.decode("utf-8", "replace").splitlines()]
+    last = next((line for line in reversed(lines) if line), "no error message")
+    return last if len(last) <= 200 else last[:199] + "…"
