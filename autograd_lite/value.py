@@ -56,10 +56,12 @@ class Value:
         self._walk: object = None  # the stamp of the last graph walk that reached this node
 
     def __repr__(self) -> str:
+        """``Value(data=..., grad=..., label=...)``: what the node holds now."""
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        """``float(v)``: the plain number ``data``."""
         return self.data
 
     @property
@@ -71,33 +73,43 @@ class Value:
 
     # --- arithmetic; numbers on either side become constant leaves ----------------------
     def __add__(self, other: Value | float) -> Value:
+        """``self + other``: the sum; a number ``other`` becomes a constant leaf."""
         return _binary(_ADD, self, other)
 
     def __radd__(self, other: float) -> Value:
+        """``other + self`` for a number ``other``: the sum."""
         return _binary(_ADD, other, self)
 
     def __sub__(self, other: Value | float) -> Value:
+        """``self - other``: the difference; a number ``other`` becomes a constant leaf."""
         return _binary(_SUB, self, other)
 
     def __rsub__(self, other: float) -> Value:
+        """``other - self`` for a number ``other``: the difference."""
         return _binary(_SUB, other, self)
 
     def __mul__(self, other: Value | float) -> Value:
+        """``self * other``: the product; a number ``other`` becomes a constant leaf."""
         return _binary(_MUL, self, other)
 
     def __rmul__(self, other: float) -> Value:
+        """``other * self`` for a number ``other``: the product."""
         return _binary(_MUL, other, self)
 
     def __truediv__(self, other: Value | float) -> Value:
+        """``self / other``: the quotient; needs ``other ≠ 0``."""
         return _binary(_DIV, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
+        """``other / self`` for a number ``other``: the quotient; needs ``self ≠ 0``."""
         return _binary(_DIV, other, self)
 
     def __neg__(self) -> Value:
+        """``-self``: the negation."""
         return _unary(_NEG, self)
 
     def __pos__(self) -> Value:
+        """``+self``: this same node (no new node is recorded)."""
         return self
 
     def __pow__(self, exponent: Value | float) -> Value:
@@ -105,13 +117,16 @@ class Value:
         return _binary(_POW_VAR if isinstance(exponent, Value) else _POW, self, exponent)
 
     def __rpow__(self, base: float) -> Value:
+        """``base ** self`` for a number ``base``: needs ``base > 0``."""
         return _binary(_POW_VAR, base, self)
 
     def __abs__(self) -> Value:
+        """``abs(self)``: |x|, the same as ``self.abs()``."""
         return _unary(OPS["abs"], self)
 
     # --- functions ------------------------------------------------------------------------
     def exp(self) -> Value:
+        """e^x; overflows (``OverflowError``) beyond x ≈ 709.78."""
         return _unary(OPS["exp"], self)
 
     def log(self) -> Value:
@@ -119,9 +134,11 @@ class Value:
         return _unary(OPS["log"], self)
 
     def sqrt(self) -> Value:
+        """√x; needs ``data ≥ 0`` (and ``data > 0`` for its derivative)."""
         return _unary(OPS["sqrt"], self)
 
     def tanh(self) -> Value:
+        """Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x)."""
         return _unary(OPS["tanh"], self)
 
     def sigmoid(self) -> Value:
@@ -141,9 +158,11 @@ class Value:
         return _unary(OPS["abs"], self)
 
     def sin(self) -> Value:
+        """Sine (x in radians)."""
         return _unary(OPS["sin"], self)
 
     def cos(self) -> Value:
+        """Cosine (x in radians)."""
         return _unary(OPS["cos"], self)
 
     # --- gradients ------------------------------------------------------------------------
