@@ -22,6 +22,7 @@ from .value import Value
 # Drawing needs graphviz, files needs subprocess: imported on first use, not with the engine.
 _LAZY = {
     "draw": "drawing",
+    "save": "drawing",
     "save_svg": "drawing",
     "DotNotFound": "drawing",
     "explain": "explainer",
@@ -43,6 +44,7 @@ __all__ = [
     "Op",
     "OPS",
     "draw",
+    "save",
     "save_svg",
     "DotNotFound",
     "backward_steps",

@@ -2,14 +2,26 @@
 
 ``draw(root)`` returns a ``graphviz.Digraph``. Its ``.source`` is the DOT text, built
 without graphviz's ``dot`` program; in Jupyter the graph displays inline as SVG (graphviz's
-own display hooks, which run ``dot``). ``save_svg`` writes the SVG to a file.
+own display hooks, which run ``dot``). ``save(root, path)`` writes it in the format the
+file's extension names (.svg, .png, .pdf, or .gv/.dot for the DOT text).
 
 Each value is a box (label, data, grad) coloured by its kind: a labelled leaf (blue), a
 parameter (green, when ``params`` names them), a constant (grey: an unlabelled leaf, such as
 the 3 in ``3 * x``), an intermediate node (white) or the root (red, thick border). Each op
-is a small circle between its inputs and its result. Node names are ``n0, n1, …`` in
-topological order (``n3_op`` for the op that made ``n3``), so the same graph always gives
-the same DOT text. The graph is only read: styling is passed in, never stored on nodes.
+is a small circle between its inputs and its result. A legend under the picture explains
+every colour and line style the picture uses, and only those. Node names are
+``n0, n1, …`` in topological order (``n3_op`` for the op that made ``n3``), so the same
+graph always gives the same DOT text. The graph is only read: styling is passed in, never
+stored on nodes.
+
+Big graphs: ``collapse="sums"`` draws a chain of additions as one Σ, ``collapse="neurons"``
+each neuron as one box (see ``autograd_lite.collapse``), ``paths_to=v`` only what lies on
+a path from v to the root, and ``max_width`` fits the picture to a width without shrinking
+its text below 12 pt.
+
+Honest numbers: a ReLU that is off says so; during a walk (``step=``, from
+``backward_steps``) a gradient still being summed shows as "grad so far", in amber italics,
+and a node no gradient has reached yet shows no number at all.
 
 >>> from autograd_lite import Value
 >>> x = Value(2.0, label="x")
@@ -21,20 +33,30 @@ the same DOT text. The graph is only read: styling is passed in, never stored on
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Collection, Mapping
 from html import escape
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
 from .backprop import topological_order
+from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
 from .value import Value
 
-__all__ = ["draw", "save_svg", "format_number", "DotNotFound", "DOT_TIMEOUT"]
+__all__ = ["draw", "save", "save_svg", "render", "output_format", "svg_width_px",
+           "format_number", "DotNotFound", "FORMATS", "DOT_TIMEOUT", "MIN_FONT_PT"]
 
 # Seconds graphviz's `dot` may take to lay out one graph before it is stopped.
 DOT_TIMEOUT = 30.0
+
+# The file formats a drawing is written in, by extension (.gv/.dot: DOT text, no program).
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".gv": "dot", ".dot": "dot"}
+MIN_FONT_PT = 12.0  # no text of a drawing is shrunk below this to fit a width
+_FONT = {"value": 16, "op": 14, "edge": 14, "legend": 14}
+_PX_PER_PT = 96 / 72  # CSS pixels per point
 
 _KIND_STYLE = {
     "constant": {"fillcolor": "#f3f4f6", "color": "#9ca3af", "fontcolor": "#4b5563"},
@@ -42,14 +64,26 @@ _KIND_STYLE = {
     "param": {"fillcolor": "#dcfce7"},
     "intermediate": {"fillcolor": "white"},
     "root": {"fillcolor": "#fee2e2", "penwidth": "2.5"},
+    "context": {"fillcolor": "#f9fafb", "color": "#d1d5db", "fontcolor": "#9ca3af"},
 }
+_KIND_MEANING = {
+    "param": "parameter",
+    "leaf": "input (a labelled leaf)",
+    "constant": "constant",
+    "intermediate": "computed value",
+    "root": "the output (root)",
+    "context": "not on a path: an input, for context",
+}
+_NEURON_STYLE = {"fillcolor": "#fef9c3"}
 _HIGHLIGHT = {"color": "#2563eb", "penwidth": "3"}
 _HIGHLIGHT_EDGE = {"color": "#2563eb", "penwidth": "2.5"}
 _CURRENT = {"color": "#dc2626", "penwidth": "4"}
 _CURRENT_EDGE = {"color": "#dc2626", "penwidth": "2.5"}
-_GRAD_COLOR = "#b91c1c"
-# Binary ops whose inputs can be swapped; the inputs of the others are marked a and b.
-_SYMMETRIC = frozenset({"add", "mul"})
+_SEPARATOR = {"color": "#ea580c", "penwidth": "4"}
+_OFF = {"style": "rounded,filled,dashed"}
+_OFF_EDGE = {"style": "dashed"}
+_GRAD_COLOR = {"final": "#b91c1c", "pending": "#b45309", "unreached": "#9ca3af"}
+_GRAD_STATUSES = tuple(_GRAD_COLOR)
 
 
 class DotNotFound(ProgramNotFound, graphviz.ExecutableNotFound):
@@ -87,8 +121,18 @@ def draw(
     current: Value | None = None,
     styles: Mapping[Value, Mapping[str, str]] | None = None,
     max_nodes: int = 500,
+    collapse: str | None = None,
+    paths_to: Value | None = None,
+    separators: Collection[Value] = (),
+    step: Any = None,
+    grads: Mapping[Value, float] | None = None,
+    edge_labels: bool = False,
+    caption: str | None = None,
+    legend: bool = True,
+    max_width: float | None = None,
 ) -> graphviz.Digraph:
-    """The computation graph of ``root`` as a ``graphviz.Digraph`` (no ``dot`` needed).
+    """The computation graph of ``root`` as a ``graphviz.Digraph`` (no ``dot`` needed,
+    except to measure the picture when ``max_width`` is given).
 
     Args:
         rankdir: "LR" (inputs on the left) or "TB" (inputs at the top).
@@ -99,12 +143,30 @@ def draw(
             node ``backward_steps`` has just handled).
         styles: extra graphviz node attributes per value node, applied last.
         max_nodes: refuse (ValueError) a graph with more value nodes than this.
+        collapse: None, "sums" (a chain of additions as one Σ) or "neurons" (each neuron
+            as one box, and sums as Σ; needs ``params``, see ``autograd_lite.collapse``).
+        paths_to: draw only the nodes on a path from this node to the root, highlighted,
+            and the other inputs of their ops greyed; everything else is left out.
+        separators: nodes drawn with an orange border (every path passes through them).
+        step: a ``Step`` of ``backward_steps(root)``, drawn while the walk is at it: its
+            node is ``current``; a grad still being summed is drawn as "grad so far", a
+            node no gradient has reached yet shows no number.
+        grads: the gradients to show instead of each node's ``.grad`` (as ``explain``
+            does, with the gradients it computed).
+        edge_labels: write on each edge the local derivative ∂(result)/∂(input).
+        caption: a line of text under the picture (e.g. the expression).
+        legend: explain, under the picture, every colour and line style it uses.
+        max_width: the widest the rendered picture may be, in CSS pixels (96 per inch):
+            a wider one is scaled down, but never so far that text falls below 12 pt;
+            if that is not enough, ValueError says what to try. Needs graphviz's ``dot``.
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw needs a Value, got {type(root).__name__}")
     if rankdir not in ("LR", "TB"):
         raise ValueError(f'rankdir must be "LR" or "TB", got {rankdir!r}')
     format_number(1.0, fmt)  # a bad format fails here, before any work
+    if max_width is not None and not max_width > 0:
+        raise ValueError(f"max_width must be a positive number of pixels, got {max_width!r}")
     order = topological_order(root)
     if len(order) > max_nodes:
         raise ValueError(
@@ -112,29 +174,71 @@ def draw(
             f"too many to read in one picture; pass max_nodes={len(order)} to draw it anyway"
         )
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    if current is not None and current not in ids:
-        raise ValueError(f"current={current!r} is not a node of this graph")
-    params, highlight, styles = set(params), set(highlight), styles or {}
+    for name, node in (("current", current), ("paths_to", paths_to)):
+        if node is not None and node not in ids:
+            raise ValueError(f"{name}={node!r} is not a node of this graph")
+    if step is not None:
+        if step.node not in ids:
+            raise ValueError(f"step={step!r} is a step of another graph")
+        current = step.node if current is None else current
+    picture = _Picture(root, fmt, set(params), ids, step, grads, edge_labels)
+    kept = boxes(order, collapse, picture.params)
+    if paths_to is not None:
+        path = on_paths(order, paths_to)
+        kept = [b for b in kept if b.members & path]
+        picture.on_path = {b.out for b in kept}
+        highlight = set(highlight) | picture.on_path
+    picture.highlight, picture.separators = set(highlight), set(separators)
+    for box in kept:
+        picture.add(box, box.out is current, (styles or {}).get(box.out, {}))
+    picture.finish(paths_to, caption, legend, rankdir)
+    if max_width is not None:
+        _fit(picture.dot, max_width)
+    return picture.dot
 
-    dot = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir, "bgcolor": "white", "nodesep": "0.3", "ranksep": "0.45"},
-        node_attr={"fontname": "Helvetica", "fontsize": "16", "shape": "box",
-                   "style": "rounded,filled", "margin": "0.12,0.06"},
-        edge_attr={"color": "#6b7280", "arrowsize": "0.8", "fontname": "Helvetica",
-                   "fontcolor": "#4b5563"},
-    )
-    for node in order:
-        kind = _kind(node, root, params)
-        attrs = dict(_KIND_STYLE[kind])
-        if node in highlight:
-            attrs.update(_HIGHLIGHT)
-        if node is current:
-            attrs.update(_CURRENT)
-        attrs.update(styles.get(node, {}))
-        dot.node(ids[node], _value_label(node, fmt), **attrs)
-        if node.op is not None:
-            _draw_op(dot, node, ids, highlight, node is current)
-    return dot
+
+def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
+    """The picture as bytes in ``format`` ("svg", "png", "pdf"); needs graphviz's ``dot``.
+
+    Without ``dot``, raises ``DotNotFound``; if ``dot`` runs longer than ``timeout`` seconds
+    or fails (graphviz 2.43 crashes on some large graphs), ``ProgramError`` with a one-line
+    message.
+    """
+    try:
+        return run_program(
+            ["dot", f"-T{format}"], graph.source.encode("utf-8"), timeout=timeout,
+            timeout_hint='draw fewer nodes (collapse="sums", paths_to=..., or a smaller graph)',
+        )
+    except ProgramNotFound:
+        raise DotNotFound() from None
+
+
+def save(
+    root: Value | graphviz.Digraph,
+    path: str | os.PathLike[str],
+    *,
+    timeout: float = DOT_TIMEOUT,
+    **options,
+) -> Path:
+    """Write the graph to ``path`` in the format its extension names; return the path.
+
+    .svg, .png and .pdf need graphviz's ``dot`` (else ``DotNotFound``); .gv and .dot get
+    the DOT text. Any other extension is a ValueError, raised before any work. ``root``
+    is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn, such as
+    ``explain(L, v).draw()``. The file is replaced whole or not at all: if ``dot`` is
+    missing, fails or runs past ``timeout`` seconds (``ProgramError``), it is not touched.
+    """
+    path = Path(path)
+    format = output_format(path)
+    if isinstance(root, graphviz.Digraph):
+        if options:
+            raise TypeError(f"save: options {sorted(options)} apply to a Value, not a graph")
+        graph = root
+    else:
+        graph = draw(root, **options)
+    data = graph.source.encode("utf-8") if format == "dot" else render(graph, format,
+                                                                          timeout=timeout)
+    return write_atomic(path, data)
 
 
 def save_svg(
@@ -144,69 +248,272 @@ def save_svg(
     timeout: float = DOT_TIMEOUT,
     **options,
 ) -> Path:
-    """Write the graph as SVG to ``path`` (atomically) and return the path; needs ``dot``.
+    """``save`` for a path ending in .svg (kept for code written before ``save``)."""
+    if Path(path).suffix.lower() != ".svg":
+        raise ValueError(f"save_svg writes SVG, and {os.fspath(path)!r} does not end in .svg; "
+                         "save(root, path) writes the format the extension names")
+    return save(root, path, timeout=timeout, **options)
 
-    ``root`` is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn,
-    such as ``explain(L, v).draw()``. Without ``dot``, raises ``DotNotFound``; if ``dot``
-    runs longer than ``timeout`` seconds or fails (graphviz 2.43 crashes on some large
-    graphs), raises ``ProgramError`` with a one-line message; the file is then not touched.
-    """
-    if isinstance(root, graphviz.Digraph):
-        if options:
-            raise TypeError(f"save_svg: options {sorted(options)} apply to a Value, not a graph")
-        graph = root
-    else:
-        graph = draw(root, **options)
-    try:
-        svg = run_program(
-            ["dot", "-Tsvg"], graph.source.encode("utf-8"), timeout=timeout,
-            timeout_hint="draw fewer nodes (a smaller graph, or rankdir LR)",
+
+def output_format(path: str | os.PathLike[str]) -> str:
+    """The format ``save`` writes to ``path``, from its extension; ValueError if unknown."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        known = ", ".join(FORMATS)
+        raise ValueError(
+            f"{os.fspath(path)}: cannot tell the format from the extension {suffix or '(none)'!r}"
+            f"; use one of {known}" + (" (.html: save_html, the step-through page)"
+                                       if suffix == ".html" else "")
         )
-    except ProgramNotFound:
-        raise DotNotFound() from None
-    return write_atomic(path, svg)
+    return FORMATS[suffix]
 
 
-def _kind(node: Value, root: Value, params: Collection[Value]) -> str:
-    if node is root:
-        return "root"
-    if node.op is not None:
-        return "intermediate"
-    if node in params:
-        return "param"
-    return "leaf" if node.label else "constant"
+def _fit(dot: graphviz.Digraph, max_width: float) -> None:
+    """Scale the picture down to ``max_width`` pixels, if it is wider, and text allows."""
+    width = svg_width_px(render(dot, "svg"))
+    if width <= max_width:
+        return
+    pad = 2 * 4 * _PX_PER_PT  # dot adds a 4 pt margin on each side after scaling
+    scale = (max_width - pad) / (width - pad)
+    smallest = min(_FONT.values())
+    if scale * smallest < MIN_FONT_PT:
+        raise ValueError(
+            f"draw: the picture is {width:.0f} px wide; fitting it in max_width={max_width:g} px "
+            f"would shrink its text to {scale * smallest:.1f} pt, below {MIN_FONT_PT:g} pt. "
+            'Try collapse="neurons" (with params) or collapse="sums", paths_to=a node, '
+            "the other rankdir, or a larger max_width"
+        )
+    dot.attr(size=f"{(max_width - pad) / 96:.4f},1000")
 
 
-def _value_label(node: Value, fmt: str) -> str:
-    """An HTML-like label: the node's label in bold (if any), its data, its grad."""
-    rows = [f"<b>{escape(node.label)}</b>"] if node.label else []
-    rows.append(f"data {format_number(node.data, fmt)}")
-    rows.append(f'<font color="{_GRAD_COLOR}">grad {format_number(node.grad, fmt)}</font>')
-    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
-    return f'<<table border="0" cellborder="0" cellspacing="0" cellpadding="1">{cells}</table>>'
+def svg_width_px(svg: bytes | str) -> float:
+    """The ``width`` of an SVG that ``dot`` wrote (in pt), in CSS pixels."""
+    text = svg.decode("utf-8") if isinstance(svg, bytes) else svg
+    m = re.search(r'<svg[^>]*\swidth="([0-9.]+)(pt|px)?"', text)
+    if not m:
+        raise ValueError("not an SVG with a width")
+    return float(m[1]) * (_PX_PER_PT if m[2] in (None, "pt") else 1.0)
 
 
-def _draw_op(
-    dot: graphviz.Digraph, node: Value, ids: Mapping[Value, str],
-    highlight: Collection[Value], is_current: bool,
-) -> None:
-    """The op node that made ``node``, an edge from each input (repeats kept), one to it."""
-    op_id = f"{ids[node]}_op"
-    symbol = node.op.symbol
-    ordered = len(node.parents) == 2 and node.op.name not in _SYMMETRIC
-    # Both ends of an edge highlighted: it lies on a path between highlighted nodes.
-    lit = node in highlight and any(parent in highlight for parent in node.parents)
-    emphasis = _CURRENT if is_current else _HIGHLIGHT if lit else {}
-    dot.node(
-        op_id, f"a {symbol} b" if ordered else symbol, shape="circle", style="filled",
-        fillcolor="#f9fafb", fontsize="14", width="0.45", margin="0.02", **emphasis,
-    )
-    for position, parent in enumerate(node.parents):
-        attrs = {"label": "ab"[position], "fontsize": "12"} if ordered else {}
+class _Picture:
+    """The DOT statements of one drawing, and what its legend has to explain."""
+
+    def __init__(self, root, fmt, params, ids, step, grads, edge_labels) -> None:
+        self.root, self.fmt, self.params, self.ids = root, fmt, params, ids
+        self.step, self.grads, self.edge_labels = step, grads, edge_labels
+        self.on_path: set[Value] | None = None
+        self.highlight: set[Value] = set()
+        self.separators: set[Value] = set()
+        self.used: dict[str, None] = {}  # the legend's entries, in the order first used
+        self.drawn: set[Value] = set()
+        self.dot = graphviz.Digraph(
+            graph_attr={"bgcolor": "white", "nodesep": "0.3", "ranksep": "0.45"},
+            node_attr={"fontname": "Helvetica", "fontsize": str(_FONT["value"]), "shape": "box",
+                       "style": "rounded,filled", "margin": "0.12,0.06"},
+            edge_attr={"color": "#6b7280", "arrowsize": "0.8", "fontname": "Helvetica",
+                       "fontcolor": "#4b5563", "fontsize": str(_FONT["edge"])},
+        )
+
+    def use(self, entry: str) -> None:
+        self.used[entry] = None
+
+    # --- boxes --------------------------------------------------------------------------
+    def add(self, box: Box, is_current: bool, extra: Mapping[str, str]) -> None:
+        node = box.out
+        kind = self._kind(node)
+        attrs = dict(_KIND_STYLE[kind])
+        self.use(kind)
+        rows = self._rows(box)
+        if box.kind == "neuron":
+            attrs.update(_NEURON_STYLE)
+            self.use("neuron")
+        if _is_off(node):
+            attrs.update(_OFF)
+            self.use("off")
+        for marks, style, entry in ((self.highlight, _HIGHLIGHT, "highlight"),
+                                    (self.separators, _SEPARATOR, "separator")):
+            if node in marks:
+                attrs.update(style)
+                self.use(entry)
         if is_current:
-            attrs.update(_CURRENT_EDGE)
-        elif lit and parent in highlight:
-            attrs.update(_HIGHLIGHT_EDGE)
-        dot.edge(ids[parent], op_id, **attrs)
-    edge_emphasis = _CURRENT_EDGE if is_current else _HIGHLIGHT_EDGE if lit else {}
-    dot.edge(op_id, ids[node], **edge_emphasis)
+            attrs.update(_CURRENT)
+            self.use("current")
+        attrs.update(extra)
+        self.dot.node(self.ids[node], _table(rows), **attrs)
+        self.drawn.add(node)
+        for edge in box.edges:  # an input not drawn otherwise is drawn greyed, for context
+            if edge.source not in self.drawn and self.on_path is not None \
+                    and edge.source not in self.on_path:
+                self.dot.node(self.ids[edge.source], _table(self._rows(None, edge.source)),
+                              **_KIND_STYLE["context"])
+                self.drawn.add(edge.source)
+                self.use("context")
+        self._edges(box, is_current)
+
+    def _kind(self, node: Value) -> str:
+        if node is self.root:
+            return "root"
+        if node.op is not None:
+            return "intermediate"
+        if node in self.params:
+            return "param"
+        return "leaf" if node.label else "constant"
+
+    def _rows(self, box: Box | None, node: Value | None = None) -> list[str]:
+        """The label's rows: name, data, grad, and what else the box stands for."""
+        node = box.out if box is not None else node
+        rows = []
+        if box is not None and box.kind == "neuron":
+            name = escape(node.label) if node.label else "neuron"
+            rows.append(f"<b>{name}</b> = {_neuron_formula(box)}")
+            if box.pre is not node:
+                pre = escape(box.pre.label) if box.pre.label else "Σ"
+                rows.append(f"{pre} {self._num(box.pre.data)} → data {self._num(node.data)}")
+            else:
+                rows.append(f"data {self._num(node.data)}")
+        else:
+            if node.label:
+                rows.append(f"<b>{escape(node.label)}</b>")
+            rows.append(f"data {self._num(node.data)}")
+        if box is not None:  # a greyed input, drawn for context, shows no gradient
+            rows.append(self._grad_row(node))
+        if _is_off(node):
+            parent = node.parents[0]
+            rows.append(f'<font color="#6b7280">off: {escape(parent.label or "input")} = '
+                        f"{self._num(parent.data)} ≤ 0</font>")
+        return rows
+
+    def _grad_row(self, node: Value) -> str:
+        status = "final" if self.step is None else self.step.status(node)
+        if status not in _GRAD_STATUSES:
+            raise ValueError(f"step.status gave {status!r}, not one of {_GRAD_STATUSES}")
+        self.use(f"grad {status}")
+        color = _GRAD_COLOR[status]
+        if status == "unreached":
+            return f'<font color="{color}">grad not reached</font>'
+        g = self.grads.get(node, 0.0) if self.grads is not None else node.grad
+        if status == "pending":
+            return f'<font color="{color}"><i>grad so far {self._num(g)}</i></font>'
+        return f'<font color="{color}">grad {self._num(g)}</font>'
+
+    def _num(self, x: float) -> str:
+        return format_number(x, self.fmt)
+
+    # --- ops and edges ------------------------------------------------------------------
+    def _edges(self, box: Box, is_current: bool) -> None:
+        """The op circle (if the box has one), an edge from each input, one to the box."""
+        node = box.out
+        # Both ends of an edge highlighted: it lies on a path between highlighted nodes.
+        lit = node in self.highlight and any(e.source in self.highlight for e in box.edges)
+        head = self.ids[node]
+        symbol = box.symbol
+        if symbol is not None:
+            head = f"{self.ids[node]}_op"
+            emphasis = _CURRENT if is_current else _HIGHLIGHT if lit else {}
+            self.dot.node(head, escape(symbol), shape="circle", style="filled",
+                          fillcolor="#f9fafb", fontsize=str(_FONT["op"]), width="0.45",
+                          margin="0.02", **emphasis)
+            self.use("op")
+            if box.kind == "sum":
+                self.use("sum")
+        for edge in box.edges:
+            attrs: dict[str, str] = {}
+            label = [edge.position] if edge.position else []
+            if edge.position:
+                self.use("ab")
+            if self.edge_labels:
+                label.append(self._num(edge.local_derivative))
+                self.use("edge label")
+            if label:
+                attrs["label"] = " ".join(label)
+            if _is_off(edge.source):
+                attrs.update(_OFF_EDGE)
+            if is_current:
+                attrs.update(_CURRENT_EDGE)
+            elif lit and edge.source in self.highlight:
+                attrs.update(_HIGHLIGHT_EDGE)
+            self.dot.edge(self.ids[edge.source], head, **attrs)
+        if symbol is not None:
+            out_attrs = _CURRENT_EDGE if is_current else _HIGHLIGHT_EDGE if lit else {}
+            self.dot.edge(head, self.ids[node], **out_attrs)
+
+    # --- caption and legend -------------------------------------------------------------
+    def finish(self, paths_to: Value | None, caption: str | None, legend: bool,
+               rankdir: str) -> None:
+        self.dot.attr(rankdir=rankdir)
+        rows = []
+        if caption:
+            rows.append(f'<tr><td align="left" colspan="6"><b>{escape(caption)}</b></td></tr>')
+        if legend:
+            entries = [self._legend_entry(name, paths_to) for name in _LEGEND_ORDER
+                       if name in self.used]
+            for k in range(0, len(entries), 3):
+                rows.append("<tr>" + "".join(entries[k:k + 3]) + "</tr>")
+        if rows:
+            self.dot.attr(label="<" + _TABLE_OPEN.replace('cellpadding="1"', 'cellpadding="2"')
+                          + "".join(rows) + "</table>>", labelloc="b", labeljust="l",
+                          fontname="Helvetica", fontsize=str(_FONT["legend"]))
+
+    def _legend_entry(self, name: str, paths_to: Value | None) -> str:
+        swatch, meaning = _LEGEND[name]
+        if name == "highlight" and paths_to is not None:
+            meaning = (f"blue border: on a path from {paths_to.label or 'v'} to "
+                       f"{self.root.label or 'the root'}")
+        if name in _KIND_STYLE:
+            style = _KIND_STYLE[name]
+            swatch = (f'<td bgcolor="{style["fillcolor"]}" border="1" '
+                      f'color="{style.get("color", "#111827")}">   </td>')
+        return swatch + f'<td align="left">{meaning}   </td>'
+
+
+_TABLE_OPEN = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">'
+
+
+def _table(rows: list[str]) -> str:
+    cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
+    return f"<{_TABLE_OPEN}{cells}</table>>"
+
+
+def _is_off(node: Value) -> bool:
+    """A ReLU whose input is ≤ 0: it is 0, and sends 0 back to its input."""
+    return node.op is not None and node.op.name == "relu" and node.parents[0].data <= 0
+
+
+def _neuron_formula(box: Box) -> str:
+    terms = f"Σ {len(box.weights)} w·x" + (" + b" if box.bias is not None else "")
+    return terms if box.pre is box.out else f"{box.out.op.symbol}({terms})"
+
+
+def _swatch(text: str, color: str = "#111827") -> str:
+    return f'<td><font color="{color}">{text}</font></td>'
+
+
+def _border(color: str, width: int = 3) -> str:
+    return f'<td border="{width}" color="{color}" bgcolor="white">   </td>'
+
+
+_LEGEND: dict[str, tuple[str, str]] = {
+    "param": ("", _KIND_MEANING["param"]),
+    "leaf": ("", _KIND_MEANING["leaf"]),
+    "constant": ("", _KIND_MEANING["constant"]),
+    "intermediate": ("", _KIND_MEANING["intermediate"]),
+    "root": ("", _KIND_MEANING["root"]),
+    "context": ("", _KIND_MEANING["context"]),
+    "neuron": ('<td bgcolor="#fef9c3" border="1">   </td>',
+               "a neuron: Σ w·x (+ b), then its activation; its weights are inside"),
+    "op": (_swatch("○"), "an op: edges run from its inputs to its result"),
+    "sum": (_swatch("Σ"), "a chain of additions drawn as one sum"),
+    "ab": (_swatch("a b"), "which input of a − b, a / b, a ** b"),
+    "edge label": (_swatch("0.5", "#4b5563"), "on an edge: the local derivative ∂result/∂input"),
+    "grad final": (_swatch("grad", _GRAD_COLOR["final"]), "∂root/∂(this value), final"),
+    "grad pending": (_swatch("<i>grad so far</i>", _GRAD_COLOR["pending"]),
+                     "a partial sum: more terms still to come"),
+    "grad unreached": (_swatch("grad not reached", _GRAD_COLOR["unreached"]),
+                       "no term of its gradient has arrived yet"),
+    "highlight": (_border("#2563eb"), "blue border: highlighted"),
+    "separator": (_border("#ea580c", 4),
+                  "orange border: a separator: every path passes through it"),
+    "current": (_border("#dc2626", 4), "red border: the node this step handles"),
+    "off": (_swatch("┄┄", "#374151"), "dashed: a ReLU that is off (input ≤ 0): it passes back 0"),
+}
+_LEGEND_ORDER = tuple(_LEGEND)

@@ -179,3 +179,46 @@ def test_without_dot_svg_fails_clearly_but_dot_text_works(tmp_path, monkeypatch,
     assert "sudo apt-get install graphviz" in err and "brew install graphviz" in err
     assert not (tmp_path / "g.svg").exists()
     assert graph("x", "--values", "x=1", "-o", str(tmp_path / "g.gv")) == 0
+
+
+# --- output formats and the drawing options ------------------------------------------------------
+
+
+@pytest.mark.needs_dot
+@pytest.mark.parametrize(("suffix", "magic"), [(".png", b"\x89PNG\r\n\x1a\n"), (".pdf", b"%PDF-"),
+                                               (".svg", b"<?xml")])
+def test_the_output_format_follows_the_extension(tmp_path, suffix, magic):
+    out = tmp_path / f"g{suffix}"
+    assert graph("x * x", "--values", "x=2", "-o", str(out)) == 0
+    assert out.read_bytes().startswith(magic)
+
+
+@pytest.mark.parametrize("name", ["g.jpg", "graph", "g.html"])
+def test_an_unknown_extension_is_refused_before_any_work(tmp_path, capsys, name):
+    out = tmp_path / name
+    assert graph("1 / x", "--values", "x=0", "-o", str(out)) == 2  # not the division's error
+    err = capsys.readouterr().err
+    assert "cannot tell the format from the extension" in err and "div" not in err
+    assert err.count("\n") == 1 and not out.exists()
+
+
+@pytest.mark.needs_dot
+def test_the_demo_net_collapsed_fits_a_slide(tmp_path):
+    from autograd_lite.drawing import svg_width_px
+
+    out = tmp_path / "net.svg"
+    assert graph("--hidden", "16", "--collapse", "neurons", "--max-width", "1600",
+                 "-o", str(out)) == 0
+    assert svg_width_px(out.read_text(encoding="utf-8")) <= 1600
+    wide = tmp_path / "wide.svg"
+    assert graph("--hidden", "16", "--max-width", "1600", "-o", str(wide)) == 2
+    assert not wide.exists()
+
+
+def test_paths_to_and_edge_labels(tmp_path):
+    out = tmp_path / "p.gv"
+    assert graph("x * y + x", "--values", "x=2,y=3", "--paths-to", "y", "--edge-labels",
+                 "-o", str(out)) == 0
+    source = out.read_text(encoding="utf-8")
+    assert "on a path from y to the root" in source and "label=2" in source  # ∂(x·y)/∂y = x
+    assert graph("x", "--values", "x=1", "--paths-to", "q", "-o", str(tmp_path / "q.gv")) == 2
