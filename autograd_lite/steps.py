@@ -14,19 +14,30 @@ mul 1.0 [(3.0, 3.0), (3.0, 3.0)]
 x 6.0 []
 
 Between steps, ``draw(root, current=step.node)`` shows the gradients filled in so far.
+``step.status(v)`` says how far ``v.grad`` is at that step: ``"unreached"`` (no child has
+sent it anything yet), ``"pending"`` (some children have: a partial sum) or ``"final"``
+(all have: ∂root/∂v):
+
+>>> a = Value(2.0, label="a")
+>>> c = a * 3.0
+>>> L = c + a
+>>> [(s.index, s.status(a)) for s in backward_steps(L)]
+[(0, 'pending'), (1, 'final'), (2, 'final'), (3, 'final')]
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import NamedTuple
+from dataclasses import dataclass, field
+from typing import Literal, NamedTuple
 
 from .backprop import fresh_grads, report_overflow, topological_order
 from .value import Value, describe_failure
 
-__all__ = ["backward_steps", "Step", "Contribution", "local_derivatives"]
+__all__ = ["backward_steps", "Step", "Contribution", "GradStatus", "local_derivatives"]
+
+GradStatus = Literal["unreached", "pending", "final"]
 
 
 class Contribution(NamedTuple):
@@ -37,17 +48,52 @@ class Contribution(NamedTuple):
     contribution: float
 
 
+class _Schedule:
+    """When each node hears from its children: the step of the first and of the last child
+    to send it its share (step k handles the k-th node of the walk, the root at step 0)."""
+
+    __slots__ = ("root", "first", "last")
+
+    def __init__(self, walk: list[Value]) -> None:  # walk: root first
+        self.root = walk[0]
+        self.first: dict[Value, int] = {}
+        self.last: dict[Value, int] = {}
+        for k, node in enumerate(walk):
+            for parent in node.parents:
+                self.first.setdefault(parent, k)
+                self.last[parent] = k
+
+    def status(self, node: Value, k: int) -> GradStatus:
+        if node is self.root:
+            return "final"
+        if node not in self.first:
+            raise ValueError(f"{node!r} is not a node of this graph")
+        if k < self.first[node]:
+            return "unreached"
+        return "pending" if k < self.last[node] else "final"
+
+
 @dataclass(frozen=True)
 class Step:
     """One node handled: its (complete) gradient and what it sent each of its parents.
 
     A leaf sends nothing: ``contributions`` is empty. A parent used twice (``a * a``)
-    appears twice, once per use.
+    appears twice, once per use. ``index`` counts the steps from 0 (the root).
     """
 
     node: Value
     grad: float
     contributions: tuple[Contribution, ...]
+    index: int
+    _schedule: _Schedule = field(repr=False, compare=False)
+
+    def status(self, node: Value) -> GradStatus:
+        """How far ``node``'s gradient is once this step has sent its contributions:
+        ``"unreached"`` (no child has sent it anything: it holds no number yet, not 0),
+        ``"pending"`` (some children have: a partial sum) or ``"final"`` (every child has:
+        its grad is ∂root/∂node for this walk). The root is final from step 0. O(1).
+        """
+        return self._schedule.status(node, self.index)
 
 
 def local_derivatives(node: Value) -> tuple[float, ...]:
@@ -76,10 +122,12 @@ def backward_steps(root: Value) -> Iterator[Step]:
     if not isinstance(root, Value):
         raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
     order = topological_order(root)
+    walk = order[::-1]
+    schedule = _Schedule(walk)
     with fresh_grads(order, keep=True):
         root.grad = 1.0
-        for node in reversed(order):
-            yield Step(node, node.grad, _send(node))
+        for k, node in enumerate(walk):
+            yield Step(node, node.grad, _send(node), k, schedule)
         if not all(math.isfinite(node.grad) for node in order if node.op is None):
             report_overflow(order)
 

@@ -152,3 +152,96 @@ def test_an_overflowing_gradient_raises_like_backward_and_changes_nothing():
 def test_needs_a_value():
     with pytest.raises(TypeError, match="backward_steps needs a Value, got float"):
         next(backward_steps(1.0))
+
+
+# --- status: unreached, pending, final ----------------------------------------------------
+def statuses_and_grads(root):
+    """At each step: every node's status and its grad (this walk's sum so far)."""
+    order = topological_order(root)
+    table = []
+    for step in backward_steps(root):
+        table.append((step, [step.status(n) for n in order], [n.grad for n in order]))
+    return order, table
+
+
+def check_statuses(root, reference):
+    """Each node's status against what the steps themselves sent it, and final grads against
+    backward() on a twin graph (``reference``, grads zero)."""
+    reference.backward()
+    expected = [n.grad for n in topological_order(reference)]
+    order, table = statuses_and_grads(root)
+    # which steps send something to each node, read off the contributions
+    senders = {n: [s.index for s, _, _ in table if any(c.parent is n for c in s.contributions)]
+               for n in order}
+    for step, statuses, grads in table:
+        for n, status, g, final_grad in zip(order, statuses, grads, expected):
+            if n is root:
+                assert status == "final"
+                continue
+            sent_by_now = [k for k in senders[n] if k <= step.index]
+            if not sent_by_now:
+                assert status == "unreached"
+                assert g == 0.0  # nothing added yet (the page shows no number)
+            elif len(sent_by_now) < len(senders[n]):
+                assert status == "pending"
+            else:
+                assert status == "final"
+                assert g == final_grad  # exactly backward()'s number
+        assert statuses[order.index(step.node)] == "final"  # a node is handled once final
+    # final: no later step changes the grad
+    for k, (_, statuses, _) in enumerate(table):
+        for i, status in enumerate(statuses):
+            if status == "final":
+                assert len({grads[i] for _, _, grads in table[k:]}) == 1
+
+
+def twins(build):
+    return build(), build()
+
+
+def test_status_of_a_times_a():
+    a = Value(-1.5, label="a")
+    y = a * a
+    steps = list(backward_steps(y))
+    assert [(s.index, s.status(y), s.status(a)) for s in steps] == [
+        (0, "final", "final"), (1, "final", "final")]  # both uses sent at step 0
+    check_statuses(*twins(lambda: (lambda a: a * a)(Value(-1.5))))
+
+
+def test_status_of_x_plus_x_times_x():
+    x = Value(2.0, label="x")
+    s = x + x
+    y = s * x
+    steps = list(backward_steps(y))
+    assert [(st.status(s), st.status(x)) for st in steps] == [
+        ("final", "pending"),  # y sent x its direct share; s has not sent its two yet
+        ("final", "final"),
+        ("final", "final"),
+    ]
+
+    def build():
+        x = Value(2.0)
+        return (x + x) * x
+
+    check_statuses(*twins(build))
+
+
+def test_a_node_not_reached_yet_is_unreached_and_holds_no_sum():
+    x, w = Value(2.0, label="x"), Value(-1.5, label="w")
+    h = (w * x).tanh()
+    L = h * h
+    first = next(backward_steps(L))
+    assert (first.status(L), first.status(h), first.status(x), first.status(w)) == (
+        "final", "final", "unreached", "unreached")
+
+
+@given(programs(UNARY, SMOOTH_BINARY))
+def test_status_on_random_graphs(program):
+    steps, xs = program
+    check_statuses(*twins(lambda: run(steps, [Value(x) for x in xs], UNARY, SMOOTH_BINARY)))
+
+
+def test_status_of_a_node_outside_the_graph_is_an_error():
+    step = next(backward_steps(Value(1.0) * 2.0))
+    with pytest.raises(ValueError, match="not a node of this graph"):
+        step.status(Value(3.0))
