@@ -397,7 +397,8 @@ class _Picture:
         return f'<font color="{color}">grad {self._num(g)}</font>'
 
     def _num(self, x: float) -> str:
-        return format_number(x, self.fmt)
+        """The number for a label; escaped, since a format such as "<>12g" pads with "<"."""
+        return escape(format_number(x, self.fmt))
 
     # --- ops and edges ------------------------------------------------------------------
     def _edges(self, box: Box, is_current: bool) -> None:

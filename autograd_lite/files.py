@@ -7,6 +7,10 @@ the target in one step. If anything fails on the way (a full disk, a file-size l
 the temporary file is removed and the old file, if there was one, is left byte for byte as
 it was.
 
+``check_writable(path)`` raises the ``OSError`` that writing would, before any work is done;
+``read_limited(path, limit)`` reads a file of at most ``limit`` bytes (``/dev/zero`` is an
+error, not an endless read); ``describe_os_error`` puts an ``OSError`` on one line.
+
 ``run_program(argv, input, timeout=...)`` runs a program such as graphviz's ``dot`` and
 returns what it printed. Every way it can go wrong raises one exception type,
 ``ProgramError``, whose message is one line saying what to do: the program is missing (how
@@ -32,7 +36,15 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["write_atomic", "run_program", "ProgramError", "ProgramNotFound"]
+__all__ = [
+    "write_atomic",
+    "check_writable",
+    "read_limited",
+    "describe_os_error",
+    "run_program",
+    "ProgramError",
+    "ProgramNotFound",
+]
 
 
 class ProgramError(RuntimeError):
@@ -58,11 +70,7 @@ def write_atomic(
         data = data.encode(encoding)
     elif not isinstance(data, (bytes, bytearray, memoryview)):
         raise TypeError(f"write_atomic: data must be bytes or str, got {type(data).__name__}")
-    target = Path(os.path.realpath(path))
-    if target.is_dir():
-        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    target, temp, fd = _open_temporary(path)
     try:
         try:
             if target.exists():
@@ -74,11 +82,60 @@ def write_atomic(
         finally:
             os.close(fd)
         os.replace(temp, target)
-    except BaseException:  # also Ctrl-C: never leave the temporary file behind
+    except BaseException as e:  # also Ctrl-C: never leave the temporary file behind
         temp.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise _naming(e, path) from None
         raise
     _sync_directory(target.parent)
     return Path(path)
+
+
+def check_writable(path: str | os.PathLike[str]) -> None:
+    """Raise the ``OSError`` that ``write_atomic(path, ...)`` would raise for want of a place
+    to write: a missing directory (or one under a file), a read-only or full file system, no
+    permission, ``path`` a directory. Changes nothing."""
+    _, temp, fd = _open_temporary(path)
+    os.close(fd)
+    os.unlink(temp)
+
+
+def _open_temporary(path: str | os.PathLike[str]) -> tuple[Path, Path, int]:
+    """The real target of ``path`` (symbolic links followed), and a new temporary file beside
+    it, open for writing."""
+    target = Path(os.path.realpath(path))
+    if target.is_dir():
+        raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), os.fspath(path))
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as e:
+        raise _naming(e, path) from None
+    return target, temp, fd
+
+
+def _naming(e: OSError, path: str | os.PathLike[str]) -> OSError:
+    """``e`` about the file the caller asked for (not the temporary file, or no file)."""
+    return OSError(e.errno, e.strerror or str(e), os.fspath(path))
+
+
+def read_limited(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The contents of the file at ``path``; ``ValueError`` naming the file and ``limit`` if
+    it holds more than ``limit`` bytes (no more than ``limit + 1`` are ever read)."""
+    with open(path, "rb") as f:
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(
+            f"{os.fspath(path)}: the file is larger than the limit of {limit:,} bytes"
+        )
+    return data
+
+
+def describe_os_error(e: OSError) -> str:
+    """``e`` on one line: the file (or files) and the reason, e.g. ``out: Not a directory``."""
+    where = " -> ".join(os.fspath(f) for f in (e.filename, e.filename2) if f is not None)
+    reason = e.strerror or str(e) or type(e).__name__
+    return f"{where}: {reason}" if where else reason
 
 
 def _sync_directory(directory: Path) -> None:

@@ -54,6 +54,8 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
             return leaves[node.id]
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
             left, right = build(node.left), build(node.right)
+            if isinstance(node.op, ast.Pow) and isinstance(right, Value) and _constant(node.right):
+                right = right.data  # a number exponent, as in x ** 2: defined for x < 0 too
             if not isinstance(left, Value) and not isinstance(right, Value):
                 left = Value(left)  # a number op a number: still a node of the graph
             return _BINARY[type(node.op)](left, right)
@@ -79,3 +81,8 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
     except RecursionError:
         raise ValueError("the expression is nested too deeply") from None
     return result if isinstance(result, Value) else Value(result)
+
+
+def _constant(node: ast.AST) -> bool:
+    """Whether the subexpression has no names: a number, however it is written."""
+    return not any(isinstance(n, ast.Name) for n in ast.walk(node))

@@ -7,21 +7,26 @@
     autograd-lite graph       draw the net's graph for one example (or an expression) as
                               SVG, optionally explaining one parameter's gradient
 
-Bad arguments exit with status 2 and a one-line reason; ``--help`` works everywhere.
+Bad arguments exit with status 2 and a one-line reason, never a traceback; ``--help`` works
+everywhere. Every size has an upper bound (``LIMITS``), checked before anything is built, and
+the output directory is created and checked for writing before training starts. Every file
+is written atomically: a failed write (a full disk, Ctrl-C) leaves the old file whole.
 """
 
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 
+from autograd_lite.files import ProgramError, check_writable, describe_os_error
+
 from . import data, graph_command
+from ._arguments import bounds, count, number, seed
 from .compare import compare_gradients
 from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .losses import class_targets
@@ -37,6 +42,7 @@ DEFAULTS = dict(
     lr=0.05, momentum=0.9, epochs=100, batch_size=20, seed=0,
 )
 OPTIMIZERS = ("adam", "sgd")
+OUTPUT_FILES = ("weights.json", "loss.png", "decision_boundary.png")
 
 
 class UsageError(Exception):
@@ -50,9 +56,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except UsageError as e:
-        status, reason = 2, e
-    except ArithmeticError as e:  # e.g. a learning rate so large that the weights overflow
-        status, reason = 1, e
+        status, reason = 2, str(e)
+    except OSError as e:  # an output that cannot be written after all, e.g. a full disk
+        status, reason = 2, describe_os_error(e)
+    except (ArithmeticError, ProgramError) as e:  # e.g. weights overflowing; dot failing
+        status, reason = 1, str(e)
+    except KeyboardInterrupt:
+        status, reason = 130, "interrupted; every file written is complete, the rest were not"
     except ModuleNotFoundError as e:
         if e.name not in ("matplotlib", "tqdm"):
             raise
@@ -61,9 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     return status
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error is one line (argparse prints the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser with one subparser per subcommand; each sets ``func(args) -> int``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="autograd-lite",
         description="Train the lecture notes' feature-discovery network and check that "
         "autodiff, the notes' closed-form gradients and finite differences agree.",
@@ -76,28 +93,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# --- argument types: each says what is wrong in one line ---------------------------------
-def _number(
-    kind: type[int] | type[float], low: float, high: float = math.inf, low_open: bool = False
-) -> Callable[[str], int | float]:
-    """An argparse type: ``kind`` in [low, high), or (low, high) when ``low_open``."""
-
-    def parse(text: str) -> int | float:
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a valid {kind.__name__}") from None
-        if not ((low < value if low_open else low <= value) and value < high):  # NaN fails too
-            left = "(" if low_open else "["
-            raise argparse.ArgumentTypeError(f"{text!r} must be in {left}{low:g}, {high:g})")
-        return value
-
-    return parse
-
-
-_count = _number(int, 0, low_open=True)
-
-
 def _dataset(text: str) -> str:
     if text in data.DATASETS or text.lower().endswith(".csv"):
         return text
@@ -108,7 +103,8 @@ def _dataset(text: str) -> str:
 
 def _add_output_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--out", default="out", metavar="DIR",
-                     help="directory for the plots and the weights (default: %(default)s)")
+                     help="directory for the plots and the weights, created and checked for "
+                          "writing before training (default: %(default)s)")
     sub.add_argument("--force", action="store_true",
                      help="write into --out even if it is not empty")
     sub.add_argument("--no-progress", dest="progress", action="store_false",
@@ -141,26 +137,28 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument("--data", type=_dataset, default=d["data"],
                      metavar="|".join([*data.DATASETS, "PATH.csv"]),
                      help="built-in dataset or CSV file (default: %(default)s)")
-    sub.add_argument("--points", type=_count, default=d["points"],
-                     help="points in a built-in dataset (default: %(default)s)")
-    sub.add_argument("--noise", type=_number(float, 0), default=d["noise"],
+    sub.add_argument("--points", type=count("points"), default=d["points"],
+                     help=f"points in a built-in dataset, {bounds('points')} "
+                          "(default: %(default)s)")
+    sub.add_argument("--noise", type=number(float, 0), default=d["noise"],
                      help="jitter of a built-in dataset (default: the dataset's own)")
-    sub.add_argument("--hidden", type=_count, default=d["hidden"],
-                     help="hidden units H (default: %(default)s)")
+    sub.add_argument("--hidden", type=count("hidden"), default=d["hidden"],
+                     help=f"hidden units H, {bounds('hidden')} (default: %(default)s)")
     sub.add_argument("--loss", choices=NET_LOSSES, default=d["loss"],
                      help="logistic on 0/1 targets, squared on -1/+1 (default: %(default)s)")
     sub.add_argument("--optimizer", choices=OPTIMIZERS, default=d["optimizer"],
                      help="(default: %(default)s)")
-    sub.add_argument("--lr", type=_number(float, 0, low_open=True), default=d["lr"],
+    sub.add_argument("--lr", type=number(float, 0, low_open=True), default=d["lr"],
                      help="learning rate (default: %(default)s)")
-    sub.add_argument("--momentum", type=_number(float, 0, 1), default=d["momentum"],
+    sub.add_argument("--momentum", type=number(float, 0, 1), default=d["momentum"],
                      help="SGD's momentum (default: %(default)s)")
-    sub.add_argument("--epochs", type=_count, default=d["epochs"],
-                     help="passes over the data (default: %(default)s)")
-    sub.add_argument("--batch-size", type=_count, default=d["batch_size"],
-                     help="examples per step (default: %(default)s)")
-    sub.add_argument("--seed", type=int, default=d["seed"],
-                     help="seed for the data, the weights and the batches (default: %(default)s)")
+    sub.add_argument("--epochs", type=count("epochs"), default=d["epochs"],
+                     help=f"passes over the data, {bounds('epochs')} (default: %(default)s)")
+    sub.add_argument("--batch-size", type=count("batch_size"), default=d["batch_size"],
+                     help=f"examples per step, {bounds('batch_size')} (default: %(default)s)")
+    sub.add_argument("--seed", type=seed, default=d["seed"],
+                     help=f"seed for the data, the weights and the batches, {bounds('seed', 0)} "
+                          "(default: %(default)s)")
     _add_output_options(sub)
     sub.set_defaults(func=_run_training)
 
@@ -172,16 +170,17 @@ def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
         description="For random nets of several sizes and both losses, compare the gradient "
         "of the mean loss three ways; exit with status 1 on any mismatch.",
     )
-    sub.add_argument("--seed", type=int, default=0, help="(default: %(default)s)")
-    sub.add_argument("--examples", type=_count, default=8,
-                     help="random examples per net (default: %(default)s)")
+    sub.add_argument("--seed", type=seed, default=0,
+                     help=f"{bounds('seed', 0)} (default: %(default)s)")
+    sub.add_argument("--examples", type=count("examples"), default=8,
+                     help=f"random examples per net, {bounds('examples')} (default: %(default)s)")
     sub.set_defaults(func=_run_gradcheck)
 
 
 # --- demo and train ----------------------------------------------------------------------
 def _run_training(args: argparse.Namespace) -> int:
-    out = _output_directory(args.out, args.force)
     X, labels = _load_data(args)
+    out = _output_directory(args.out, args.force)  # before training: no work lost to it
     Y = class_targets(labels, args.loss)
     net = FeatureDiscoveryNet(X.shape[1], args.hidden, args.loss, seed=args.seed)
     print(f"training {net} on {len(X)} examples of {args.data!r} "
@@ -199,11 +198,22 @@ def _run_training(args: argparse.Namespace) -> int:
 
 
 def _output_directory(out: str, force: bool) -> Path:
+    """The output directory, created, with room to write each of ``OUTPUT_FILES``."""
     path = Path(out)
+    if not out:
+        raise UsageError("--out: the directory name is empty")
+    if path.is_symlink() and not path.exists():
+        raise UsageError(f"--out {out} is a symbolic link to {os.readlink(path)}, which is missing")
     if path.exists() and not path.is_dir():
         raise UsageError(f"--out {out} is a file, not a directory")
-    if path.is_dir() and any(path.iterdir()) and not force:
-        raise UsageError(f"output directory {out} is not empty; use --force to write into it")
+    try:
+        if path.is_dir() and any(path.iterdir()) and not force:
+            raise UsageError(f"output directory {out} is not empty; use --force to write into it")
+        path.mkdir(parents=True, exist_ok=True)
+        for name in OUTPUT_FILES:
+            check_writable(path / name)
+    except OSError as e:
+        raise UsageError(f"--out {out}: cannot write there ({describe_os_error(e)})") from None
     return path
 
 
@@ -233,8 +243,7 @@ def _write_outputs(
 ) -> list[Path]:
     from . import manual, plots  # matplotlib is slow to import: only when plotting
 
-    out.mkdir(parents=True, exist_ok=True)
-    written = [out / "weights.json", out / "loss.png"]
+    written = [out / name for name in OUTPUT_FILES[:2]]
     net.save(written[0])
     title = f"{net.n_hidden} hidden units, {net.loss_name} loss"
     plots.loss_curve(history, written[1], title=title)
@@ -244,7 +253,7 @@ def _write_outputs(
         def score(points: np.ndarray) -> np.ndarray:
             return np.array([manual.forward(W, w, x).r for x in data.add_constant_feature(points)])
 
-        written.append(out / "decision_boundary.png")
+        written.append(out / OUTPUT_FILES[2])
         plots.decision_boundary(score, X[:, :2], labels, written[-1],
                                 title=f"{title}: r > 0 is class 1")
     return written

@@ -19,11 +19,12 @@ import csv
 import io
 import math
 import os
-from collections.abc import Callable
-from pathlib import Path
+from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from autograd_lite.files import read_limited
 
 __all__ = [
     "DATASETS",
@@ -36,6 +37,7 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
+MAX_CSV_BYTES = 64 * 2**20  # a larger CSV file is refused before it is parsed
 
 
 def add_constant_feature(X: ArrayLike) -> Array:
@@ -158,6 +160,15 @@ def _number(cell: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _rows(path: str | os.PathLike[str], reader: Iterator[list[str]]) -> Iterator[list[str]]:
+    """The reader's rows; its errors (such as a cell over the csv module's size limit) as
+    ValueErrors naming the file and line."""
+    try:
+        yield from reader
+    except csv.Error as e:
+        raise _error(path, reader.line_num, str(e)) from None
+
+
 def load_csv(path: str | os.PathLike[str]) -> tuple[Array, Array]:
     """Read a CSV file of rows ``features..., label`` into ``(X, y)`` (float64, N×D and N).
 
@@ -165,17 +176,18 @@ def load_csv(path: str | os.PathLike[str]) -> tuple[Array, Array]:
     are read as they are: any finite number is accepted (0/1, ±1, or a regression target),
     so check them against the loss you use (the logistic loss wants 0/1). Every problem
     (unreadable file, non-numeric or non-finite cell, ragged row, fewer than two columns,
-    no data rows) raises a ValueError naming the file and, for a problem in its contents,
-    the 1-based line number.
+    no data rows, a file over ``MAX_CSV_BYTES``, a cell over 131,072 characters) raises a
+    ValueError naming the file and, for a problem in its contents, the 1-based line number.
+    A byte-order mark at the start is ignored.
     """
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        text = read_limited(path, MAX_CSV_BYTES).decode("utf-8-sig", errors="replace")
     except OSError as err:
         raise ValueError(f"{os.fspath(path)}: cannot read the file ({err.strerror})") from err
     reader = csv.reader(io.StringIO(text))
     rows: list[list[float]] = []
     width: int | None = None
-    for row in reader:
+    for row in _rows(path, reader):
         if not "".join(row).strip():
             continue
         values = [_number(cell) for cell in row]

@@ -25,12 +25,12 @@ import math
 import os
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
 
 from autograd_lite import Value
+from autograd_lite.files import read_limited, write_atomic
 
 from . import losses
 from ._checks import Array, as_array, as_examples, check_choice, check_positive_int
@@ -41,6 +41,7 @@ __all__ = ["FeatureDiscoveryNet", "Trace", "NET_LOSSES", "FORMAT", "VERSION"]
 NET_LOSSES = ("squared", "logistic")  # the losses nets.manual also differentiates
 FORMAT = "autograd-lite/feature-discovery"  # the "format" field of a weights file
 VERSION = 1
+MAX_FILE_BYTES = 64 * 2**20  # a weights file larger than this is refused before parsing
 
 
 @dataclass(frozen=True)
@@ -169,11 +170,12 @@ class FeatureDiscoveryNet(Module):
 
     # --- files ----------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
-        """Write the loss and the weights to ``path`` as JSON (see ``FORMAT``)."""
+        """Write the loss and the weights to ``path`` as JSON (see ``FORMAT``), atomically:
+        if the write fails, an existing file at ``path`` is left as it was."""
         W, w = self.weights()
         doc = {"format": FORMAT, "version": VERSION, "loss": self.loss_name,
                "W": W.tolist(), "w": w.tolist()}
-        Path(path).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
+        write_atomic(path, json.dumps(doc, indent=2) + "\n")
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> FeatureDiscoveryNet:
@@ -218,16 +220,22 @@ def _read(path: str | os.PathLike[str]) -> tuple[str, Array, Array]:
     """The loss name, W and w in a weights file; ValueError naming the file otherwise."""
     where = os.fspath(path)
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        text = read_limited(path, MAX_FILE_BYTES).decode("utf-8")  # ValueError over the limit
     except OSError as e:
         raise ValueError(f"{where}: cannot read the file ({e.strerror})") from None
     except UnicodeDecodeError:
         raise ValueError(f"{where}: not a text file (not UTF-8)") from None
+    try:
+        doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(
             f"{where}: not valid JSON, the file may be truncated "
             f"({e.msg} at line {e.lineno}, column {e.colno})"
         ) from None
+    except RecursionError:
+        raise ValueError(f"{where}: JSON nested too deeply (a weights file has depth 2)") from None
+    except ValueError as e:  # an integer of more than 4,300 digits
+        raise ValueError(f"{where}: {str(e).split(';')[0]}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise ValueError(f'{where}: not a weights file (expected "format": "{FORMAT}")')
     if doc.get("version") != VERSION:

@@ -13,25 +13,42 @@ its paths and separators. The output's format follows its extension: .svg, .png,
 before any work. A bad argument (expression, label, example, output path, a graph over
 --max-nodes or wider than --max-width) exits with status 2; a failed computation or a
 missing or failing ``dot`` program with status 1.
+
+Bounded work: the graph's size is checked before it is built (``--max-nodes``, at most
+5,000); ``dot`` is stopped after ``DOT_TIMEOUT`` seconds; and a graph in which one value is
+used more than ``MAX_USES`` times is not laid out, since graphviz 2.43 slows down steeply
+with such a fan (a sum of n copies of x, laid out TB, took 0.9 s at n = 50, 24 s at 75 and
+over 90 s at 101; LR took 2.1 s at 150 and 9 s at 200 and crashed at 300).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import sys
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 from autograd_lite import Value, topological_order
-from autograd_lite.drawing import FORMATS, draw, output_format, save
+from autograd_lite.drawing import DOT_TIMEOUT, FORMATS, draw, output_format, save
 from autograd_lite.explainer import explain
-from autograd_lite.files import ProgramError
+from autograd_lite.files import ProgramError, check_writable, describe_os_error
 from autograd_lite.parse import FUNCTIONS, parse_expression
 
 from . import losses
+from ._arguments import LIMITS, bounds, count, integer, seed
 from .data import DATASETS
 from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "MAX_NODES", "MAX_USES"]
+
+MAX_NODES = 5_000  # the largest --max-nodes
+MAX_USES = 50  # a value used more often than this makes graphviz's layout too slow
+# Options of the feature-discovery net, which an expression does not use.
+NET_OPTIONS = {"data": "moons", "example": 0, "hidden": 2, "loss": "logistic", "seed": 0,
+               "weights": None}
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``graph`` subcommand to a CLI's subparsers."""
@@ -47,15 +64,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         f"{', '.join(FUNCTIONS)} (default: the feature-discovery net)")
     p.add_argument("--values", type=_values, default={}, metavar="NAME=NUMBER,...",
                    help="the values of the expression's names, e.g. x=2,y=-1")
-    net = p.add_argument_group("the feature-discovery net (without an expression)")
-    net.add_argument("--data", choices=list(DATASETS), default="moons",
+    net = p.add_argument_group("the feature-discovery net (without an expression; with one, "
+                               "these options are an error)")
+    net.add_argument("--data", choices=list(DATASETS),
                      help="the built-in dataset, as in train (default: moons)")
-    net.add_argument("--example", type=int, default=0, help="which example (default: 0)")
-    net.add_argument("--hidden", type=int, default=2, help="hidden units (default: 2)")
-    net.add_argument("--loss", choices=NET_LOSSES, default="logistic",
-                     help="(default: logistic)")
-    net.add_argument("--seed", type=int, default=0,
-                     help="for the data and the weights, as in train (default: 0)")
+    net.add_argument("--example", type=integer(0, LIMITS["points"] - 1),
+                     help="which example (default: 0)")
+    net.add_argument("--hidden", type=count("hidden"),
+                     help=f"hidden units, {bounds('hidden')} and within --max-nodes (default: 2)")
+    net.add_argument("--loss", choices=NET_LOSSES, help="(default: logistic)")
+    net.add_argument("--seed", type=seed,
+                     help=f"for the data and the weights, as in train, {bounds('seed', 0)} "
+                          "(default: 0)")
     net.add_argument("--weights", type=Path, metavar="FILE",
                      help="the weights.json written by train (instead of random weights)")
     p.add_argument("--explain", metavar="NAME",
@@ -71,12 +91,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="scale the picture down to this width in pixels, never below 12 pt text")
     p.add_argument("--rankdir", choices=("LR", "TB"), default="LR",
                    help="LR: inputs on the left (default); TB: inputs at the top")
-    p.add_argument("--fmt", default=".4g", help="number format (default: .4g)")
-    p.add_argument("--max-nodes", type=int, default=500,
-                   help="refuse larger graphs (default: 500)")
-    p.add_argument("-o", "--output", type=Path, default=Path("graph.svg"),
+    p.add_argument("--fmt", type=_fmt, default=".4g",
+                   help="number format, widths and precisions up to 30 (default: .4g)")
+    p.add_argument("--max-nodes", type=integer(1, MAX_NODES), default=500,
+                   help=f"refuse larger graphs, checked before building, 1 to {MAX_NODES:,} "
+                        "(default: 500)")
+    p.add_argument("-o", "--output", type=_output, default=Path("graph.svg"),
                    help=f"the file to write, in the format its extension names: "
-                        f"{', '.join(FORMATS)} (default: graph.svg)")
+                        f"{', '.join(FORMATS)} (default: graph.svg); dot gets {DOT_TIMEOUT:g} s "
+                        f"and no value may be used more than {MAX_USES} times")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(func=run)
 
@@ -85,15 +108,18 @@ def run(args: argparse.Namespace) -> int:
     """Build the graph, run backward, draw it (and explain it); return the exit status."""
     try:
         output_format(args.output)  # an unknown extension is refused before any work
-        if args.output.exists() and not args.force:
-            raise ValueError(f"{args.output} exists; use --force to overwrite it")
-        if args.expression:
+        _check_output(args.output, args.force)
+        if args.expression is not None:
+            _check_no_net_options(args)
             root, params = parse_expression(args.expression, args.values), []
             caption = args.expression
         else:
+            _fill_net_defaults(args)
             root, params = _net_graph(args)
             caption = (f"l: the {args.loss} loss of the feature-discovery net "
                        f"({args.hidden} hidden units) on example {args.example} of {args.data}")
+        if output_format(args.output) != "dot":
+            _check_layout(root)
         root.backward()
         options = {"rankdir": args.rankdir, "fmt": args.fmt, "params": params,
                    "max_nodes": args.max_nodes, "collapse": args.collapse,
@@ -107,17 +133,41 @@ def run(args: argparse.Namespace) -> int:
             print(explanation)
             graph = explanation.draw(**options)
         save(graph, args.output)
-    except (ValueError, OSError) as e:
+    except ValueError as e:
         return _error(e, 2)
+    except OSError as e:
+        return _error(describe_os_error(e), 2)
     except (ArithmeticError, ProgramError) as e:  # DotNotFound is a ProgramError
         return _error(e, 1)
     print(f"wrote {args.output}")
     return 0
 
 
-def _error(e: Exception, status: int) -> int:
+def _error(e: Exception | str, status: int) -> int:
     print(f"autograd-lite graph: error: {e}", file=sys.stderr)
     return status
+
+
+def _check_output(path: Path, force: bool) -> None:
+    """Before any work: the output may be overwritten, and it can be written."""
+    if path.exists() and not path.is_dir() and not force:
+        raise ValueError(f"{path} exists; use --force to overwrite it")
+    check_writable(path)
+
+
+def _check_no_net_options(args: argparse.Namespace) -> None:
+    given = [f"--{name}" for name in NET_OPTIONS if getattr(args, name) is not None]
+    if given:
+        raise ValueError(f"{', '.join(given)} only apply to the feature-discovery net, "
+                         "not to an expression")
+
+
+def _fill_net_defaults(args: argparse.Namespace) -> None:
+    if args.values:
+        raise ValueError("--values only applies to an expression")
+    for name, default in NET_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
 
 
 def _net_graph(args: argparse.Namespace) -> tuple[Value, list[Value]]:
@@ -128,9 +178,41 @@ def _net_graph(args: argparse.Namespace) -> tuple[Value, list[Value]]:
     if args.weights is not None:
         net = FeatureDiscoveryNet.load(args.weights)
     else:
-        net = FeatureDiscoveryNet(X.shape[1], args.hidden, loss=args.loss, seed=args.seed)
-    y = losses.class_targets(labels, net.loss_name)[args.example]
-    return net.forward(X[args.example], y=float(y)).l, net.parameters()
+        net = FeatureDiscoveryNet(X.shape[1], 1, loss=args.loss, seed=args.seed)
+    x, y = X[args.example], float(losses.class_targets(labels, net.loss_name)[args.example])
+    hidden = net.n_hidden if args.weights is not None else args.hidden
+    _check_net_size(net, hidden, x, y, args.max_nodes)
+    if args.weights is None:
+        net = FeatureDiscoveryNet(X.shape[1], hidden, loss=args.loss, seed=args.seed)
+    return net.forward(x, y=y).l, net.parameters()
+
+
+def _check_net_size(net: FeatureDiscoveryNet, hidden: int, x, y: float, max_nodes: int) -> None:
+    """Refuse, before building it, a net whose graph would have more than ``max_nodes`` value
+    nodes: each hidden unit adds the same number, so two small nets give the count."""
+    one, two = (
+        len(topological_order(FeatureDiscoveryNet(net.n_inputs, h, net.loss_name).loss(x, y)))
+        for h in (1, 2)
+    )
+    nodes = one + (hidden - 1) * (two - one)
+    if nodes > max_nodes:
+        raise ValueError(
+            f"the net's graph with {hidden} hidden units has {nodes} value nodes, more than "
+            f"--max-nodes {max_nodes}; use fewer hidden units or raise --max-nodes "
+            f"(up to {MAX_NODES:,})"
+        )
+
+
+def _check_layout(root: Value) -> None:
+    """Refuse a graph that graphviz's ``dot`` would take too long to lay out."""
+    uses = Counter(parent for node in topological_order(root) for parent in node.parents)
+    if uses and max(uses.values()) > MAX_USES:
+        value, n = uses.most_common(1)[0]
+        name = f"{value.label!r}" if value.label else f"a value ({value.data:g})"
+        raise ValueError(
+            f"{name} is used {n} times, more than {MAX_USES}: graphviz cannot lay that out in "
+            "reasonable time; draw a smaller graph, or to .gv for the DOT text"
+        )
 
 
 def _find(root: Value, label: str, option: str) -> Value:
@@ -144,13 +226,30 @@ def _find(root: Value, label: str, option: str) -> Value:
     return found[0]
 
 
+def _output(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the file name is empty")
+    return Path(text)
+
+
+def _fmt(text: str) -> str:
+    """A number format whose widths and precisions are at most 30 (each number stays short)."""
+    if any(int(digits) > 30 for digits in re.findall(r"\d+", text)):
+        raise argparse.ArgumentTypeError(f"{text!r}: widths and precisions must be at most 30")
+    return text
+
+
 def _values(text: str) -> dict[str, float]:
-    """``x=2,y=-1`` as {"x": 2.0, "y": -1.0}."""
+    """``x=2,y=-1`` as {"x": 2.0, "y": -1.0}; names are NFKC-normalised, as Python (and so
+    the expression parser) does with the names in an expression."""
     values = {}
     for item in filter(None, (s.strip() for s in text.split(","))):
         name, equals, number = (s.strip() for s in item.partition("="))
+        name = unicodedata.normalize("NFKC", name)
         if not equals or not name.isidentifier():
             raise argparse.ArgumentTypeError(f"expected NAME=NUMBER, got {item!r}")
+        if name in values:
+            raise argparse.ArgumentTypeError(f"{name!r} is given twice")
         try:
             values[name] = float(number)
         except ValueError:

@@ -1,17 +1,21 @@
 """PNG plots of a training run: the decision boundary and the loss curve (matplotlib).
 
 Figures are drawn with matplotlib's Agg canvas directly (no pyplot, no display, no global
-figure state), so this works on a machine without a screen.
+figure state), so this works on a machine without a screen. Files are written atomically.
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from autograd_lite.files import write_atomic
 
 from ._checks import Array
 from .training import History
@@ -67,6 +71,10 @@ def loss_curve(history: History, path: str | os.PathLike[str], title: str = "tra
 
 
 def _save(fig: Figure, path: str | os.PathLike[str]) -> None:
+    """Render in memory in the format of the file's suffix (PNG without one), then write the
+    file atomically: a failed write leaves an existing plot whole."""
     FigureCanvasAgg(fig)
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    image = io.BytesIO()
+    fig.savefig(image, format=Path(path).suffix[1:].lower() or "png", dpi=120)
+    write_atomic(path, image.getvalue())

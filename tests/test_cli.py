@@ -125,21 +125,27 @@ def test_demo_refuses_too(tmp_path, capsys):
         (["demo", "--bogus"], "unrecognized arguments: --bogus"),
         (["train", "--lr", "-1"], "argument --lr: '-1' must be in (0, inf)"),
         (["train", "--lr", "nan"], "argument --lr: 'nan' must be in (0, inf)"),
-        (["train", "--epochs", "0"], "argument --epochs: '0' must be in (0, inf)"),
+        (["train", "--epochs", "0"], "argument --epochs: '0' must be from 1 to 100,000"),
+        (["train", "--epochs", "100001"], "argument --epochs: '100001' must be from 1 to 100,000"),
+        (["train", "--hidden", "100000000"], "--hidden: '100000000' must be from 1 to 1,000"),
+        (["train", "--points", "10" * 3000], "--points: '1010101010"),
+        (["train", "--seed", "-1"], "argument --seed: '-1' must be from 0 to 4,294,967,295"),
+        (["gradcheck", "--seed", "-1"], "argument --seed: '-1' must be from 0 to 4,294,967,295"),
+        (["gradcheck", "--examples", "100000000"], "'100000000' must be from 1 to 100,000"),
         (["train", "--epochs", "2.5"], "argument --epochs: '2.5' is not a valid int"),
         (["train", "--hidden", "x"], "argument --hidden: 'x' is not a valid int"),
         (["train", "--momentum", "1"], "argument --momentum: '1' must be in [0, 1)"),
         (["train", "--noise", "-1"], "argument --noise: '-1' must be in [0, inf)"),
         (["train", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
         (["train", "--data", "spiral"], "'spiral' is neither a built-in dataset"),
-        (["gradcheck", "--examples", "0"], "argument --examples: '0' must be in (0, inf)"),
+        (["gradcheck", "--examples", "0"], "argument --examples: '0' must be from 1 to 100,000"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, capsys):
     status, out, err = run(argv, capsys)
     assert status == 2 and out == ""
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("autograd-lite") and "error: " in last and reason in last
+    [line] = err.strip().splitlines()
+    assert line.startswith("autograd-lite") and "error: " in line and reason in line
 
 
 @pytest.mark.parametrize(
@@ -217,8 +223,9 @@ def test_the_console_script(tmp_path):
     done = subprocess.run([script, "train", "--lr", "0"], capture_output=True, text=True,
                           check=False)
     assert done.returncode == 2
-    assert done.stderr.strip().splitlines()[-1] == (
-        "autograd-lite train: error: argument --lr: '0' must be in (0, inf)")
+    assert done.stderr.strip().splitlines() == [
+        "autograd-lite train: error: argument --lr: '0' must be in (0, inf) "
+        "(see autograd-lite train --help)"]
 
 
 def test_importing_nets_loads_neither_matplotlib_nor_tqdm():

@@ -1,0 +1,360 @@
+"""The command line's files: every writer atomic (the old file byte-identical after a failed
+write), outputs checked before any work, bounded reads and sizes, one-line errors."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autograd_lite import files
+from nets import FeatureDiscoveryNet, cli, plots
+from nets.data import load_csv
+from nets.training import History
+
+TINY = ["--points", "20", "--hidden", "2", "--epochs", "2", "--no-progress"]
+CLI = Path(sys.executable).with_name("autograd-lite")
+
+
+def run(argv, capsys):
+    try:
+        status = cli.main(argv)
+    except SystemExit as e:
+        status = e.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def one_line(err: str) -> str:
+    lines = err.splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+def no_temporary_files(directory: Path) -> bool:
+    return not any(p.name.endswith(".tmp") for p in directory.rglob("*"))
+
+
+def failing_write(after: int):
+    """os.write that writes ``after`` bytes in all, then fails as a full disk would."""
+    real, written = os.write, [0]
+
+    def write(fd, data):
+        if written[0] >= after:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        n = real(fd, bytes(data[: after - written[0]]))
+        written[0] += n
+        return n
+
+    return write
+
+
+# --- every writer: a failed write leaves the old file byte-identical -----------------------
+def save_weights(path):
+    FeatureDiscoveryNet(3, 4).save(path)
+
+
+def save_loss_curve(path):
+    plots.loss_curve(History(loss=[1.0, 0.5], accuracy=[0.5, 0.9]), path)
+
+
+def save_decision_boundary(path):
+    import numpy as np
+
+    X = np.array([[0.0, 0.0], [1.0, 1.0]])
+    plots.decision_boundary(lambda p: p[:, 0] - 0.5, X, np.array([0.0, 1.0]), path)
+
+
+def save_dot_text(path):
+    assert cli.main(["graph", "x*x", "--values", "x=2", "-o", str(path), "--force"]) == 2
+
+
+def save_svg(path):
+    from autograd_lite import Value
+    from autograd_lite import save_svg as save
+
+    save(Value(2.0, label="x") * 3, path)
+
+
+@pytest.mark.parametrize("writer", [save_weights, save_loss_curve, save_decision_boundary,
+                                    save_dot_text, save_svg])
+@pytest.mark.parametrize("after", [0, 100])
+def test_a_write_failing_midway_leaves_the_old_file(tmp_path, monkeypatch, capsys, writer,
+                                                    after):
+    path = tmp_path / {"save_dot_text": "g.gv", "save_svg": "g.svg",
+                       "save_weights": "weights.json"}.get(writer.__name__, "plot.png")
+    path.write_bytes(b"the good old contents")
+    monkeypatch.setattr(files.os, "write", failing_write(after))
+    if writer is save_dot_text:
+        writer(path)
+        assert "No space left on device" in one_line(capsys.readouterr().err)
+    else:
+        with pytest.raises(OSError, match="No space left"):
+            writer(path)
+    assert path.read_bytes() == b"the good old contents"
+    assert no_temporary_files(tmp_path)
+
+
+def test_each_writer_writes_when_nothing_fails(tmp_path, capsys):
+    for writer, name in ((save_weights, "w.json"), (save_loss_curve, "l.png"),
+                         (save_decision_boundary, "d.png"), (save_svg, "g.svg")):
+        writer(tmp_path / name)
+        assert (tmp_path / name).stat().st_size > 100
+    assert cli.main(["graph", "x*x", "--values", "x=2", "-o", str(tmp_path / "g.gv")]) == 0
+    assert "->" in (tmp_path / "g.gv").read_text()
+
+
+def limited(command: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``command`` run by the shell with a file-size limit of 1 KiB, as ``ulimit -f 1``."""
+    return subprocess.run(["bash", "-c", f"ulimit -f 1; {command}"], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_a_file_size_limit_during_train_keeps_the_old_weights(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    FeatureDiscoveryNet(3, 16, "logistic").save(out / "weights.json")
+    good = (out / "weights.json").read_bytes()
+    assert len(good) > 1024
+    done = limited(f"{CLI} train --epochs 2 --out out --force --no-progress", tmp_path)
+    assert done.returncode == 2
+    assert one_line(done.stderr) == (
+        "autograd-lite train: error: out/weights.json: File too large")
+    assert (out / "weights.json").read_bytes() == good
+    assert no_temporary_files(tmp_path)
+
+
+def test_a_file_size_limit_during_graph_keeps_the_old_svg(tmp_path):
+    old = b"<svg>" + b"old " * 1000 + b"</svg>"
+    (tmp_path / "g.svg").write_bytes(old)
+    done = limited(f"{CLI} graph --hidden 4 -o g.svg --force", tmp_path)
+    assert done.returncode == 2
+    assert one_line(done.stderr).endswith("g.svg: File too large")
+    assert (tmp_path / "g.svg").read_bytes() == old
+    assert no_temporary_files(tmp_path)
+
+
+def test_a_second_ctrl_c_while_writing_leaves_complete_files_and_one_line(
+    tmp_path, monkeypatch, capsys
+):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(plots, "loss_curve", interrupted)
+    status, _, err = run(["train", *TINY, "--out", str(tmp_path)], capsys)
+    assert status == 130
+    assert one_line(err) == ("autograd-lite train: error: interrupted; every file written is "
+                             "complete, the rest were not")
+    FeatureDiscoveryNet.load(tmp_path / "weights.json")  # written whole before the Ctrl-C
+    assert not (tmp_path / "loss.png").exists() and no_temporary_files(tmp_path)
+
+
+def test_ctrl_c_inside_a_write_leaves_the_old_file(tmp_path, monkeypatch, capsys):
+    (tmp_path / "weights.json").write_text("old")
+    real = os.write
+
+    def interrupted(fd, data):
+        real(fd, bytes(data[:10]))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(files.os, "write", interrupted)
+    status, _, err = run(["train", *TINY, "--out", str(tmp_path), "--force"], capsys)
+    assert status == 130 and "interrupted" in one_line(err)
+    assert (tmp_path / "weights.json").read_text() == "old"
+    assert no_temporary_files(tmp_path)
+
+
+# --- outputs checked before any work -------------------------------------------------------
+@pytest.fixture
+def no_training(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("trained although the output cannot be written")
+
+    monkeypatch.setattr(cli, "train", refuse)
+
+
+def out_under_a_file(tmp_path):
+    (tmp_path / "file").write_text("")
+    return tmp_path / "file" / "out", "Not a directory"
+
+
+def out_a_dangling_symlink(tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "gone")
+    return tmp_path / "link", "is a symbolic link to"
+
+
+def weights_a_directory(tmp_path):
+    (tmp_path / "out" / "weights.json").mkdir(parents=True)
+    return tmp_path / "out", "weights.json: Is a directory"
+
+
+def out_a_file(tmp_path):
+    (tmp_path / "out").write_text("")
+    return tmp_path / "out", "is a file, not a directory"
+
+
+@pytest.mark.parametrize("case", [out_under_a_file, out_a_dangling_symlink, weights_a_directory,
+                                  out_a_file])
+def test_an_output_that_cannot_be_written_is_refused_before_training(tmp_path, capsys,
+                                                                     no_training, case):
+    out, reason = case(tmp_path)
+    status, stdout, err = run(["train", *TINY, "--out", str(out), "--force"], capsys)
+    assert status == 2 and "training" not in stdout
+    line = one_line(err)
+    assert line.startswith("autograd-lite train: error: --out ") and reason in line
+
+
+def test_a_read_only_file_system_is_refused_before_training(tmp_path, capsys, monkeypatch,
+                                                           no_training):
+    real_open = os.open
+
+    def read_only(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT:
+            raise OSError(errno.EROFS, "Read-only file system", path)
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(files.os, "open", read_only)
+    status, _, err = run(["train", *TINY, "--out", str(tmp_path), "--force"], capsys)
+    assert status == 2
+    assert one_line(err) == (f"autograd-lite train: error: --out {tmp_path}: cannot write there "
+                             f"({tmp_path / 'weights.json'}: Read-only file system)")
+
+
+@pytest.mark.parametrize("output, reason", [
+    ("dir", "dir: Is a directory"),
+    ("file/g.svg", "file/g.svg: Not a directory"),
+    ("missing/g.svg", "missing/g.svg: No such file or directory"),
+])
+def test_graph_checks_its_output_before_drawing(tmp_path, monkeypatch, capsys, output, reason):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "file").write_text("")
+    monkeypatch.setattr("nets.graph_command.parse_expression", None)  # never reached
+    status, _, err = run(["graph", "x", "--values", "x=1", "-o", output, "--force"], capsys)
+    assert status == 2 and one_line(err) == f"autograd-lite graph: error: {reason}"
+
+
+# --- bounded reads -------------------------------------------------------------------------
+def test_dev_zero_is_refused_with_the_size_limit(capsys):
+    with pytest.raises(ValueError, match=r"^/dev/zero: the file is larger than the limit of "
+                                         r"67,108,864 bytes$"):
+        load_csv("/dev/zero")
+    status, _, err = run(["graph", "--weights", "/dev/zero", "-o", "g.gv"], capsys)
+    assert status == 2
+    assert one_line(err) == ("autograd-lite graph: error: /dev/zero: the file is larger than the "
+                             "limit of 67,108,864 bytes")
+
+
+def test_weights_nested_100k_deep_name_the_file(tmp_path):
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match=f"^{path}: JSON nested too deeply"):
+        FeatureDiscoveryNet.load(path)
+
+
+def test_a_4300_digit_integer_names_the_file(tmp_path):
+    path = tmp_path / "w.json"
+    doc = {"format": "autograd-lite/feature-discovery", "version": 1, "loss": "squared",
+           "W": [[1.0]], "w": [1.0]}
+    path.write_text(json.dumps(doc).replace("[[1.0]]", "[[" + "9" * 4301 + "]]"))
+    with pytest.raises(ValueError, match=f"^{path}: Exceeds the limit \\(4300 digits\\)"):
+        FeatureDiscoveryNet.load(path)
+
+
+def test_a_huge_csv_cell_names_the_file_and_line(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("1,2,0\n3,4,1\n" + "5" * 131_073 + ",1,1\n")
+    with pytest.raises(ValueError, match=f"^{path}, line 3: field larger than field limit"):
+        load_csv(path)
+
+
+def test_a_byte_order_mark_before_a_numeric_first_row(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_bytes("\ufeff1.5,2,0\n3,4,1\n".encode())
+    X, y = load_csv(path)
+    assert X.tolist() == [[1.5, 2.0], [3.0, 4.0]] and y.tolist() == [0.0, 1.0]
+
+
+# --- the graph command's arguments -------------------------------------------------------
+@pytest.mark.parametrize("argv, reason", [
+    (["graph", ""], "cannot parse ''"),
+    (["graph", "   "], "cannot parse"),
+    (["graph", "x", "--values", "x=2,x=3"], "argument --values: 'x' is given twice"),
+    (["graph", "x", "--values", "x=1", "--hidden", "3"],
+     "--hidden only apply to the feature-discovery net, not to an expression"),
+    (["graph", "x", "--values", "x=1", "--weights", "w.json", "--loss", "squared"],
+     "--loss, --weights only apply to the feature-discovery net"),
+    (["graph", "--values", "x=1"], "--values only applies to an expression"),
+    (["graph", "x", "--values", "x=1", "-o", ""], "argument -o/--output: the file name is empty"),
+    (["graph", "--seed", "-1"], "argument --seed: '-1' must be from 0 to 4,294,967,295"),
+    (["graph", "--hidden", "3000000"], "argument --hidden: '3000000' must be from 1 to 1,000"),
+    (["graph", "--hidden", "1000"], "1000 hidden units has 12005 value nodes, more than "
+                                    "--max-nodes 500"),
+    (["graph", "--max-nodes", "5001"], "argument --max-nodes: '5001' must be from 1 to 5,000"),
+    (["graph", "x", "--values", "x=1", "--fmt", ".100000f"],
+     "'.100000f': widths and precisions must be at most 30"),
+    (["graph", "+".join(["x"] * 51), "--values", "x=1", "--rankdir", "TB"],
+     "'x' is used 51 times, more than 50: graphviz cannot lay that out"),
+    (["train", "--out", ""], "--out: the directory name is empty"),
+])
+def test_bad_graph_arguments_are_one_line_exit_2(tmp_path, monkeypatch, capsys, argv, reason):
+    monkeypatch.chdir(tmp_path)
+    status, out, err = run(argv, capsys)
+    assert status == 2 and out == ""
+    assert reason in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_net_size_is_checked_before_the_net_is_built(monkeypatch, capsys):
+    from nets import graph_command
+
+    built = []
+    real = graph_command.FeatureDiscoveryNet
+
+    def counting(n_inputs, n_hidden, *args, **kwargs):
+        built.append(n_hidden)
+        return real(n_inputs, n_hidden, *args, **kwargs)
+
+    monkeypatch.setattr(graph_command, "FeatureDiscoveryNet", counting)
+    status, _, _ = run(["graph", "--hidden", "1000", "-o", "g.gv"], capsys)
+    assert status == 2 and max(built) <= 2
+
+
+def test_the_predicted_net_size_is_the_drawn_size(tmp_path, capsys):
+    for hidden, nodes in ((3, 41), (7, 89)):
+        argv = ["graph", "--hidden", str(hidden), "-o", str(tmp_path / "g.gv"), "--force"]
+        assert run([*argv, "--max-nodes", str(nodes)], capsys)[0] == 0
+        assert run([*argv, "--max-nodes", str(nodes - 1)], capsys)[0] == 2
+
+
+def test_values_are_unicode_normalised_like_the_expression(tmp_path, capsys):
+    # "ﬁ" (the ligature) is NFKC "fi", as Python reads the name in the expression
+    status, out, err = run(["graph", "ﬁ * 2", "--values", "ﬁ=3", "-o", str(tmp_path / "g.gv")],
+                           capsys)
+    assert status == 0, err
+    assert "<b>fi</b>" in (tmp_path / "g.gv").read_text()
+
+
+@pytest.mark.needs_dot
+def test_a_hostile_number_format_cannot_inject_markup(tmp_path, capsys):
+    path = tmp_path / "g.gv"
+    assert run(["graph", "x*x", "--values", "x=2", "--fmt", "<>12.4g", "-o", str(path)],
+               capsys)[0] == 0
+    source = path.read_text()
+    assert "&lt;&lt;&lt;" in source
+    done = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, timeout=60)
+    assert done.returncode == 0 and done.stderr == b""
+
+
+def test_a_constant_exponent_is_a_number_exponent():
+    from autograd_lite import parse_expression
+
+    for text in ("x ** (1+1)", "x ** 2", "x ** (4/2)", "x ** -(-2)"):
+        y = parse_expression(text, {"x": -3.0})
+        y.backward()
+        assert (y.data, y.parents[0].grad) == (9.0, -6.0)
