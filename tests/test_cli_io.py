@@ -226,13 +226,13 @@ def test_a_read_only_file_system_is_refused_before_training(tmp_path, capsys, mo
 
 
 @pytest.mark.parametrize("output, reason", [
-    ("dir", "dir: Is a directory"),
+    ("dir.svg", "dir.svg: Is a directory"),
     ("file/g.svg", "file/g.svg: Not a directory"),
     ("missing/g.svg", "missing/g.svg: No such file or directory"),
 ])
 def test_graph_checks_its_output_before_drawing(tmp_path, monkeypatch, capsys, output, reason):
     monkeypatch.chdir(tmp_path)
-    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir.svg").mkdir()
     (tmp_path / "file").write_text("")
     monkeypatch.setattr("nets.graph_command.parse_expression", None)  # never reached
     status, _, err = run(["graph", "x", "--values", "x=1", "-o", output, "--force"], capsys)
