@@ -154,7 +154,7 @@ def draw(
         grads: the gradients to show instead of each node's ``.grad`` (as ``explain``
             does, with the gradients it computed).
         edge_labels: write on each edge the local derivative ∂(result)/∂(input).
-        caption: a line of text under the picture (e.g. the expression).
+        caption: text under the picture (e.g. the expression), one row per line.
         legend: explain, under the picture, every colour and line style it uses.
         max_width: the widest the rendered picture may be, in CSS pixels (96 per inch):
             a wider one is scaled down, but never so far that text falls below 12 pt;
@@ -443,8 +443,8 @@ class _Picture:
                rankdir: str) -> None:
         self.dot.attr(rankdir=rankdir)
         rows = []
-        if caption:
-            rows.append(f'<tr><td align="left" colspan="6"><b>{escape(caption)}</b></td></tr>')
+        for line in (caption or "").splitlines():
+            rows.append(f'<tr><td align="left" colspan="6"><b>{escape(line)}</b></td></tr>')
         if legend:
             entries = [self._legend_entry(name, paths_to) for name in _LEGEND_ORDER
                        if name in self.used]

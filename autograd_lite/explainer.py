@@ -18,15 +18,17 @@ separators, then every path with its product, and their sum.
 >>> h.label = "h"
 >>> y = h + 3 * h
 >>> y.label = "y"
->>> print(explain(y, x))
+>>> print(explain(y, x))  # doctest: +NORMALIZE_WHITESPACE
 ∂y/∂x = ∂y/∂h · ∂h/∂x = (4)·(4) = 16
 h separates x from y: every path from x to y passes through it.
 4 paths from x to y; ∂y/∂x is the sum over them of the product of the local derivatives along each:
-  x → h → y: (2)·(1) = 2
-  x → h → y: (2)·(1) = 2
-  x → h → (*) → y: (2)·(3)·(1) = 6
-  x → h → (*) → y: (2)·(3)·(1) = 6
+  x → h → y: (2) = 2
+  x → h → y: (2) = 2
+  x → h → (*) → y: (2)·(3) = 6
+  x → h → (*) → y: (2)·(3) = 6
 ∂y/∂x = (2) + (2) + (6) + (6) = 16
+Additions pass the gradient on unchanged (a factor 1): the 4 such factors on these paths
+are left out of the products above.
 """
 
 from __future__ import annotations
@@ -46,8 +48,6 @@ from .steps import local_derivatives
 from .value import Value
 
 __all__ = ["explain", "separators", "Explanation", "Path", "Factor"]
-
-_SEPARATOR_STYLE = {"color": "#ea580c", "penwidth": "4"}
 
 
 @dataclass(frozen=True)
@@ -105,22 +105,41 @@ class Explanation:
         return self.latex
 
     @property
-    def text(self) -> str:
-        """The chain rule for this pair, in words and numbers."""
+    def headline(self) -> list[str]:
+        """The formula with its numbers, and why a ReLU that is off makes paths carry 0."""
         L, v, head = self._name(self.root), self._name(self.wrt), self._d(self.root, self.wrt)
         if self.n_paths == 0:
-            return f"{L} does not depend on {v}: no path leads from {v} to {L}, so {head} = 0."
-        lines = []
+            return [f"{L} does not depend on {v}: no path leads from {v} to {L}, so {head} = 0."]
         if len(self.chain) > 1:
             derivatives = " · ".join(self._d(f.upper, f.lower) for f in self.chain)
             numbers = "·".join(self._paren(f.value) for f in self.chain)
-            lines.append(f"{head} = {derivatives} = {numbers} = {self._num(self.total)}")
+            lines = [f"{head} = {derivatives} = {numbers} = {self._num(self.total)}"]
+        else:
+            lines = [f"{head} = {self._num(self.total)}"]
+        for relu in self.off:
+            x = relu.parents[0]
+            lines.append(f"{self._name(relu)} is off: {self._name(x)} = {self._num(x.data)} ≤ 0, "
+                         "so every path through it carries 0.")
+        return lines
+
+    @property
+    def off(self) -> tuple[Value, ...]:
+        """The ReLUs on the paths that are off (input ≤ 0): every path through one carries 0."""
+        return tuple(n for n in self.on_paths if n.op is not None and n.op.name == "relu"
+                     and n.parents[0].data <= 0)
+
+    @property
+    def text(self) -> str:
+        """The chain rule for this pair, in words and numbers."""
+        L, v, head = self._name(self.root), self._name(self.wrt), self._d(self.root, self.wrt)
+        lines = self.headline
+        if self.n_paths == 0:
+            return lines[0]
+        if len(self.chain) > 1:
             names = [self._name(s) for s in self.chain_nodes]
             verb, pronoun = ("separates", "it") if len(names) == 1 else ("separate", "them")
             lines.append(f"{_and(names)} {verb} {v} from {L}: "
                          f"every path from {v} to {L} passes through {pronoun}.")
-        else:
-            lines.append(f"{head} = {self._num(self.total)}")
         if not self.paths:
             lines.append(
                 f"There are {self.n_paths} paths from {v} to {L}, too many to list "
@@ -137,11 +156,18 @@ class Explanation:
             "of the local derivatives along each:"
         )
         for path in self.paths:
-            names = " → ".join(self._name(n) for n in path.nodes)
-            lines.append(f"  {names}: {self._product(path)} = {self._num(path.product)}")
+            lines.append(f"  {self._route(path)}: {self._product(path)} = "
+                         f"{self._num(path.product)}")
         if self.n_paths > 1:
             terms = " + ".join(self._paren(p.product) for p in self.paths)
             lines.append(f"{head} = {terms} = {self._num(self.total)}")
+        folded = sum(map(_count_additions, self.paths))
+        if folded:
+            lines.append(
+                f"Additions pass the gradient on unchanged (a factor 1): the {folded} "
+                f"such factor{'s' if folded > 1 else ''} on these paths "
+                f"{'are' if folded > 1 else 'is'} left out of the products above."
+            )
         return "\n".join(lines)
 
     @property
@@ -170,12 +196,19 @@ class Explanation:
         return tuple(f.lower for f in reversed(self.chain[:-1]))
 
     def draw(self, **options) -> graphviz.Digraph:
-        """The graph with the paths highlighted (blue) and the separators marked (orange).
+        """The paths from ``wrt`` to the root (blue), their separators (orange), and the
+        real gradient ∂root/∂u on every node, computed with ``grad`` (``.grad`` is left
+        untouched); the caption is the formula with its numbers.
 
-        ``options`` are passed to ``draw`` (rankdir, fmt, params, max_nodes).
+        ``options`` are passed to ``draw`` and override these defaults:
+        ``paths_to=wrt`` (``paths_to=None`` draws the whole graph, the paths highlighted),
+        ``collapse="sums"``, ``caption``.
         """
-        styles = {s: _SEPARATOR_STYLE for s in self.separators}
-        return draw(self.root, highlight=self.on_paths, styles=styles, **options)
+        order = topological_order(self.root)
+        grads = dict(zip(order, (g.data for g in grad(self.root, order))))
+        defaults = {"paths_to": self.wrt, "collapse": "sums", "caption": "\n".join(self.headline)}
+        return draw(self.root, highlight=self.on_paths, separators=self.separators, grads=grads,
+                    **(defaults | options))
 
     # --- names and numbers ------------------------------------------------------------
     def _name(self, node: Value) -> str:
@@ -199,11 +232,24 @@ class Explanation:
     def _paren(self, x: float, latex: bool = False) -> str:
         return f"({self._num(x, latex)})"
 
+    def _route(self, path: Path) -> str:
+        """The path's nodes, v first; a run of unlabelled additions is one (+)."""
+        names: list[str] = []
+        for node in path.nodes:
+            name = self._name(node)
+            if not (name == "(+)" and names and names[-1] == "(+)"):
+                names.append(name)
+        return " → ".join(names)
+
     def _product(self, path: Path, latex: bool = False) -> str:
+        """The local derivatives along the path, the additions' factors 1 left out."""
         if not path.local_derivatives:
             return "1"  # v is L: the empty product
+        factors = [d for d, node in zip(path.local_derivatives, path.nodes[1:]) if not _adds(node)]
+        if not factors:
+            return "1"  # nothing but additions
         dot = r" \cdot " if latex else "·"
-        return dot.join(self._paren(d, latex) for d in path.local_derivatives)
+        return dot.join(self._paren(d, latex) for d in factors)
 
 
 def separators(L: Value, v: Value) -> list[Value]:
@@ -299,6 +345,14 @@ def _enumerate_paths(L: Value, v: Value, from_v: Mapping[Value, int]) -> tuple[P
             if node.parents[k] in from_v:
                 stack.append((node.parents[k], ((node, k), *trail)))
     return tuple(paths)
+
+
+def _adds(node: Value) -> bool:
+    return node.op is not None and node.op.name == "add"
+
+
+def _count_additions(path: Path) -> int:
+    return sum(1 for node in path.nodes[1:] if _adds(node))
 
 
 def _and(names: list[str]) -> str:

@@ -122,8 +122,10 @@ def run(args: argparse.Namespace) -> int:
             _check_layout(root)
         root.backward()
         options = {"rankdir": args.rankdir, "fmt": args.fmt, "params": params,
-                   "max_nodes": args.max_nodes, "collapse": args.collapse,
-                   "edge_labels": args.edge_labels, "max_width": args.max_width}
+                   "max_nodes": args.max_nodes, "edge_labels": args.edge_labels}
+        for option, value in (("collapse", args.collapse), ("max_width", args.max_width)):
+            if value is not None:  # else draw's default, or explain's
+                options[option] = value
         if args.paths_to is not None:
             options["paths_to"] = _find(root, args.paths_to, "--paths-to")
         if args.explain is None:

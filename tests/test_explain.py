@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -11,6 +12,7 @@ from hypothesis import given
 from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
 from autograd_lite import Value, explain, save_svg, separators, topological_order
+from autograd_lite.drawing import format_number
 from nets.feature_discovery import FeatureDiscoveryNet
 
 UNARY = SMOOTH_UNARY + KINKED_UNARY
@@ -210,17 +212,80 @@ def test_latex():
     assert r"\mathrm{my\_loss}" in explain(odd * 2.0, odd).latex
 
 
-def test_draw_highlights_paths_and_marks_separators():
+def node_lines(source: str) -> dict[str, str]:
+    return {line.split(" [")[0].strip(): line for line in source.splitlines()
+            if " [" in line and "->" not in line}
+
+
+def test_draw_shows_the_paths_and_marks_separators():
     net, t = hand_net()
     e = explain(t.l, net.W[0][1])
     ids = {node: f"n{k}" for k, node in enumerate(topological_order(t.l))}
-    lines = {line.split(" [")[0].strip(): line for line in e.draw().source.splitlines()
-             if " [" in line and "->" not in line}
+    lines = node_lines(e.draw().source)
     for s in (t.r_tilde[1], t.x_hat[1], t.r):
         assert ORANGE in lines[ids[s]]
     assert BLUE in lines[ids[net.W[0][1]]] and BLUE in lines[ids[t.l]]
+    for off_path in (net.W[0][0], t.x_hat[0], t.x[1]):  # only the paths are drawn
+        assert ids[off_path] not in lines
+    assert "#f9fafb" in lines[ids[net.w[1]]]  # and the other inputs of their ops, greyed
+    assert BLUE not in lines[ids[net.w[1]]] and ORANGE not in lines[ids[net.w[1]]]
+    whole = node_lines(e.draw(paths_to=None).source)  # the whole graph, the paths highlighted
+    assert BLUE in whole[ids[net.W[0][1]]]
     for off_path in (net.W[0][0], t.x_hat[0], net.w[1], t.x[1]):
-        assert BLUE not in lines[ids[off_path]] and ORANGE not in lines[ids[off_path]]
+        assert BLUE not in whole[ids[off_path]] and ORANGE not in whole[ids[off_path]]
+
+
+def grad_shown(label: str) -> str:
+    return re.search(r">grad ([^<]*)<", label)[1]
+
+
+def test_draw_shows_the_real_gradients_and_leaves_grad_alone():
+    net, t = hand_net()
+    e = explain(t.l, net.W[0][1])
+    nodes = topological_order(t.l)
+    ids = {node: f"n{k}" for k, node in enumerate(nodes)}
+    lines = node_lines(e.draw(paths_to=None, collapse=None).source)
+    assert all(n.grad == 0.0 for n in nodes)  # explain and its drawing ran no backward()
+    t.l.backward()
+    for n in nodes:
+        assert grad_shown(lines[ids[n]]) == format_number(n.grad)
+    assert grad_shown(lines[ids[net.W[0][1]]]) == "−15.75"  # not "grad 0"
+
+
+def test_a_relu_that_is_off_is_named_with_its_reason_in_the_text_and_the_picture():
+    net, t = hand_net(W11=-1.0)  # r̃[1] = 0.5·1.5 − 1·2 = −1.25: unit 1 is off
+    e = explain(t.l, net.W[0][1])
+    note = "x̂[1] is off: r̃[1] = −1.25 ≤ 0, so every path through it carries 0."
+    assert e.off == (t.x_hat[1],)
+    assert str(e).splitlines()[:2] == [
+        "∂l/∂W[0,1] = ∂l/∂r · ∂r/∂x̂[1] · ∂x̂[1]/∂r̃[1] · ∂r̃[1]/∂W[0,1] = (20)·(−3)·(0)·(1.5) = 0",
+        note,
+    ]
+    source = e.draw().source
+    assert note in source  # the caption
+    ids = {node: f"n{k}" for k, node in enumerate(topological_order(t.l))}
+    assert "off: r̃[1] = −1.25 ≤ 0" in node_lines(source)[ids[t.x_hat[1]]]
+    assert explain(t.l, net.W[0][0]).off == ()  # unit 0 is on: nothing to say
+    assert "is off" not in str(explain(t.l, net.W[0][0]))
+
+
+def test_additions_factors_are_folded_and_said_so():
+    net = FeatureDiscoveryNet(3, 16, loss="logistic", seed=0)  # l = softplus((1 − 2y)·r)
+    t = net.forward([0.5, 0.2, 1.0], y=1.0)
+    j = next(j for j in range(1, 15) if t.r_tilde[j].data > 0)
+    text = str(explain(t.l, net.W[1][j]))
+    # r̃[j] = (W0j·x0 + W1j·x1) + W2j·x2: two additions; r adds term j (j ≥ 1) at its
+    # j-th addition, then 15 − j more, the last of them labelled r
+    (path_line,) = [line for line in text.splitlines() if line.startswith("  W[1,")]
+    route, product = path_line.strip().split(": ")
+    assert route == f"W[1,{j}] → (*) → (+) → r̃[{j}] → x̂[{j}] → (*) → (+) → r → (*) → l"
+    sigma = 1 / (1 + math.exp(t.r.data))  # softplus'(−r) = σ(−r)
+    expected = (0.2, 1.0, net.w[j].data, -1.0, sigma)  # x1, relu', w_j, 1 − 2y, softplus'
+    assert product.split(" = ")[0] == "·".join(f"({format_number(x)})" for x in expected)
+    assert "(1)·(1)" not in text
+    n_adds = 2 + (16 - j)
+    assert (f"Additions pass the gradient on unchanged (a factor 1): the {n_adds} such "
+            "factors on these paths are left out of the products above.") in text
 
 
 @pytest.mark.needs_dot

@@ -222,3 +222,15 @@ def test_paths_to_and_edge_labels(tmp_path):
     source = out.read_text(encoding="utf-8")
     assert "on a path from y to the root" in source and "label=2" in source  # ∂(x·y)/∂y = x
     assert graph("x", "--values", "x=1", "--paths-to", "q", "-o", str(tmp_path / "q.gv")) == 2
+
+
+def test_the_headline_example_has_a_live_path_and_a_dead_one_says_why(tmp_path, capsys):
+    # README and the module's docstring: autograd-lite graph --example 5 --explain 'W[0,1]'
+    assert graph("--example", "5", "--explain", "W[0,1]", "-o", str(tmp_path / "a.gv")) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert not first.endswith("= 0") and "is off" not in second
+    assert graph("--example", "0", "--explain", "W[0,1]", "-o", str(tmp_path / "b.gv")) == 0
+    first, second = capsys.readouterr().out.splitlines()[:2]
+    assert first.endswith("·(0)·(0.9444) = 0")
+    assert second == "x̂[1] is off: r̃[1] = −1.106 ≤ 0, so every path through it carries 0."
+    assert second in (tmp_path / "b.gv").read_text(encoding="utf-8")  # the picture's caption
