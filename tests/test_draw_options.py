@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 from test_draw import SVG, parse_dot, svg_nodes
 
-from autograd_lite import Value, draw, save, save_svg, topological_order
+from autograd_lite import Value, backward_steps, draw, grad, save, save_svg, topological_order
 from autograd_lite.drawing import MIN_FONT_PT, format_number, render, svg_width_px
 from nets import MLP, FeatureDiscoveryNet, losses
 from nets.data import DATASETS
@@ -306,3 +306,62 @@ def test_dot_text_needs_no_program(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
     x = Value(2.0, label="x")
     assert save(x * x, tmp_path / "g.gv").read_text(encoding="utf-8").startswith("digraph")
+
+
+# --- during a walk: pending and unreached gradients --------------------------------------------
+
+
+def grad_row(label: str) -> str:
+    """The text of a drawn node's grad row, tags and all."""
+    return re.search(r"<tr><td>(<font color=\"#[0-9a-f]+\">(?:<i>)?grad[^/]*)</", label)[1]
+
+
+def test_during_a_walk_pending_grads_look_pending_and_unreached_nodes_show_no_number():
+    a = Value(2.0, label="a")
+    b = a * 3.0
+    b.label = "b"
+    c = b.tanh()
+    c.label = "c"
+    L = c + a  # the walk: L, c, b, then a's second share arrives; a is pending until then
+    L.label = "L"
+    ids = {node: f"n{k}" for k, node in enumerate(topological_order(L))}
+    steps = iter(backward_steps(L))
+    first = next(steps)  # L handled: c has its one share, a one of two, b none yet
+    source = draw(L, step=first).source
+    nodes = value_nodes(source)
+    assert grad_row(nodes[ids[c]]["label"]) == '<font color="#b91c1c">grad 1'
+    assert grad_row(nodes[ids[a]]["label"]) == '<font color="#b45309"><i>grad so far 1'
+    assert grad_row(nodes[ids[b]]["label"]) == '<font color="#9ca3af">grad not reached'
+    assert not re.search(r"grad not reached[^<]*\d", nodes[ids[b]]["label"])
+    assert nodes[ids[L]]["color"] == "#dc2626"  # the step's node is the current one
+    for meaning in ("∂root/∂(this value), final", "a partial sum: more terms still to come",
+                    "no term of its gradient has arrived yet", "the node this step handles"):
+        assert meaning in source
+    expected = [g.data for g in grad(L, list(ids))]  # what backward() gives, computed apart
+    *_, last = steps
+    final = draw(L, step=last).source
+    for node, g in zip(ids, expected):
+        row = grad_row(value_nodes(final)[ids[node]]["label"])
+        assert row == f'<font color="#b91c1c">grad {format_number(g)}'
+    assert "so far" not in final and "not reached" not in final
+
+
+def test_a_step_of_another_graph_is_refused():
+    x = Value(1.0)
+    step = next(iter(backward_steps(x * 2.0)))
+    with pytest.raises(ValueError, match="is a step of another graph"):
+        draw(Value(3.0) + 1.0, step=step)
+
+
+@pytest.mark.needs_dot
+def test_pending_and_unreached_as_rendered(tmp_path):
+    a = Value(2.0, label="a")
+    b = (a * 3.0).tanh()
+    b.label = "b"
+    L = b + a
+    walk = backward_steps(L)  # drawn while the walk is alive (a closed walk restores grads)
+    first = next(walk)
+    texts = svg_nodes(save(L, tmp_path / "s.svg", step=first).read_text(encoding="utf-8"))
+    ids = {node: f"n{k}" for k, node in enumerate(topological_order(L))}
+    assert texts[ids[a]] == "a data 2 grad so far 1"
+    assert texts[ids[L.parents[0].parents[0]]] == "data 6 grad not reached"
