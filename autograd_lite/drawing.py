@@ -72,7 +72,7 @@ _KIND_MEANING = {
     "constant": "constant",
     "intermediate": "computed value",
     "root": "the output (root)",
-    "context": "not on a path: an input, for context",
+    "context": "an input off the paths, for context",
 }
 _NEURON_STYLE = {"fillcolor": "#fef9c3"}
 _HIGHLIGHT = {"color": "#2563eb", "penwidth": "3"}
@@ -444,12 +444,12 @@ class _Picture:
         self.dot.attr(rankdir=rankdir)
         rows = []
         for line in (caption or "").splitlines():
-            rows.append(f'<tr><td align="left" colspan="6"><b>{escape(line)}</b></td></tr>')
+            rows.append(f'<tr><td align="left" colspan="4"><b>{escape(line)}</b></td></tr>')
         if legend:
             entries = [self._legend_entry(name, paths_to) for name in _LEGEND_ORDER
                        if name in self.used]
-            for k in range(0, len(entries), 3):
-                rows.append("<tr>" + "".join(entries[k:k + 3]) + "</tr>")
+            for k in range(0, len(entries), _LEGEND_COLUMNS):
+                rows.append("<tr>" + "".join(entries[k:k + _LEGEND_COLUMNS]) + "</tr>")
         if rows:
             self.dot.attr(label="<" + _TABLE_OPEN.replace('cellpadding="1"', 'cellpadding="2"')
                           + "".join(rows) + "</table>>", labelloc="b", labeljust="l",
@@ -458,8 +458,7 @@ class _Picture:
     def _legend_entry(self, name: str, paths_to: Value | None) -> str:
         swatch, meaning = _LEGEND[name]
         if name == "highlight" and paths_to is not None:
-            meaning = (f"blue border: on a path from {paths_to.label or 'v'} to "
-                       f"{self.root.label or 'the root'}")
+            meaning = f"on a path from {paths_to.label or 'v'} to {self.root.label or 'the root'}"
         if name in _KIND_STYLE:
             style = _KIND_STYLE[name]
             swatch = (f'<td bgcolor="{style["fillcolor"]}" border="1" '
@@ -501,8 +500,8 @@ _LEGEND: dict[str, tuple[str, str]] = {
     "root": ("", _KIND_MEANING["root"]),
     "context": ("", _KIND_MEANING["context"]),
     "neuron": ('<td bgcolor="#fef9c3" border="1">   </td>',
-               "a neuron: Σ w·x (+ b), then its activation; its weights are inside"),
-    "op": (_swatch("○"), "an op: edges run from its inputs to its result"),
+               "neuron: Σ w·x (+ b), activation; weights inside"),
+    "op": (_swatch("○"), "op: from its inputs to its result"),
     "sum": (_swatch("Σ"), "a chain of additions drawn as one sum"),
     "ab": (_swatch("a b"), "which input of a − b, a / b, a ** b"),
     "edge label": (_swatch("0.5", "#4b5563"), "on an edge: the local derivative ∂result/∂input"),
@@ -511,10 +510,10 @@ _LEGEND: dict[str, tuple[str, str]] = {
                      "a partial sum: more terms still to come"),
     "grad unreached": (_swatch("grad not reached", _GRAD_COLOR["unreached"]),
                        "no term of its gradient has arrived yet"),
-    "highlight": (_border("#2563eb"), "blue border: highlighted"),
-    "separator": (_border("#ea580c", 4),
-                  "orange border: a separator: every path passes through it"),
-    "current": (_border("#dc2626", 4), "red border: the node this step handles"),
-    "off": (_swatch("┄┄", "#374151"), "dashed: a ReLU that is off (input ≤ 0): it passes back 0"),
+    "highlight": (_border("#2563eb"), "highlighted"),
+    "separator": (_border("#ea580c", 4), "separator: every path passes through it"),
+    "current": (_border("#dc2626", 4), "the node this step handles"),
+    "off": (_swatch("┄┄", "#374151"), "ReLU off (input ≤ 0): passes back 0"),
 }
 _LEGEND_ORDER = tuple(_LEGEND)
+_LEGEND_COLUMNS = 2

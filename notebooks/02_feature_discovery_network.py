@@ -68,11 +68,16 @@ assert np.isclose(fwd.r, trace.r.data, rtol=1e-15)
 
 # %% [markdown]
 # Units 1 and 2 have negative pre-activations ($\tilde r_2 = 0.3 - 1.4 = -1.1$), so their
-# features are 0: they are off for this input. Here is the whole graph (parameters green,
-# inputs blue, the loss red):
+# features are 0: they are off for this input. Here is the whole graph, after `backward()`.
+# Drawn node by node it has 31 values and is too wide to read, so `collapse="neurons"`
+# draws each unit as one box: $\hat x_j = \mathrm{ReLU}(\tilde r_j)$ with
+# $\tilde r_j = \sum_i W_{ij} x_i$ inside it (its weights too), and the score
+# $r = \sum_j w_j \hat x_j$ as one more box. A dashed box is a unit that is off; the
+# legend under the picture says what every colour and line means.
 
 # %%
-draw(trace.l, params=net.parameters())
+trace.l.backward()
+draw(trace.l, params=net.parameters(), collapse="neurons", rankdir="TB")
 
 # %% [markdown]
 # ## Step 1: the loss derivative, the easy part
@@ -124,8 +129,8 @@ print([node.label for node in separators(trace.l, net.W[1][0]) if node.label])
 # %% [markdown]
 # `explain` writes the chain rule out for one weight, with the numbers: the
 # factorization through the separators (the notes' formula), then every path through the
-# graph from $W_{1,0}$ to $l$ as a product of local derivatives (the additions inside the
-# sums contribute factors of 1).
+# graph from $W_{1,0}$ to $l$ as a product of local derivatives. Additions pass a gradient
+# on unchanged (a factor 1); `explain` leaves those factors out, and says so.
 
 # %%
 ex = explain(trace.l, net.W[1][0])
@@ -135,10 +140,19 @@ print(ex)
 ex
 
 # %% [markdown]
-# Drawn, with the paths and the separators highlighted:
+# Drawn: only the path from $W_{1,0}$ to $l$ (blue), with the other inputs of its ops
+# greyed and the separators in orange. The gradients on the nodes are the real
+# $\partial l / \partial u$, which `explain` computes itself (it does not need, or change,
+# `.grad`).
 
 # %%
-ex.draw()
+ex.draw(params=net.parameters(), rankdir="TB")
+
+# %% [markdown]
+# Unit 1 is off for this input. `explain` says so, and why, for a weight into it:
+
+# %%
+print(explain(trace.l, net.W[0][1]))
 
 # %% [markdown]
 # ## Step 4: all of them, by hand and by autodiff

@@ -224,10 +224,11 @@ def test_the_legend_lists_what_the_picture_uses_and_only_that():
     y = w * x + 1.0
     plain = draw(y).source
     for meaning in ("input (a labelled leaf)", "constant", "computed value",
-                    "the output (root)", "an op: edges run", "∂root/∂(this value), final"):
+                    "the output (root)", "op: from its inputs", "∂root/∂(this value), final"):
         assert meaning in plain
-    for unused in ("parameter", "a neuron", "Σ", "separator", "blue border", "red border",
-                   "so far", "not reached", "local derivative", "ReLU that is off", "context"):
+    for unused in ("parameter", "neuron:", "Σ", "separator", "highlighted", "on a path",
+                   "this step handles", "so far", "not reached", "local derivative",
+                   "ReLU off", "context"):
         assert unused not in plain
     with_params = draw(y, params=[w], edge_labels=True).source
     assert "parameter" in with_params and "the local derivative ∂result/∂input" in with_params
@@ -258,7 +259,7 @@ def test_a_relu_that_is_off_says_so():
     off = nodes[ids[t.x_hat[1]]]
     assert "off: r̃[1] = −1.25 ≤ 0" in off["label"] and "dashed" in off["style"]
     assert "off:" not in nodes[ids[t.x_hat[0]]]["label"]
-    assert "ReLU that is off" in draw(t.l).source
+    assert "ReLU off (input ≤ 0): passes back 0" in draw(t.l).source
     assert f"\t{ids[t.x_hat[1]]} -> {ids[t.r.parents[1]]}_op [style=dashed]" in draw(t.l).source
 
 
