@@ -38,6 +38,8 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
 
     A name used twice is the same leaf (``x * x`` has one x, used twice).
     """
+    if not text.strip():
+        raise ValueError("the expression is empty")
     if len(text) > MAX_LENGTH:
         raise ValueError(f"the expression has {len(text)} characters, more than {MAX_LENGTH}")
     leaves: dict[str, Value] = {}

@@ -26,7 +26,7 @@ import numpy as np
 from autograd_lite.files import ProgramError, check_writable, describe_os_error
 
 from . import data, graph_command
-from ._arguments import bounds, count, number, seed
+from ._arguments import LIMITS, bounds, count, number, seed
 from .compare import compare_gradients
 from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .losses import class_targets
@@ -180,6 +180,7 @@ def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
 # --- demo and train ----------------------------------------------------------------------
 def _run_training(args: argparse.Namespace) -> int:
     X, labels = _load_data(args)
+    _check_work(args.epochs, *X.shape, args.hidden)
     out = _output_directory(args.out, args.force)  # before training: no work lost to it
     Y = class_targets(labels, args.loss)
     net = FeatureDiscoveryNet(X.shape[1], args.hidden, args.loss, seed=args.seed)
@@ -195,6 +196,17 @@ def _run_training(args: argparse.Namespace) -> int:
     written = _write_outputs(out, net, history, X, labels)
     print("wrote " + ", ".join(os.fspath(p) for p in written))
     return 0 if comparison else 1
+
+
+def _check_work(epochs: int, examples: int, inputs: int, hidden: int) -> None:
+    """Refuse, before building the net, a run longer than ``LIMITS["work"]`` allows."""
+    work = epochs * examples * inputs * hidden
+    if work > LIMITS["work"]:
+        raise UsageError(
+            f"{epochs:,} epochs × {examples:,} examples × {inputs} inputs × {hidden:,} hidden "
+            f"units is {work:,} weight uses, more than {LIMITS['work']:,} (minutes of "
+            "training); use fewer epochs, examples or hidden units"
+        )
 
 
 def _output_directory(out: str, force: bool) -> Path:

@@ -131,14 +131,17 @@ def test_demo_refuses_too(tmp_path, capsys):
         (["train", "--points", "10" * 3000], "--points: '1010101010"),
         (["train", "--seed", "-1"], "argument --seed: '-1' must be from 0 to 4,294,967,295"),
         (["gradcheck", "--seed", "-1"], "argument --seed: '-1' must be from 0 to 4,294,967,295"),
-        (["gradcheck", "--examples", "100000000"], "'100000000' must be from 1 to 100,000"),
+        (["gradcheck", "--examples", "100000000"], "'100000000' must be from 1 to 10,000"),
+        (["train", "--hidden", "1000", "--epochs", "1000"],
+         "1,000 epochs × 200 examples × 3 inputs × 1,000 hidden units is 600,000,000 weight "
+         "uses, more than 100,000,000"),
         (["train", "--epochs", "2.5"], "argument --epochs: '2.5' is not a valid int"),
         (["train", "--hidden", "x"], "argument --hidden: 'x' is not a valid int"),
         (["train", "--momentum", "1"], "argument --momentum: '1' must be in [0, 1)"),
         (["train", "--noise", "-1"], "argument --noise: '-1' must be in [0, inf)"),
         (["train", "--loss", "hinge"], "argument --loss: invalid choice: 'hinge'"),
         (["train", "--data", "spiral"], "'spiral' is neither a built-in dataset"),
-        (["gradcheck", "--examples", "0"], "argument --examples: '0' must be from 1 to 100,000"),
+        (["gradcheck", "--examples", "0"], "argument --examples: '0' must be from 1 to 10,000"),
     ],
 )
 def test_bad_arguments_exit_2_with_a_one_line_reason(argv, reason, capsys):

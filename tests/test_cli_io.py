@@ -282,8 +282,8 @@ def test_a_byte_order_mark_before_a_numeric_first_row(tmp_path):
 
 # --- the graph command's arguments -------------------------------------------------------
 @pytest.mark.parametrize("argv, reason", [
-    (["graph", ""], "cannot parse ''"),
-    (["graph", "   "], "cannot parse"),
+    (["graph", ""], "the expression is empty"),
+    (["graph", "   "], "the expression is empty"),
     (["graph", "x", "--values", "x=2,x=3"], "argument --values: 'x' is given twice"),
     (["graph", "x", "--values", "x=1", "--hidden", "3"],
      "--hidden only apply to the feature-discovery net, not to an expression"),
