@@ -1,6 +1,7 @@
 # Two entry points: `make demo` (set up, run the main job) and `make test` (set up, run
-# every check). Both create .venv, install the package editable with its extras, and
-# install graphviz's `dot` when it is missing.
+# every check). Each creates .venv and installs the package editable with the extras it
+# needs: the demo only `train` (matplotlib, tqdm); the tests `test` and the PyTorch
+# reference. Both install graphviz's `dot` when it is missing.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,17 +11,24 @@ PY     := $(BIN)/python
 TORCH  ?= 1
 comma  := ,
 EXTRAS := test$(if $(filter 1,$(TORCH)),$(comma)torch)
+DEMO_EXTRAS := train
+# KaTeX (npm, version pinned in package.json): the docs and exported notebooks render math
+# from this copy, never from a CDN.
+KATEX  := node_modules/katex/dist/katex.min.js
 
-.PHONY: setup demo test lint bench notebooks docs clean dot chromium
+.PHONY: setup setup-demo demo test lint bench notebooks notebooks-html docs clean dot chromium \
+	katex
 
 setup: dot $(VENV)/.installed-$(EXTRAS)
 
-$(VENV)/.installed-$(EXTRAS): pyproject.toml
+setup-demo: dot $(VENV)/.installed-$(DEMO_EXTRAS)
+
+# One stamp per set of extras: installing one set never removes another's packages.
+$(VENV)/.installed-%: pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV) || { \
 	  echo "could not create a virtual environment: sudo apt-get install python3-venv"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[$(EXTRAS)]"
-	@rm -f $(VENV)/.installed-*
+	$(PY) -m pip install --quiet -e ".[$*]"
 	@touch $@
 
 # Debian packages: installed as root, or with passwordless sudo; otherwise the command to
@@ -36,17 +44,26 @@ endef
 dot:
 	$(call apt_install,dot,graphviz)
 
+npm:
+	$(call apt_install,npm,npm)
+
+katex: $(KATEX)
+
+$(KATEX): package.json | npm
+	npm install --no-audit --no-fund --no-package-lock --loglevel=error
+	@touch $@
+
 # The browser the tests drive (headless, network blocked): Debian's, never a download.
 chromium:
 	$(call apt_install,chromium,chromium chromium-driver)
 
-demo: setup
+demo: setup-demo
 	$(BIN)/autograd-lite demo --out out --force
 
 lint: setup
 	$(BIN)/ruff check .
 
-test: chromium lint
+test: chromium katex lint
 	$(PY) -m pytest --doctest-modules autograd_lite nets tests
 
 bench: setup
@@ -59,8 +76,12 @@ notebooks: setup
 	$(BIN)/jupytext --sync notebooks/*.py
 	cd notebooks && ../$(BIN)/jupyter-execute --inplace --timeout=300 *.ipynb
 
-docs: setup
+docs: setup katex
 	$(BIN)/mkdocs build --strict
 
+# The notebooks as HTML pages that read offline, with their own copy of KaTeX beside them.
+notebooks-html: setup katex
+	$(PY) tools/notebooks_html.py out/notebooks
+
 clean:
-	rm -rf $(VENV) out site .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) out site node_modules .pytest_cache .ruff_cache .hypothesis

@@ -1,27 +1,268 @@
-"""The documentation site builds strictly: a broken reference or link fails the run."""
+"""The documentation, as a reader sees it: the site builds strictly; its pages and the
+notebooks exported to HTML load nothing from the network and show every formula typeset
+(by the local KaTeX copy), never as raw TeX; the API page lists every public name, every
+``Value`` method and operator, and every op of ``OPS`` in a table generated from the code."""
 
 from __future__ import annotations
 
+import builtins
+import inspect
+import itertools
+import math
 import os
+import string
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+import autograd_lite
+import nets
+from autograd_lite import OPS, Value, ops
+
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import griffe_doctests  # noqa: E402  (tools/ is not a package)
+import op_table  # noqa: E402
 
 pytest.importorskip("mkdocs")
 pytest.importorskip("mkdocstrings")
 
+RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$")
+# Every formula typeset: each math element holds KaTeX's output (and none holds an error).
+ALL_MATH_TYPESET = """() => [...document.querySelectorAll('.arithmatex')]
+    .every(e => e.querySelector('.katex') || e.querySelector('.katex-error'))"""
+# The text a reader sees outside code blocks (code may show TeX on purpose, as code).
+KATEX_FONT_LOADED = """async () => {
+    await document.fonts.ready;
+    return [...document.fonts].some(f => f.family === 'KaTeX_Main' && f.status === 'loaded');
+}"""
+PROSE_TEXT = """() => {
+    const body = document.body.cloneNode(true);
+    body.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+    return body.innerText;
+}"""
 
-def test_the_site_builds_strictly(tmp_path):
+
+def _value_methods() -> list[str]:
+    """Every method, operator and property a ``Value`` user calls (``__init__`` is the class)."""
+    return [
+        name for name, member in vars(Value).items()
+        if (callable(member) or isinstance(member, property))
+        and (not name.startswith("_") or (name.startswith("__") and name != "__init__"))
+    ]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("site")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     done = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, env=env,
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    api = (tmp_path / "api" / "index.html").read_text(encoding="utf-8")
+    return out
+
+
+def test_the_site_builds_strictly_with_katex_and_no_cdn(site):
+    api = (site / "api" / "index.html").read_text(encoding="utf-8")
     for name in ("FeatureDiscoveryNet", "backward_steps", "gradcheck", "batch_gradients"):
         assert name in api
+    assert (site / "assets" / "katex" / "katex.min.js").is_file()
+    assert (site / "assets" / "katex" / "fonts" / "KaTeX_Main-Regular.woff2").is_file()
+    for page in site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        for host in ("cdn.jsdelivr.net", "fonts.googleapis.com", "unpkg.com", "cdnjs"):
+            assert host not in html, f"{page.relative_to(site)} names {host}"
+
+
+def _open_typeset(offline_page, path: Path):
+    page = offline_page.open(path)
+    page.wait_for_function(ALL_MATH_TYPESET)
+    return page
+
+
+def _assert_reads_offline(offline_page, page, min_formulas: int, raw_tex=RAW_TEX) -> None:
+    offline_page.assert_clean()
+    assert page.locator(".katex").count() >= min_formulas
+    errors = page.locator(".katex-error")
+    assert errors.count() == 0, f"KaTeX could not typeset: {errors.first.inner_text()}"
+    text = page.evaluate(PROSE_TEXT)
+    shown = [raw for raw in raw_tex if raw in text]
+    assert not shown, f"raw TeX {shown} in the text: {text[text.find(shown[0]) - 80:][:200]!r}"
+    if page.locator(".katex").count():  # KaTeX's own font, loaded from the local copy
+        assert page.evaluate(KATEX_FONT_LOADED), "KaTeX's font did not load"
+
+
+@pytest.mark.parametrize(
+    ("page_path", "min_formulas"),
+    [("index.html", 0), ("derivation/index.html", 50), ("api/index.html", 17)],
+)
+def test_page_loads_nothing_from_the_network_and_typesets_its_math(
+    offline_page, site, page_path, min_formulas
+):
+    page = _open_typeset(offline_page, site / page_path)
+    _assert_reads_offline(offline_page, page, min_formulas)
+
+
+def test_the_derivation_typesets_the_table_of_contents_too(offline_page, site):
+    page = _open_typeset(offline_page, site / "derivation" / "index.html")
+    toc = page.locator("nav.md-nav--secondary").first
+    assert toc.locator(".katex").count() >= 1
+    assert "\\(" not in toc.inner_text()
+
+
+def test_the_api_page_lists_every_public_name_and_value_method_with_its_doc(offline_page, site):
+    page = _open_typeset(offline_page, site / "api" / "index.html")
+    ids = page.evaluate("() => [...document.querySelectorAll('[id]')].map(e => e.id)")
+    for package in (autograd_lite, nets):
+        for name in package.__all__:  # documented where it is defined, e.g. nets.mlp.MLP
+            assert any(
+                i.startswith(package.__name__ + ".") and i.endswith("." + name) for i in ids
+            ), f"{package.__name__}.{name} is not on the API page"
+    for name in _value_methods():
+        heading = f'[id="autograd_lite.value.Value.{name}"]'
+        assert page.locator(heading).count() == 1, f"Value.{name} is not on the API page"
+        doc = page.locator(f"{heading} + div.doc-contents").inner_text().strip()
+        assert doc, f"Value.{name} has no doc on the API page"
+
+
+def test_the_api_page_shows_doctests_as_code_blocks_not_quotes(offline_page, site):
+    page = _open_typeset(offline_page, site / "api" / "index.html")
+    assert page.locator("blockquote").count() == 0
+    blocks = page.locator("pre").all_inner_texts()
+    # nets.manual's module doctest: input lines and output together, in one block.
+    assert any(
+        ">>> dW, dw = gradients(W, w, x, y=7.0)" in b and "([[12.0, 0.0], [24.0, 0.0]]" in b
+        for b in blocks
+    )
+
+
+def test_the_api_page_op_table_has_a_row_for_every_op_in_order(offline_page, site):
+    page = _open_typeset(offline_page, site / "api" / "index.html")
+    table = page.locator("table:has(th:text-is('domain'))")
+    assert table.count() == 1
+    first_cells = table.locator("tbody tr td:first-child").all_inner_texts()
+    assert [c.strip() for c in first_cells] == list(OPS)
+    symbols = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert [s.strip() for s in symbols] == [op.symbol for op in OPS.values()]
+    assert table.locator(".katex").count() >= 2 * len(OPS)  # a value and a derivative each
+
+
+# --- the op table's generator, without a browser ------------------------------------------
+
+
+def test_every_op_gets_one_derivative_per_input_and_its_own_domain():
+    rows = op_table.rows()
+    assert [r.name for r in rows] == list(OPS)
+    for row, op in zip(rows, OPS.values()):
+        n_inputs = len(inspect.signature(op.derivatives).parameters) - 1
+        assert row.derivatives.count("\\partial y") == n_inputs, row
+        assert row.domain == op.domain
+
+
+def test_the_tables_formula_for_each_helper_of_ops_is_the_helper():
+    """Each formula the table prints for a function of ops.py agrees with that function."""
+    points = [-2.5, -0.7, 0.0, 0.4, 1.3, 3.0]
+    for name, formula in op_table.FUNCTIONS.items():
+        function = _resolve(name)
+        arity = _arity(formula)
+        checked = 0
+        for args in itertools.product(points, repeat=arity):
+            try:
+                got = function(*args)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                continue  # outside the function's domain
+            if any(isinstance(v, complex) for v in (got if isinstance(got, tuple) else (got,))):
+                continue  # a negative base to a fractional power: the forward pass refuses it
+            want = formula.reference(*args)
+            assert _close(got, want), f"{name}{args}: the code gives {got}, the table {want}"
+            checked += 1
+        assert checked >= 3, name
+
+
+def _arity(formula: op_table.Formula) -> int:
+    try:
+        return len(inspect.signature(formula.reference).parameters)
+    except ValueError:  # a builtin such as math.log: count the formula's arguments
+        return 1 + max(int(f) for _, f, _, _ in string.Formatter().parse(formula.latex) if f)
+
+
+def _resolve(name: str):
+    """The function a name in ops.py's source refers to (``math.exp``, ``abs``, ``_relu``)."""
+    if name.startswith("math."):
+        return getattr(math, name.removeprefix("math."))
+    return getattr(ops, name, None) or getattr(builtins, name)
+
+
+def _close(a, b) -> bool:
+    if isinstance(a, tuple):
+        return len(a) == len(b) and all(map(_close, a, b))
+    return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-12)
+
+
+def test_a_function_the_table_does_not_know_is_shown_as_code_not_guessed():
+    op = ops.Op("cube", "³", lambda a: a**3, lambda a, y: (_mystery(a),))
+    call = op_table.ast.parse('Op("cube", "³", lambda a: a ** 3, lambda a, y: (_mystery(a),))')
+    row = op_table._row(op, call.body[0].value)
+    assert row.value == "$x^{3}$"
+    assert row.derivatives == "`lambda a, y: (_mystery(a),)`"
+
+
+def _mystery(a):
+    return 3 * a * a
+
+
+def test_doctests_are_fenced_and_prose_and_fenced_examples_are_left_alone():
+    text = "Intro.\n\n>>> x = 1\n>>> x\n1\n\nAfter.\n\n```pycon\n>>> y\n```\n"
+    assert griffe_doctests.fence_doctests(text) == (
+        "Intro.\n\n```pycon\n>>> x = 1\n>>> x\n1\n```\n\nAfter.\n\n```pycon\n>>> y\n```"
+    )
+
+
+# --- notebooks exported to HTML ------------------------------------------------------------
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def notebook_pages(tmp_path_factory) -> Path:
+    pytest.importorskip("nbconvert")
+    out = tmp_path_factory.mktemp("notebooks-html")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "notebooks_html.py"), str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return out
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_a_notebook_exported_to_html_reads_offline_with_its_math_typeset(
+    offline_page, notebook_pages, notebook
+):
+    page = offline_page.open(notebook_pages / f"{notebook.stem}.html")
+    page.wait_for_function("() => window.katex !== undefined")
+    page.wait_for_load_state("load")
+    has_math = "$" in "".join(
+        "".join(c["source"]) for c in _cells(notebook) if c["cell_type"] == "markdown"
+    )
+    _assert_reads_offline(offline_page, page, 1 if has_math else 0, (*RAW_TEX, "$"))
+
+
+def _cells(notebook: Path) -> list[dict]:
+    import json
+
+    return json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+
+
+def test_the_export_says_what_is_missing_in_one_line(tmp_path):
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "notebooks_html.py"), str(tmp_path), "nope.ipynb"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == "no such notebook: nope.ipynb"

@@ -1,0 +1,50 @@
+"""MkDocs hooks: the site carries its own KaTeX, and the API page its generated op table."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from typing import Any
+
+from katex import katex_files
+from mkdocs.structure.files import File, Files
+from op_table import markdown_table
+
+KATEX_DIR = "assets/katex"
+OP_TABLE = "<!-- the op table, generated from OPS -->"
+OTHERS = "<!-- every public name not documented above -->"
+PACKAGES = ("autograd_lite", "nets")
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Serve KaTeX from the site itself, under ``assets/katex/``."""
+    for name, source in katex_files().items():
+        files.append(File.generated(config, f"{KATEX_DIR}/{name}", abs_src_path=str(source)))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
+    """Put the op table, generated from ``OPS`` now, where a page asks for it; and where a
+    page asks for it, the reference of every public name it does not document already."""
+    markdown = markdown.replace(OP_TABLE, markdown_table())
+    if OTHERS in markdown:
+        others = [f"::: {path}" for path in undocumented(markdown)]
+        section = "\n\n".join(["## Other public names", *others]) if others else ""
+        markdown = markdown.replace(OTHERS, section)
+    return markdown
+
+
+def undocumented(markdown: str) -> list[str]:
+    """The full path of each name in ``__all__`` of our packages that no ``:::`` names."""
+    shown = {
+        line.split()[1] for line in markdown.splitlines() if line.startswith("::: ")
+    }
+    paths = []
+    for package in map(importlib.import_module, PACKAGES):
+        for name in package.__all__:
+            obj = getattr(package, name)
+            module = getattr(obj, "__name__", None) if inspect.ismodule(obj) else None
+            path = module or f"{getattr(obj, '__module__', package.__name__)}.{name}"
+            if not any(s == path or s.endswith("." + name) for s in shown):
+                paths.append(path)
+    return paths
