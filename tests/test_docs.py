@@ -10,6 +10,7 @@ import inspect
 import itertools
 import math
 import os
+import re
 import string
 import subprocess
 import sys
@@ -266,3 +267,31 @@ def test_the_export_says_what_is_missing_in_one_line(tmp_path):
     )
     assert done.returncode == 2
     assert done.stderr.strip() == "no such notebook: nope.ipynb"
+
+
+def test_the_docs_are_self_contained_and_count_from_zero():
+    for page in (ROOT / "docs").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        for outside in ("shared/", "seeds", "READING"):
+            assert outside not in text, f"{page.name} points outside the repository: {outside}"
+    derivation = (ROOT / "docs" / "derivation.md").read_text(encoding="utf-8")
+    assert "i = 0, \\dots, D-1" in derivation and "x_0 = 1" not in derivation
+
+
+def test_design_names_only_files_that_exist():
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    tree = {p.name for folder in ("autograd_lite", "nets", "tests", "benchmarks")
+            for p in (ROOT / folder).glob("*.py")}
+    named = set(re.findall(r"\b[a-z_]+\.py\b", text))
+    assert named and named <= tree, f"design.md names files that do not exist: {named - tree}"
+
+
+@pytest.mark.parametrize("width", [1280, 800])
+def test_the_design_diagram_fits_the_page(offline_page, site, width):
+    offline_page.page.set_viewport_size({"width": width, "height": 900})
+    page = offline_page.open(site / "design" / "index.html")
+    overflowing = page.evaluate(
+        "() => [...document.querySelectorAll('pre > code')]"
+        ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 60))"
+    )
+    assert overflowing == []
