@@ -7,25 +7,75 @@ For a root ``L`` and any node ``v``, the chain rule says
 where ``∂c/∂v`` is the *local derivative* of the op that made ``c`` (its row in the op
 table). If every child is handled before its parents, each ``∂L/∂c`` is complete when it is
 used: that is what a topological order gives. The walk knows nothing about any op.
+
+Threads: the walks (``topological_order``, ``backward``, ``grad``, ``zero_grad``, each step
+of ``backward_steps``, ``draw``) run one at a time. A walk started while another thread is
+walking waits for it, so walks from several threads, on one graph or on graphs that share
+leaves, leave exactly what they would have left run one after another, in some order.
+What the engine does not walk is yours to order: an optimizer step, or ``v.grad = 0.0``,
+run while another thread walks the same nodes.
 """
 
 from __future__ import annotations
 
+import functools
 import math
-from collections.abc import Iterator, Sequence
+import numbers
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from .value import Value, describe_failure
 
-__all__ = ["topological_order", "backward", "grad"]
+__all__ = ["topological_order", "backward", "grad", "zero_grad"]
+
+F = TypeVar("F", bound=Callable)
+_walking = threading.RLock()  # held by every walk: one thread walks at a time
+_paused: dict[int, tuple[Value, set[Value]]] = {}  # backward_steps walks not finished
 
 
+def one_walk_at_a_time(f: F) -> F:
+    """``f`` holding the engine's lock: no other thread walks a graph while it runs."""
+
+    @functools.wraps(f)
+    def walk(*args, **kwargs):
+        with _walking:
+            return f(*args, **kwargs)
+
+    return walk  # type: ignore[return-value]
+
+
+def check_value(where: str, name: str, x: object) -> None:
+    """TypeError naming the argument unless ``x`` is a ``Value``."""
+    if not isinstance(x, Value):
+        raise TypeError(f"{where}: {name} must be a Value, got {type(x).__name__}")
+
+
+def order_to_write(where: str, name: str, root: Value) -> list[Value]:
+    """``topological_order(root)``, for a walk that writes grads: checks first that ``root``
+    is a ``Value`` and that no paused ``backward_steps`` walk holds a node of the graph
+    (RuntimeError naming that walk's root: its grads are that walk's sums so far, which
+    another walk would mix into its own)."""
+    check_value(where, name, root)
+    order = topological_order(root)
+    for walk_root, nodes in _paused.values():
+        if not nodes.isdisjoint(order):
+            raise RuntimeError(
+                f"{where}: the graph is in use by an unfinished backward_steps walk from "
+                f"{walk_root!r}; run it to the end or close() it first"
+            )
+    return order
+
+
+@one_walk_at_a_time
 def topological_order(root: Value) -> list[Value]:
     """Every node the root depends on, each after all of its parents, the root last.
 
     Iterative (no recursion limit) and deterministic: the same graph gives the same order.
     Each walk stamps the nodes it reaches (a private slot) instead of keeping a set.
     """
+    check_value("topological_order", "root", root)
     entered, placed = object(), object()  # this walk's stamps
     order: list[Value] = []
     stack = [root]
@@ -46,13 +96,15 @@ def topological_order(root: Value) -> list[Value]:
     return order
 
 
+@one_walk_at_a_time
 def backward(root: Value) -> None:
     """Add ∂root/∂v to ``v.grad`` for every node ``v`` of the graph (see ``Value.backward``)."""
-    order = topological_order(root)
+    order = order_to_write("backward", "root", root)
     with fresh_grads(order, keep=True):
         _chain_rule(order, 1.0, create_graph=False)
 
 
+@one_walk_at_a_time
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
     """The gradients ∂output/∂x for each ``x`` in ``inputs``; every ``.grad`` is left as it was.
 
@@ -66,14 +118,26 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
     >>> dy.data, d2y.data
     (27.0, 18.0)
     """
+    check_value("grad", "output", output)
+    if isinstance(inputs, Value) or not isinstance(inputs, Sequence):
+        raise TypeError(f"grad: inputs must be a sequence of Values, got {type(inputs).__name__}")
+    if not isinstance(create_graph, bool):
+        raise TypeError(f"grad: create_graph must be a bool, got {type(create_graph).__name__}")
     inputs = list(inputs)
     for i, x in enumerate(inputs):
-        if not isinstance(x, Value):
-            raise TypeError(f"grad: inputs[{i}] is a {type(x).__name__}, not a Value")
-    order = topological_order(output)
+        check_value("grad", f"inputs[{i}]", x)
+    order = topological_order(output)  # allowed on a paused walk's graph: puts every grad back
     with fresh_grads(order + inputs, keep=False):  # an input outside the graph reads 0
         _chain_rule(order, Value(1.0) if create_graph else 1.0, create_graph)
         return [x.grad if isinstance(x.grad, Value) else Value(x.grad) for x in inputs]
+
+
+@one_walk_at_a_time
+def zero_grad(root: Value) -> None:
+    """Set ``grad`` to 0.0 on every node of the graph of ``root``."""
+    order = order_to_write("zero_grad", "root", root)
+    for node in order:
+        node.grad = 0.0
 
 
 @contextmanager
@@ -84,23 +148,56 @@ def fresh_grads(nodes: list[Value], keep: bool) -> Iterator[None]:
     accumulate, as in PyTorch) or put back in place of the walk's results (``keep=False``).
     If the walk fails, or is stopped, every grad is put back as it was.
     """
-    holders = [node for node in nodes if node.grad]  # two lists, not a tuple per node:
-    held = [node.grad for node in holders]  # no work for the cyclic garbage collector
-    for node in holders:
-        node.grad = 0.0
+    holders, held = set_aside(nodes)
     try:
         yield
     except BaseException:
-        _put_back(nodes, holders, held)
+        put_back(nodes, holders, held)
         raise
     if keep:
-        for node, g in zip(holders, held):
-            node.grad += g
+        add_back(nodes, holders, held)
     else:
-        _put_back(nodes, holders, held)
+        put_back(nodes, holders, held)
 
 
-def _put_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
+def set_aside(nodes: list[Value]) -> tuple[list[Value], list[float]]:
+    """Set every grad of ``nodes`` to 0.0; return the nodes that held another number, and it.
+
+    TypeError naming the node if a grad is not a real number (a walk adds to it).
+    """
+    holders = [node for node in nodes if node.grad != 0.0]  # two lists, not a tuple per
+    held = [node.grad for node in holders]  # node: no work for the cyclic garbage collector
+    for node, g in zip(holders, held):
+        if type(g) is not float and (isinstance(g, bool) or not isinstance(g, numbers.Real)):
+            raise TypeError(
+                f"{node!r}: its grad is a {type(g).__name__}, not a number; set .grad to "
+                "a float (0.0 to start afresh) before backward()"
+            )
+    for node in holders:
+        node.grad = 0.0
+    return holders, held
+
+
+def add_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
+    """Add what the holders held to this walk's grads; if a sum is not finite, change nothing.
+
+    OverflowError naming the node otherwise (every grad is then put back as it was).
+    """
+    sums = [node.grad + g for node, g in zip(holders, held)]
+    for node, g, total in zip(holders, held, sums):
+        if not math.isfinite(total):
+            walked = node.grad
+            put_back(nodes, holders, held)
+            raise OverflowError(
+                f"backward: {node!r} already held grad {g!r}; adding this walk's {walked!r} "
+                f"gives {total}, not a finite float (call zero_grad() between steps)"
+            )
+    for node, total in zip(holders, sums):
+        node.grad = total
+
+
+def put_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
+    """Every grad of ``nodes`` as before ``set_aside``."""
     for node in nodes:
         node.grad = 0.0
     for node, g in zip(holders, held):

@@ -41,7 +41,7 @@ from typing import Any
 
 import graphviz
 
-from .backprop import topological_order
+from .backprop import one_walk_at_a_time, topological_order
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
 from .value import Value
@@ -111,6 +111,7 @@ def format_number(x: float, fmt: str = ".4g") -> str:
         raise ValueError(f'fmt must be a number format such as ".4g", got {fmt!r}') from None
 
 
+@one_walk_at_a_time  # the grads it shows are read while no other thread walks
 def draw(
     root: Value,
     *,

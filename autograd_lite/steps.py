@@ -32,7 +32,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from .backprop import fresh_grads, report_overflow, topological_order
+from .backprop import (
+    _paused,
+    _walking,
+    add_back,
+    check_value,
+    order_to_write,
+    report_overflow,
+    set_aside,
+)
 from .value import Value, describe_failure
 
 __all__ = ["backward_steps", "Step", "Contribution", "GradStatus", "local_derivatives"]
@@ -116,28 +124,54 @@ def backward_steps(root: Value) -> Iterator[Step]:
 
     When the generator is exhausted every ``.grad`` is exactly what ``backward()`` would
     have left: ∂root/∂v is *added* to what ``v.grad`` held before. While it runs, the
-    grads show this walk's sums so far (what they held before is set aside); a walk that
-    stops early (``break``, an error) leaves every grad as it was before it started.
+    grads show this walk's sums so far (what they held before is set aside), so until it
+    ends the graph is its own: ``backward``, ``zero_grad`` or another ``backward_steps``
+    on a graph sharing a node raises ``RuntimeError`` (reading, as ``draw`` and ``explain``
+    do, is fine, and so is ``grad``, which puts every grad back). A walk that stops early (``break``, an error,
+    ``close()``, the generator dropped) puts back, as they were before it started, the
+    grads it still holds; a grad you have set since it paused keeps what you set.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"backward_steps needs a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    walk = order[::-1]
-    schedule = _Schedule(walk)
-    with fresh_grads(order, keep=True):
+    check_value("backward_steps", "root", root)
+    return _walk(root)
+
+
+def _walk(root: Value) -> Iterator[Step]:
+    with _walking:  # each piece of the walk between two steps runs as one walk
+        order = order_to_write("backward_steps", "root", root)
+        walk = order[::-1]
+        schedule = _Schedule(walk)
+        holders, held = set_aside(order)
         root.grad = 1.0
+        ours = {node: node.grad for node in [*holders, root]}  # the grads this walk wrote
+        _paused[id(ours)] = (root, set(order))
+    finished = False
+    try:
         for k, node in enumerate(walk):
-            yield Step(node, node.grad, _send(node), k, schedule)
-        if not all(math.isfinite(node.grad) for node in order if node.op is None):
-            report_overflow(order)
+            with _walking:
+                step = Step(node, node.grad, _send(node, ours), k, schedule)
+            yield step
+        with _walking:
+            if not all(math.isfinite(node.grad) for node in order if node.op is None):
+                report_overflow(order)
+            finished = True
+            add_back(order, holders, held)  # on failure it puts every grad back itself
+    finally:
+        with _walking:
+            del _paused[id(ours)]
+            if not finished:
+                before = dict(zip(holders, held))
+                for node, g in ours.items():
+                    if node.grad is g:  # still this walk's: nobody has set it since
+                        node.grad = before.get(node, 0.0)
 
 
-def _send(node: Value) -> tuple[Contribution, ...]:
+def _send(node: Value, ours: dict[Value, float]) -> tuple[Contribution, ...]:
     """Add local derivative × node.grad to each parent's grad, as ``backward()`` does."""
     g = node.grad
     sent = []
     for parent, local in zip(node.parents, local_derivatives(node)):
         amount = local * g
         parent.grad += amount
+        ours[parent] = parent.grad
         sent.append(Contribution(parent, local, amount))
     return tuple(sent)

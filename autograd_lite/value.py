@@ -178,10 +178,9 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set ``grad`` to 0.0 on every node of this graph."""
-        from .backprop import topological_order
+        from .backprop import zero_grad
 
-        for node in topological_order(self):
-            node.grad = 0.0
+        zero_grad(self)
 
 
 def _as_float(x: Any) -> float:

@@ -146,7 +146,7 @@ def test_grad_of_an_input_the_output_does_not_use_is_zero():
 
 
 def test_grad_rejects_non_values():
-    with pytest.raises(TypeError, match=r"inputs\[1\] is a float"):
+    with pytest.raises(TypeError, match=r"grad: inputs\[1\] must be a Value, got float"):
         grad(Value(1.0) * 2, [Value(1.0), 2.0])
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import math
 import random
 
 import pytest
 from hypothesis import given
 from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
-from autograd_lite import Value, backward_steps, draw, topological_order
+from autograd_lite import Value, backward_steps, draw, grad, topological_order
 from autograd_lite.steps import Contribution, local_derivatives
 
 UNARY = SMOOTH_UNARY + KINKED_UNARY
@@ -150,8 +152,8 @@ def test_an_overflowing_gradient_raises_like_backward_and_changes_nothing():
 
 
 def test_needs_a_value():
-    with pytest.raises(TypeError, match="backward_steps needs a Value, got float"):
-        next(backward_steps(1.0))
+    with pytest.raises(TypeError, match="backward_steps: root must be a Value, got float"):
+        backward_steps(1.0)  # at the call, not at the first step
 
 
 # --- status: unreached, pending, final ----------------------------------------------------
@@ -245,3 +247,78 @@ def test_status_of_a_node_outside_the_graph_is_an_error():
     step = next(backward_steps(Value(1.0) * 2.0))
     with pytest.raises(ValueError, match="not a node of this graph"):
         step.status(Value(3.0))
+
+
+def chain_of_four() -> tuple[Value, Value]:
+    x = Value(3.0, label="x")
+    return x, ((x * x) * 1.0) * 1.0  # ∂y/∂x = 6
+
+
+def test_while_a_walk_is_paused_other_walks_on_its_graph_are_refused():
+    # the case: 3 steps, then a full backward(), then the paused walk dropped
+    x, y = chain_of_four()
+    steps = backward_steps(y)
+    for _ in range(3):
+        next(steps)
+    paused = [n.grad for n in topological_order(y)]
+    assert grad(y, [x])[0].data == 6.0  # grad puts every grad back: allowed
+    assert [n.grad for n in topological_order(y)] == paused
+    for walk in (y.backward, y.zero_grad, lambda: list(backward_steps(y))):
+        with pytest.raises(RuntimeError, match=r"in use by an unfinished backward_steps walk "
+                           r"from Value\(data=9\.0"):
+            walk()
+    del steps
+    gc.collect()
+    assert [n.grad for n in topological_order(y)] == [0.0] * 6  # as before it started
+    y.backward()
+    assert x.grad == 6.0
+    other = Value(1.0)
+    (other * 2.0).backward()  # a graph sharing no node is not held
+    assert other.grad == 2.0
+
+
+def test_a_walk_dropped_late_keeps_the_grads_set_since_it_paused():
+    x, y = chain_of_four()
+    x.grad = 0.5
+    steps = backward_steps(y)
+    next(steps)
+    next(steps)
+    y.grad = 7.0  # set by hand while the walk is paused
+    x.grad = 8.0
+    del steps
+    gc.collect()
+    assert (y.grad, x.grad) == (7.0, 8.0)  # kept, not put back
+    assert [n.grad for n in topological_order(y)[1:-1]] == [0.0] * 4  # the walk's: undone
+
+
+def test_a_second_walk_overflowing_what_a_grad_held_is_an_error_and_changes_nothing():
+    # the case: y = x·1.5e308; y.backward() twice left x.grad = inf
+    for walk in (Value.backward, lambda y: list(backward_steps(y))):
+        x = Value(1.0, label="x")
+        y = x * 1.5e308
+        walk(y)
+        before = [n.grad for n in topological_order(y)]
+        with pytest.raises(OverflowError, match=r"Value\(data=1\.0, grad=1\.5e\+308, "
+                           r"label='x'\) already held grad 1\.5e\+308; adding this walk's "
+                           r"1\.5e\+308 gives inf"):
+            walk(y)
+        assert [n.grad for n in topological_order(y)] == before
+
+
+@pytest.mark.parametrize("bad", ["a", None, [1.0], Value(1.0)])
+def test_a_grad_that_is_not_a_number_is_named_before_any_work(bad):
+    for walk in (Value.backward, lambda y: list(backward_steps(y))):
+        x = Value(2.0, label="x")
+        y = x * 3.0
+        x.grad = bad
+        with pytest.raises(TypeError, match=rf"label='x'\): its grad is a {type(bad).__name__}, "
+                           "not a number"):
+            walk(y)
+        assert x.grad is bad and y.grad == 0.0
+
+
+def test_a_held_nan_grad_is_refused():
+    x = Value(2.0, label="x")
+    x.grad = math.nan
+    with pytest.raises(OverflowError, match="already held grad nan"):
+        (x * 3.0).backward()

@@ -1,0 +1,162 @@
+"""Threads: walks of one graph, or of graphs sharing leaves, give the one-thread result.
+
+Every walk holds the engine's lock, so walks from several threads run one after another.
+A paused ``backward_steps`` walk holds its graph: other walks on it are refused, by name.
+The switch interval is made tiny so that threads are switched every few bytecodes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from autograd_lite import Value, backward_steps, draw, explain, grad, topological_order
+
+THREADS, WALKS = 8, 200
+
+
+@pytest.fixture(autouse=True)
+def switch_threads_often():
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
+
+
+def run_threads(work: Callable[[int], None]) -> None:
+    """work(k) in thread k, for k < THREADS, all started together; re-raise the first error."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def run(k: int) -> None:
+        start.wait()
+        try:
+            work(k)
+        except BaseException as e:  # noqa: BLE001 - handed to the main thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
+def small_graph() -> tuple[Value, Value, Value]:
+    """A graph whose gradients are small integers, so any number of sums of them is exact."""
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    h = x * w + x
+    h.label = "h"
+    y = h * w + x * x
+    y.label = "y"
+    return x, w, y
+
+
+def test_many_threads_walking_one_graph_get_the_single_threaded_results():
+    x, w, y = small_graph()
+    order = topological_order(y)
+    reference_order = [id(n) for n in order]
+    reference_grad = [g.data for g in grad(y, [x, w])]
+    y.backward()
+    unit = [n.grad for n in order]  # ∂y/∂n for every node: integers
+    assert all(g == int(g) and g > 0 for g in unit)
+    y.zero_grad()
+    reference_text = str(explain(y, x))
+    backwards = [0] * THREADS
+    results = []  # (kind, ok) for every walk, checked after the threads end
+
+    def work(k: int) -> None:
+        for i in range(WALKS):
+            kind = (k + i) % 5
+            if kind == 0:
+                y.backward()
+                backwards[k] += 1
+            elif kind == 1:
+                results.append(("grad", [g.data for g in grad(y, [x, w])] == reference_grad))
+            elif kind == 2:
+                results.append(("order", [id(n) for n in topological_order(y)] == reference_order))
+            elif kind == 3:
+                results.append(("explain", str(explain(y, x)) == reference_text))
+            else:
+                # the picture shows the grads after some whole number of backward() calls
+                shown = [float(g) for g in re.findall(r"grad (\d+)<", draw(y, fmt=".0f").source)]
+                ks = {g / u for g, u in zip(shown, unit)}
+                results.append(("draw", len(shown) == len(unit) and len(ks) == 1
+                                and ks.pop() in range(WALKS * THREADS + 1)))
+
+    run_threads(work)
+    assert len(results) == THREADS * WALKS - sum(backwards)
+    assert [kind for kind, ok in results if not ok] == []
+    assert {kind for kind, _ in results} == {"grad", "order", "explain", "draw"}
+    assert [n.grad for n in order] == [sum(backwards) * u for u in unit]
+
+
+def test_threads_with_their_own_graphs_sharing_a_weight_add_up_exactly():
+    # the issue's case: 8 threads × 200 backward() on their own graph using one shared w
+    w = Value(1.5, label="w")
+
+    def work(k: int) -> None:
+        x = Value(float(k + 1))
+        for _ in range(WALKS):
+            (w * x + w * 1.0).backward()  # ∂/∂w = x + 1
+
+    run_threads(work)
+    assert w.grad == WALKS * sum(k + 2 for k in range(THREADS))
+
+
+def test_a_step_by_step_walk_holds_its_graph_other_threads_are_refused_by_name():
+    x, w, y = small_graph()
+    reference = [(id(s.node), s.grad, s.contributions) for s in backward_steps(y)]
+    unit = [n.grad for n in topological_order(y)]
+    y.zero_grad()
+    finished = [0] * THREADS
+    refused = []
+
+    def work(k: int) -> None:
+        for _ in range(WALKS // 4):
+            try:
+                steps = [(id(s.node), s.grad, s.contributions) for s in backward_steps(y)]
+            except RuntimeError as e:
+                refused.append(str(e))
+                continue
+            assert steps == reference
+            finished[k] += 1
+
+    run_threads(work)
+    assert sum(finished) + len(refused) == THREADS * (WALKS // 4)
+    assert sum(finished) > 0
+    assert all(
+        re.fullmatch(r"backward_steps: the graph is in use by an unfinished backward_steps walk "
+                     r"from Value\(data=.*, label='y'\); run it to the end or close\(\) it first",
+                     message)
+        for message in refused
+    )
+    assert [n.grad for n in topological_order(y)] == [sum(finished) * u for u in unit]
+
+
+def test_backward_in_another_thread_while_a_walk_is_paused_is_refused():
+    x, w, y = small_graph()
+    steps = backward_steps(y)
+    next(steps)
+    errors = []
+    thread = threading.Thread(target=lambda: errors.append(_error_of(y.backward)))
+    thread.start()
+    thread.join()
+    assert "backward: the graph is in use by an unfinished backward_steps walk" in errors[0]
+    list(steps)
+    y.backward()  # free again once the walk has ended
+    assert x.grad == 2 * grad(y, [x])[0].data
+
+
+def _error_of(f: Callable[[], object]) -> str:
+    try:
+        f()
+    except RuntimeError as e:
+        return str(e)
+    return "no error"
