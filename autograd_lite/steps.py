@@ -127,9 +127,9 @@ def backward_steps(root: Value) -> Iterator[Step]:
     grads show this walk's sums so far (what they held before is set aside), so until it
     ends the graph is its own: ``backward``, ``zero_grad`` or another ``backward_steps``
     on a graph sharing a node raises ``RuntimeError`` (reading, as ``draw`` and ``explain``
-    do, is fine, and so is ``grad``, which puts every grad back). A walk that stops early (``break``, an error,
-    ``close()``, the generator dropped) puts back, as they were before it started, the
-    grads it still holds; a grad you have set since it paused keeps what you set.
+    do, is fine, and so is ``grad``, which puts every grad back). A walk that stops early
+    (``break``, an error, ``close()``, the generator dropped) puts back, as they were
+    before it started, the grads it still holds; a grad set since it paused is kept.
     """
     check_value("backward_steps", "root", root)
     return _walk(root)
