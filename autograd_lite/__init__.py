@@ -16,6 +16,7 @@ from .collector import collector_paused
 from .gradcheck import GradcheckResult, gradcheck
 from .ops import OPS, Op
 from .parse import parse_expression
+from .program import Program, trace
 from .steps import Step, backward_steps
 from .value import Value
 
@@ -53,6 +54,8 @@ __all__ = [
     "separators",
     "Explanation",
     "parse_expression",
+    "trace",
+    "Program",
     "write_atomic",
     "run_program",
     "ProgramError",

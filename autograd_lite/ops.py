@@ -2,14 +2,19 @@
 
 An op is a function of one or two scalars. Its row in the table gives
 
-- ``value(*xs)``: the result, on plain floats (the fast path of the forward pass);
+- ``value(*xs)``: the result;
 - ``derivatives(*xs, y)``: the local derivatives ``(∂y/∂x_1, ∂y/∂x_2)`` given the
   inputs and the result ``y``.
 
-``derivatives`` is written with arithmetic and the generic functions below, so the same
-line serves two purposes: called with floats it gives the numbers ``backward()`` multiplies;
-called with ``Value`` nodes it *records* the derivative as a graph, which is how
-``grad(..., create_graph=True)`` gets gradients of gradients.
+Both are written with arithmetic and the generic functions below, so the same line serves
+every kind of number the engine runs it on:
+
+- floats: the numbers the forward pass and ``backward()`` compute with;
+- ``Value`` nodes: the derivative is *recorded* as a graph, which is how
+  ``grad(..., create_graph=True)`` gets gradients of gradients;
+- numpy arrays, one number per example: how a traced ``Program`` runs a batch;
+- ``Code``: the rule is *written out* as a Python expression, which is how a ``Program``
+  generates straight-line source.
 
 Adding an op is adding one row here and one method on ``Value``.
 """
@@ -18,13 +23,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import methodcaller
 from typing import Any
 
-__all__ = ["Op", "OPS"]
+import numpy as np
+
+__all__ = ["Op", "OPS", "Code", "GENERICS"]
 
 
 class Op:
-    """One primitive: a name, its value on floats, its local derivatives, its domain."""
+    """One primitive: a name, its value, its local derivatives, its domain."""
 
     __slots__ = ("name", "symbol", "value", "derivatives", "domain")
 
@@ -32,7 +40,7 @@ class Op:
         self,
         name: str,
         symbol: str,
-        value: Callable[..., float],
+        value: Callable[..., Any],
         derivatives: Callable[..., tuple[Any, ...]],
         domain: str = "",
     ) -> None:
@@ -46,31 +54,131 @@ class Op:
         return f"Op({self.name!r})"
 
 
-# --- generic functions: floats go to math, Values to their own (recorded) method ---------
+class Code:
+    """A number written as Python source: a rule run on ``Code`` returns the rule as code.
+
+    >>> a, b = Code("a"), Code("b")
+    >>> OPS["div"].derivatives(a, b, Code("y"))[1]
+    Code('((-y) / b)')
+    >>> OPS["relu"].value(Code("r"))
+    Code('relu(r)')
+
+    A generic function ``f`` becomes the call ``f(...)``: the code runs with each name
+    bound to the float version (``GENERICS``).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"Code({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+    @staticmethod
+    def call(name: str, *args: Any) -> Code:
+        return Code(f"{name}({', '.join(map(source, args))})")
+
+    def __add__(self, other: Any) -> Code:
+        return _infix(self, "+", other)
+
+    def __radd__(self, other: Any) -> Code:
+        return _infix(other, "+", self)
+
+    def __sub__(self, other: Any) -> Code:
+        return _infix(self, "-", other)
+
+    def __rsub__(self, other: Any) -> Code:
+        return _infix(other, "-", self)
+
+    def __mul__(self, other: Any) -> Code:
+        return _infix(self, "*", other)
+
+    def __rmul__(self, other: Any) -> Code:
+        return _infix(other, "*", self)
+
+    def __truediv__(self, other: Any) -> Code:
+        return _infix(self, "/", other)
+
+    def __rtruediv__(self, other: Any) -> Code:
+        return _infix(other, "/", self)
+
+    def __pow__(self, other: Any) -> Code:
+        return _infix(self, "**", other)
+
+    def __rpow__(self, other: Any) -> Code:
+        return _infix(other, "**", self)
+
+    def __neg__(self) -> Code:
+        return Code(f"(-{self})")
 
 
-def num(x: Any) -> float:
-    """The float inside ``x`` (a float or a ``Value``)."""
-    return x if isinstance(x, float) else x.data
+def source(x: Any) -> str:
+    """``x`` as Python source: a ``Code``'s text, a float's exact repr (in parentheses)."""
+    return x.text if isinstance(x, Code) else f"({float(x)!r})"
 
 
-def log(x: Any) -> Any:
-    return math.log(x) if isinstance(x, float) else x.log()
+def _infix(a: Any, operator: str, b: Any) -> Code:
+    return Code(f"({source(a)} {operator} {source(b)})")
 
 
-def sin(x: Any) -> Any:
-    return math.sin(x) if isinstance(x, float) else x.sin()
+# --- generic functions: one name, an implementation for each kind of number --------------
+
+GENERICS: dict[str, Callable[..., Any]] = {}
+"""The float implementation of each generic function, by name (what ``Code`` calls)."""
 
 
-def cos(x: Any) -> Any:
-    return math.cos(x) if isinstance(x, float) else x.cos()
+def _generic(
+    name: str,
+    on_float: Callable[[float], Any],
+    on_array: Callable[[np.ndarray], np.ndarray],
+    on_value: Callable[[Any], Any] | None = None,
+) -> Callable[[Any], Any]:
+    """A function of one number: floats and arrays each get their own implementation, a
+    ``Code`` becomes a call, a ``Value`` its recorded method ``name`` (or ``on_value``)."""
+    node = on_value or methodcaller(name)
+
+    def generic(x: Any) -> Any:
+        if isinstance(x, float):
+            return on_float(x)
+        if type(x) is np.ndarray:
+            return on_array(x)
+        if type(x) is Code:
+            return Code.call(name, x)
+        return node(x)
+
+    generic.__name__ = generic.__qualname__ = name
+    GENERICS[name] = on_float
+    return generic
 
 
-def sigmoid(x: Any) -> Any:
-    return _sigmoid(x) if isinstance(x, float) else x.sigmoid()
+def _generic2(
+    name: str, on_float: Callable[[float, float], float], on_array: Callable[..., np.ndarray]
+) -> Callable[[Any, Any], Any]:
+    """A function of two numbers (an op's value; never called on Values): floats, arrays
+    (either argument may be a float), or ``Code``."""
+
+    def generic(a: Any, b: Any) -> Any:
+        if isinstance(a, float) and isinstance(b, float):
+            return on_float(a, b)
+        if type(a) is Code or type(b) is Code:
+            return Code.call(name, a, b)
+        return on_array(a, b)
+
+    generic.__name__ = generic.__qualname__ = name
+    GENERICS[name] = on_float
+    return generic
 
 
-# --- float implementations that need more than one line -----------------------------------
+def num(x: Any) -> Any:
+    """The number inside ``x``: a float or an array as it is, a ``Value``'s ``data``."""
+    return x if isinstance(x, (float, np.ndarray)) else x.data
+
+
+# --- implementations that need more than one call ------------------------------------------
 
 
 def _sigmoid(x: float) -> float:
@@ -81,24 +189,41 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _sigmoid_array(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-np.abs(x))  # the same two branches, both from e^-|x|
+    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
 def _softplus(x: float) -> float:
     # log(1 + e^x) = max(x, 0) + log(1 + e^-|x|): finite for every finite x.
     return max(x, 0.0) + math.log1p(math.exp(-abs(x)))
+
+
+def _softplus_array(x: np.ndarray) -> np.ndarray:
+    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
 
 
 def _relu(x: float) -> float:
     return x if x > 0.0 else 0.0
 
 
-def _step(x: Any) -> float:
-    # relu'(x); relu'(0) = 0 as in PyTorch. A constant: its own derivative is 0.
-    return 1.0 if num(x) > 0.0 else 0.0
+def _relu_array(x: np.ndarray) -> np.ndarray:
+    return np.where(x > 0.0, x, 0.0)
 
 
-def _sign(x: Any) -> float:
+def _step(x: float) -> float:
+    # relu'(x); relu'(0) = 0 as in PyTorch.
+    return 1.0 if x > 0.0 else 0.0
+
+
+def _sign(x: float) -> float:
     # abs'(x); abs'(0) = 0 as in PyTorch.
-    v = num(x)
-    return (v > 0.0) - (v < 0.0) + 0.0
+    return (x > 0.0) - (x < 0.0) + 0.0
+
+
+def _constant(on_float: Callable[[float], float]) -> Callable[[Any], float]:
+    # A step function's derivative is 0: on a Value it is a plain number, never recorded.
+    return lambda x: on_float(x.data)
 
 
 def _pow_var(a: float, b: float) -> float:
@@ -107,32 +232,54 @@ def _pow_var(a: float, b: float) -> float:
     return math.pow(a, b)
 
 
+def _pow_var_array(a: Any, b: Any) -> np.ndarray:
+    if np.any(np.less_equal(a, 0.0)):
+        raise ValueError("math domain error")
+    return np.power(a, b)
+
+
+exp = _generic("exp", math.exp, np.exp)
+log = _generic("log", math.log, np.log)
+sqrt = _generic("sqrt", math.sqrt, np.sqrt)
+tanh = _generic("tanh", math.tanh, np.tanh)
+sin = _generic("sin", math.sin, np.sin)
+cos = _generic("cos", math.cos, np.cos)
+sigmoid = _generic("sigmoid", _sigmoid, _sigmoid_array)
+softplus = _generic("softplus", _softplus, _softplus_array)
+relu = _generic("relu", _relu, _relu_array)
+absolute = _generic("abs", abs, np.abs)
+step = _generic("step", _step, lambda x: np.where(x > 0.0, 1.0, 0.0), _constant(_step))
+sign = _generic("sign", _sign, np.sign, _constant(_sign))
+power = _generic2("power", math.pow, np.power)
+power_var = _generic2("power_var", _pow_var, _pow_var_array)
+
+
 def _pow_const_derivatives(a: Any, k: Any, y: Any) -> tuple[Any, float]:
     k = num(k)  # the exponent is a number: d(x**k)/dx = k x**(k-1), and k itself is constant
     return (k * a ** (k - 1.0) if k != 0.0 else 0.0), 0.0
 
 
 _OP_LIST = [
-    # name, symbol, value on floats, local derivatives (inputs..., result y), domain
+    # name, symbol, value, local derivatives (inputs..., result y), domain
     Op("add", "+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
     Op("sub", "-", lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
     Op("mul", "*", lambda a, b: a * b, lambda a, b, y: (b, a)),
     Op("div", "/", lambda a, b: a / b, lambda a, b, y: (1.0 / b, -y / b), "b ≠ 0"),
     Op("neg", "-", lambda a: -a, lambda a, y: (-1.0,)),
-    Op("pow", "**", math.pow, _pow_const_derivatives,
+    Op("pow", "**", power, _pow_const_derivatives,
        "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
-    Op("pow_var", "**", _pow_var, lambda a, b, y: (b * y / a, y * log(a)),
+    Op("pow_var", "**", power_var, lambda a, b, y: (b * y / a, y * log(a)),
        "a > 0 when the exponent is a Value (∂(a**b)/∂b = a**b·log a)"),
-    Op("exp", "exp", math.exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
-    Op("log", "log", math.log, lambda a, y: (1.0 / a,), "x > 0"),
-    Op("sqrt", "sqrt", math.sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative"),
-    Op("tanh", "tanh", math.tanh, lambda a, y: (1.0 - y * y,)),
-    Op("sigmoid", "σ", _sigmoid, lambda a, y: (y * (1.0 - y),)),
-    Op("relu", "ReLU", _relu, lambda a, y: (_step(a),)),
-    Op("softplus", "softplus", _softplus, lambda a, y: (sigmoid(a),)),
-    Op("abs", "abs", abs, lambda a, y: (_sign(a),)),
-    Op("sin", "sin", math.sin, lambda a, y: (cos(a),)),
-    Op("cos", "cos", math.cos, lambda a, y: (-sin(a),)),
+    Op("exp", "exp", exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
+    Op("log", "log", log, lambda a, y: (1.0 / a,), "x > 0"),
+    Op("sqrt", "sqrt", sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative"),
+    Op("tanh", "tanh", tanh, lambda a, y: (1.0 - y * y,)),
+    Op("sigmoid", "σ", sigmoid, lambda a, y: (y * (1.0 - y),)),
+    Op("relu", "ReLU", relu, lambda a, y: (step(a),)),
+    Op("softplus", "softplus", softplus, lambda a, y: (sigmoid(a),)),
+    Op("abs", "abs", absolute, lambda a, y: (sign(a),)),
+    Op("sin", "sin", sin, lambda a, y: (cos(a),)),
+    Op("cos", "cos", cos, lambda a, y: (-sin(a),)),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OP_LIST}

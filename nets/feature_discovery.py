@@ -100,8 +100,12 @@ class FeatureDiscoveryNet(Module):
         )
 
     # --- the forward pass -----------------------------------------------------------------
-    def forward(self, x: ArrayLike, y: float | None = None) -> Trace:
-        """Build the graph for one example x (``n_inputs`` numbers); with a target y, its loss."""
+    def forward(self, x: ArrayLike, y: float | Value | None = None) -> Trace:
+        """Build the graph for one example x (``n_inputs`` numbers); with a target y, its loss.
+
+        x may also be a list of ``n_inputs`` Value leaves and y a Value leaf: the graph is
+        then built on them, as ``autograd_lite.trace`` needs for a program's inputs.
+        """
         return self._trace(self._as_input(x), y)
 
     def __call__(self, x: ArrayLike) -> Value:
@@ -123,9 +127,9 @@ class FeatureDiscoveryNet(Module):
                 raise ValueError(f"total_loss: example {n}: {e}") from None
         return losses.reduce(terms, reduction)
 
-    def _trace(self, x: list[float], y: float | None) -> Trace:
+    def _trace(self, x: list[float] | list[Value], y: float | Value | None) -> Trace:
         W = self.W
-        xs = [Value(v, label) for v, label in zip(x, self._x_labels)]
+        xs = [v if isinstance(v, Value) else Value(v, label) for v, label in zip(x, self._x_labels)]
         r_tilde, x_hat = [], []
         for j in range(self.n_hidden):  # sums start from their first term: no "0 +" node
             r_j = sum((W[i][j] * xs[i] for i in range(1, self.n_inputs)), W[0][j] * xs[0])
@@ -142,7 +146,11 @@ class FeatureDiscoveryNet(Module):
         loss.label = "l"
         return Trace(xs, r_tilde, x_hat, r, loss)
 
-    def _as_input(self, x: ArrayLike) -> list[float]:
+    def _as_input(self, x: ArrayLike | list[Value]) -> list[float] | list[Value]:
+        if isinstance(x, list) and len(x) == self.n_inputs and all(
+            isinstance(v, Value) for v in x
+        ):
+            return x  # the inputs of a graph to be traced (see nets.training)
         a = as_array("x", x)
         if a.shape != (self.n_inputs,):
             raise ValueError(

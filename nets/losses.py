@@ -39,15 +39,15 @@ __all__ = [
     "reduce",
 ]
 
-LossFn = Callable[[Value, float], Value]
+LossFn = Callable[[Value, float], Value]  # y may also be a Value leaf, to trace a program
 
 
-def squared_loss(r: Value, y: float) -> Value:
+def squared_loss(r: Value, y: float | Value) -> Value:
     """(y − r)²; ∂l/∂r = −2 (y − r)."""
     return (y - r) ** 2
 
 
-def logistic_loss(r: Value, y: float) -> Value:
+def logistic_loss(r: Value, y: float | Value) -> Value:
     """(1 − y)·r + log(1 + e^(−r)) for y ∈ {0, 1}; ∂l/∂r = σ(r) − y; finite for any finite r.
 
     Computed as softplus(s·r) with s = 1 − 2y, the same function rearranged: for y = 1 it
@@ -59,14 +59,15 @@ def logistic_loss(r: Value, y: float) -> Value:
     return ((1 - 2 * y) * r).softplus()
 
 
-def hinge_loss(score: Value, y: float) -> Value:
+def hinge_loss(score: Value, y: float | Value) -> Value:
     """max(0, 1 − y·score) for y ∈ {−1, +1}."""
     _check_target("hinge", y, (-1, 1))
     return (1 - y * score).relu()
 
 
-def _check_target(loss: str, y: float, allowed: tuple[int, int]) -> None:
-    if y not in allowed:
+def _check_target(loss: str, y: float | Value, allowed: tuple[int, int]) -> None:
+    # A target may be a Value leaf (an input of a traced program): its number is checked.
+    if (y.data if isinstance(y, Value) else y) not in allowed:
         lo, hi = allowed
         raise ValueError(f"the {loss} loss needs a target y in {{{lo}, {hi}}}, got {y!r}")
 

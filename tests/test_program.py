@@ -1,0 +1,324 @@
+"""Programs (trace once, replay over a batch) against the scalar engine: random graphs with
+every op, the two nets, every error path, the Wengert list and the generated Python."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd_lite import OPS, Value, grad, trace
+from nets import MLP, FeatureDiscoveryNet
+from nets.losses import LOSSES
+
+HOWS = ["python", "levels", "each"]
+
+# Every op of the table, arranged so that any finite input is inside its domain.
+UNARY = {
+    "neg": lambda a: -a,
+    "exp": lambda a: a.tanh().exp(),
+    "log": lambda a: (a * a + 1.0).log(),
+    "sqrt": lambda a: (a * a + 0.5).sqrt(),
+    "tanh": lambda a: a.tanh(),
+    "sigmoid": lambda a: a.sigmoid(),
+    "relu": lambda a: a.relu(),
+    "softplus": lambda a: a.softplus(),
+    "abs": lambda a: a.abs(),
+    "sin": lambda a: a.sin(),
+    "cos": lambda a: a.cos(),
+    "pow": lambda a: a**2,
+    "pow_var": lambda a: 1.5 ** a.tanh(),
+}
+BINARY = {
+    "add": lambda a, b: a + b,
+    "sub": lambda a, b: a - b,
+    "mul": lambda a, b: a * b,
+    "div": lambda a, b: a / (b * b + 1.0),
+    "pow_var": lambda a, b: (a.softplus() + 0.5) ** b.tanh(),
+    "pow": lambda a, b: (a * b) ** 3 * 0.1,
+    "constants": lambda a, b: 2.0 * a - b / 4.0 + (Value(3.0) * 2.0),
+}
+
+
+def test_the_random_graphs_use_every_op():
+    used = set(UNARY) | set(BINARY)
+    assert set(OPS) <= used
+
+
+@st.composite
+def graphs(draw):
+    """A random graph: each step applies an op to earlier nodes; leaves are split into inputs
+    (a column of X each) and params."""
+    n_inputs, n_params = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    steps = []
+    for k in range(draw(st.integers(1, 14))):
+        node = st.integers(0, n_inputs + n_params + k - 1)
+        if draw(st.booleans()):
+            steps.append((draw(st.sampled_from(sorted(UNARY))), draw(node), None))
+        else:
+            steps.append((draw(st.sampled_from(sorted(BINARY))), draw(node), draw(node)))
+    numbers = st.floats(-2.0, 2.0)
+    batch = draw(st.integers(1, 12))
+    X = draw(st.lists(st.lists(numbers, min_size=n_inputs, max_size=n_inputs),
+                      min_size=batch, max_size=batch))
+    params = draw(st.lists(numbers, min_size=n_params, max_size=n_params))
+    return steps, X, params
+
+
+def build(steps, xs, ps):
+    """The graph's root (the sum of its last three nodes) on leaves xs + ps."""
+    nodes = [*xs, *ps]
+    for name, i, j in steps:
+        nodes.append(UNARY[name](nodes[i]) if j is None else BINARY[name](nodes[i], nodes[j]))
+    return sum(nodes[-3:][1:], nodes[-3:][0])
+
+
+def scalar_batch(make, X, params):
+    """Per example: the scalar engine's value, and its gradients (one row per example)."""
+    values, grads = [], []
+    for x in X:
+        xs = [Value(v) for v in x]
+        ps = [Value(v) for v in params]
+        root = make(xs, ps)
+        values.append(root.data)
+        grads.append([g.data for g in grad(root, ps)])
+    return np.array(values), np.array(grads)
+
+
+def assert_matches(program_result, scalar_result):
+    """Values to 1e-12 relative; each gradient (a sum over the batch) to 1e-12 relative to
+    the sum of its terms' magnitudes, since the two engines add the terms in different orders."""
+    (values, grads), (ref_values, ref_grads) = program_result, scalar_result
+    np.testing.assert_allclose(values, ref_values, rtol=1e-12, atol=1e-300)
+    scale = np.abs(ref_grads).sum(axis=0)
+    assert np.all(np.abs(grads - ref_grads.sum(axis=0)) <= 1e-12 * scale + 1e-300), (
+        grads, ref_grads.sum(axis=0))
+
+
+@pytest.mark.parametrize("how", HOWS)
+@given(graphs())
+def test_random_graphs_match_the_scalar_engine(how, graph):
+    steps, X, params = graph
+    xs = [Value(v, f"x{k}") for k, v in enumerate(X[0])]
+    ps = [Value(v, f"p{k}") for k, v in enumerate(params)]
+    program = trace(build(steps, xs, ps), xs, ps)
+    assert_matches(program.run(X, how=how), scalar_batch(lambda a, b: build(steps, a, b), X,
+                                                         params))
+
+
+@given(graphs())
+def test_generated_python_runs_and_agrees(graph):
+    steps, X, params = graph
+    xs, ps = [Value(v) for v in X[0]], [Value(v) for v in params]
+    root = build(steps, xs, ps)
+    namespace = {**__import__("autograd_lite.ops", fromlist=["GENERICS"]).GENERICS,
+                 "isfinite": math.isfinite}
+    exec(trace(root, xs, ps).python_source(), namespace)  # the text itself, compiled here
+    for x in X:
+        (value,), grads, finite = namespace["program"](x, params)
+        ref_values, ref_grads = scalar_batch(lambda a, b: build(steps, a, b), [x], params)
+        assert finite
+        assert value == ref_values[0]  # the same float operations in the same order
+        assert grads == ref_grads[0].tolist()
+
+
+# --- the two nets ------------------------------------------------------------------------------
+def net_example(model, loss, x0, y0):
+    xs = [Value(v, f"x[{i}]") for i, v in enumerate(x0)]
+    y = Value(y0, "y")
+    return LOSSES[loss](model(xs), y), xs, y
+
+
+@pytest.mark.parametrize("how", HOWS)
+@pytest.mark.parametrize(("kind", "loss"), [("feature", "logistic"), ("feature", "squared"),
+                                             ("mlp", "hinge")])
+def test_the_two_nets_match_the_scalar_engine(kind, loss, how):
+    rng = np.random.default_rng(7)
+    B, D = 40, 3
+    X = rng.normal(size=(B, D))
+    Y = rng.integers(0, 2, B).astype(float) if loss == "logistic" else rng.choice([-1.0, 1.0], B)
+    model = FeatureDiscoveryNet(D, 8, loss=loss, seed=1) if kind == "feature" \
+        else MLP(D, [8, 8, 1], seed=1)
+    root, xs, y = net_example(model, loss, X[0], Y[0])
+    params = model.parameters()
+    program = trace(root, [*xs, y], params)
+    result = program.run(np.c_[X, Y], how=how)
+
+    ref_values, ref_grads = [], []
+    for x, t in zip(X, Y):
+        r, _, _ = net_example(model, loss, x, t)
+        ref_values.append(r.data)
+        ref_grads.append([g.data for g in grad(r, params)])
+    assert_matches(result, (np.array(ref_values), np.array(ref_grads)))
+
+
+def test_outputs_are_returned_after_the_root():
+    x, w = Value(2.0, "x"), Value(3.0, "w")
+    r = w * x
+    program = trace((r - 1.0) ** 2, [x], [w], outputs=[r])
+    values, grads = program.run([[2.0], [-1.0]])
+    assert values.tolist() == [[25.0, 6.0], [16.0, -3.0]]
+    assert grads.tolist() == [2 * 5 * 2 + 2 * -4 * -1]
+
+
+# --- the Wengert list --------------------------------------------------------------------------
+GOLDEN = """\
+# 2 inputs, 2 params, 8 instructions
+v0 = input[0]       # x[0]
+v1 = input[1]       # y
+v2 = param[0]       # W[0,0]
+v3 = param[1]       # w[0]
+v4 = mul(v2, v0)    # r̃[0] = W[0,0]·x[0]
+v5 = relu(v4)       # x̂[0] = ReLU(r̃[0])
+v6 = mul(v3, v5)    # r = w[0]·x̂[0]
+v7 = sub(v1, v6)    # y - r
+v8 = pow(v7, 2.0)   # v7 ** 2.0
+v9 = exp(v3)        # exp(w[0])
+v10 = mul(0.5, v9)  # 0.5·v9
+v11 = add(v8, v10)  # l = v8 + v10
+return v11          # l"""
+
+
+def test_the_wengert_list_of_a_small_graph():
+    x, y = Value(1.5, "x[0]"), Value(-1.0, "y")
+    W, w = Value(0.5, "W[0,0]"), Value(2.0, "w[0]")
+    r_tilde = W * x
+    r_tilde.label = "r̃[0]"
+    x_hat = r_tilde.relu()
+    x_hat.label = "x̂[0]"
+    r = w * x_hat
+    r.label = "r"
+    l = (y - r) ** 2 + 0.5 * w.exp()  # noqa: E741
+    l.label = "l"
+    assert str(trace(l, [x, y], [W, w])) == GOLDEN
+
+
+def test_repr_and_constants_folded():
+    x = Value(1.0, "x")
+    c = Value(2.0) * 3.0 + 1.0  # depends on no input: one constant, 7.0
+    program = trace(x * c, [x], [])
+    assert repr(program) == "<Program: 1 inputs, 0 params, 1 instructions>"
+    assert "v1 = mul(v0, 7.0)" in str(program)
+    values, grads = program.run([[2.0]])
+    assert values.tolist() == [14.0] and grads.shape == (0,)
+
+
+# --- errors ------------------------------------------------------------------------------------
+@pytest.fixture
+def small():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    return trace((w * x).exp(), [x], [w])
+
+
+def test_trace_checks_its_arguments():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    y = w * x
+    with pytest.raises(TypeError, match="the root is a float"):
+        trace(1.0, [x], [w])
+    with pytest.raises(TypeError, match=r"inputs\[0\] is a float"):
+        trace(y, [1.0], [w])
+    with pytest.raises(ValueError, match=r"params\[0\] = .* is not a leaf .* mul"):
+        trace(y, [x], [y])
+    with pytest.raises(ValueError, match="appears twice"):
+        trace(y, [x, x], [w])
+    with pytest.raises(ValueError, match="appears in both inputs and params"):
+        trace(y, [x], [x])
+    with pytest.raises(ValueError, match="depends on none of the inputs"):
+        trace(Value(2.0) * 3.0, [x], [w])
+    with pytest.raises(ValueError, match=r"outputs\[0\] .* is not a node"):
+        trace(y, [x], [w], outputs=[Value(1.0)])
+    cube = x**3
+    with pytest.raises(ValueError, match="exponent .* must be a constant"):
+        trace(cube, [x], [cube.parents[1]])
+
+
+def test_trace_refuses_a_graph_whose_leaf_changed_after_it_was_built():
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    y = (w * x).tanh()
+    w.data = 5.0
+    with pytest.raises(ValueError, match="does not reproduce the graph .* data changed"):
+        trace(y, [x], [w])
+
+
+@pytest.mark.parametrize(("X", "message"), [
+    ([1.0, 2.0], r"shape \(B, 1\) .* got shape \(2,\)"),
+    ([[1.0, 2.0]], r"got shape \(1, 2\)"),
+    (np.zeros((0, 1)), r"B ≥ 1.* got shape \(0, 1\)"),
+    ([[1.0], [math.nan]], r"X\[1, 0\] \(x\) is nan; inputs must be finite"),
+    ([[math.inf]], r"X\[0, 0\] \(x\) is inf"),
+])
+def test_run_rejects_bad_inputs(small, X, message):
+    with pytest.raises(ValueError, match=message):
+        small.run(X)
+
+
+def test_run_rejects_bad_params_and_strategies(small):
+    with pytest.raises(TypeError, match="X must be an array of numbers"):
+        small.run([["a"]])
+    with pytest.raises(ValueError, match=r"hold 1 numbers, one per parameter; got shape \(2,\)"):
+        small.run([[1.0]], params=[1.0, 2.0])
+    with pytest.raises(ValueError, match=r"params\[0\] is nan"):
+        small.run([[1.0]], params=[math.nan])
+    with pytest.raises(TypeError, match="params must be numbers"):
+        small.run([[1.0]], params=["w"])
+    with pytest.raises(ValueError, match="how must be one of"):
+        small.run([[1.0]], how="fast")
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_overflow_names_the_example_the_instruction_and_its_labels(small, how):
+    X = [[1.0]] * 9 + [[400.0]] + [[1.0]] * 3
+    with pytest.raises(OverflowError, match=(
+            r"example 9, instruction v3 = exp\(v2\): exp\(v2=800\.0\): math range error; "
+            r"exp needs x ≤ 709\.78")):
+        small.run(X, how=how)
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_domain_errors_name_the_op_and_the_labelled_inputs(how):
+    x, w = Value(1.0, "x"), Value(2.0, "w")
+    cases = [
+        (trace(w.log() * x, [x], [w]), [[1.0]], [-1.0], ValueError, r"log\(w=-1\.0\)"),
+        (trace(x / w, [x], [w]), [[1.0]], [0.0], ZeroDivisionError, r"div\(x=1\.0, w=0\.0\)"),
+        (trace(w ** x, [x], [w]), [[1.0]], [-2.0], ValueError, r"pow_var\(w=-2\.0, x=1\.0\)"),
+        (trace((w * x).sqrt(), [x], [w]), [[0.0]], [1.0], ZeroDivisionError,
+         r"sqrt\(v2=0\.0\): derivative: float division by zero"),
+    ]
+    for program, X, params, kind, message in cases:
+        with pytest.raises(kind, match=f"example 0, instruction .*{message}"):
+            program.run(np.repeat(X, 3, axis=0), params=params, how=how)
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_a_gradient_overflow_is_an_error(how):
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    program = trace((w * x).log(), [x], [w])  # ∂/∂w = x / (w x) = 1/w: finite; 1/(w x) is not
+    with pytest.raises(OverflowError, match=r"instruction v3 = log\(v2\): .*gradient"):
+        program.run([[1e-310]] * 3, how=how)
+    big = trace(w * x, [x], [w])  # each example's gradient is finite, their sum is not
+    with pytest.raises(OverflowError, match=r"gradient of params\[0\] summed over the batch"):
+        big.run([[1e308]] * 10, how=how)
+
+
+def test_a_false_alarm_still_gives_the_answer():
+    # The generated Python checks the sum of its values, 1e308 + 1e308 + …: it overflows,
+    # though no value does; the checked replay then computes the answer.
+    def f(x, w):
+        return w * x - w * x + w
+
+    x, w = Value(1.0, "x"), Value(1.0, "w")
+    program = trace(f(x, w), [x], [w])
+    values, grads = program.run([[1e308]], how="python")
+    x.data = 1e308
+    root = f(x, w)
+    assert values.tolist() == [root.data] and grads.tolist() == [grad(root, [w])[0].data]
+
+
+def test_run_reads_the_parameters_current_data(small):
+    w = small.params[0]
+    w.data = 0.5
+    values, grads = small.run([[2.0]])
+    assert values.tolist() == [math.exp(1.0)] and grads.tolist() == [2.0 * math.exp(1.0)]
