@@ -32,6 +32,7 @@ _LAZY = {
     "ProgramError": "files",
     "separators": "explainer",
     "Explanation": "explainer",
+    "save_html": "player",
 }
 
 __all__ = [
@@ -59,10 +60,14 @@ __all__ = [
     "write_atomic",
     "run_program",
     "ProgramError",
+    "player",
+    "save_html",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "player":  # the package, which is callable: player(root) makes a page
+        return import_module(".player", __name__)
     if name in _LAZY:
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

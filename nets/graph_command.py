@@ -6,6 +6,10 @@ or, given an expression, the graph of that expression (parsed safely, without ``
     autograd-lite graph --hidden 2 --example 3 --explain "W[0,1]" -o fdn.svg
     autograd-lite graph --hidden 16 --collapse neurons --max-width 1600 -o net.png
     autograd-lite graph "x * x + 3 * x" --values x=2 --explain x -o expr.pdf
+    autograd-lite graph "tanh(a * b + a)" --values a=2,b=-3 --html backprop.html
+
+``--html PAGE.html`` writes the step-through page instead (or as well, with ``-o``): the
+forward pass, then the backward pass one node per step, in one self-contained HTML file.
 
 ``--explain NAME`` prints the chain rule for ∂(root)/∂(the node labelled NAME) and draws
 its paths and separators. The output's format follows its extension: .svg, .png, .pdf, or
@@ -35,6 +39,7 @@ from autograd_lite.drawing import DOT_TIMEOUT, FORMATS, draw, output_format, sav
 from autograd_lite.explainer import explain
 from autograd_lite.files import ProgramError, check_writable, describe_os_error
 from autograd_lite.parse import FUNCTIONS, parse_expression
+from autograd_lite.player import save_html
 
 from . import losses
 from ._arguments import LIMITS, bounds, count, integer, seed
@@ -96,10 +101,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--max-nodes", type=integer(1, MAX_NODES), default=500,
                    help=f"refuse larger graphs, checked before building, 1 to {MAX_NODES:,} "
                         "(default: 500)")
-    p.add_argument("-o", "--output", type=_output, default=Path("graph.svg"),
+    p.add_argument("-o", "--output", type=_output,
                    help=f"the file to write, in the format its extension names: "
-                        f"{', '.join(FORMATS)} (default: graph.svg); dot gets {DOT_TIMEOUT:g} s "
-                        f"and no value may be used more than {MAX_USES} times")
+                        f"{', '.join(FORMATS)} (default: graph.svg, unless --html is given); "
+                        f"dot gets {DOT_TIMEOUT:g} s and no value may be used more than "
+                        f"{MAX_USES} times")
+    p.add_argument("--html", type=_output, metavar="PAGE.html",
+                   help="write the step-through page: the forward pass, then the backward pass "
+                        "one node per step, one self-contained HTML file (no --collapse, "
+                        "--paths-to, --edge-labels or --max-width)")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(func=run)
 
@@ -107,8 +117,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Build the graph, run backward, draw it (and explain it); return the exit status."""
     try:
-        output_format(args.output)  # an unknown extension is refused before any work
-        _check_output(args.output, args.force)
+        if args.output is None and args.html is None:
+            args.output = Path("graph.svg")
+        if args.output is not None:
+            output_format(args.output)  # an unknown extension is refused before any work
+            _check_output(args.output, args.force)
+        if args.html is not None:
+            _check_page(args)
         if args.expression is not None:
             _check_no_net_options(args)
             root, params = parse_expression(args.expression, args.values), []
@@ -118,7 +133,7 @@ def run(args: argparse.Namespace) -> int:
             root, params = _net_graph(args)
             caption = (f"l: the {args.loss} loss of the feature-discovery net "
                        f"({args.hidden} hidden units) on example {args.example} of {args.data}")
-        if output_format(args.output) != "dot":
+        if args.html is not None or output_format(args.output) != "dot":
             _check_layout(root)
         root.backward()
         options = {"rankdir": args.rankdir, "fmt": args.fmt, "params": params,
@@ -128,20 +143,26 @@ def run(args: argparse.Namespace) -> int:
                 options[option] = value
         if args.paths_to is not None:
             options["paths_to"] = _find(root, args.paths_to, "--paths-to")
-        if args.explain is None:
-            graph = draw(root, caption=caption, **options)
-        else:
+        explanation = None
+        if args.explain is not None:
             explanation = explain(root, _find(root, args.explain, "--explain"), fmt=args.fmt)
             print(explanation)
-            graph = explanation.draw(**options)
-        save(graph, args.output)
+        written = []
+        if args.output is not None:
+            graph = (draw(root, caption=caption, **options) if explanation is None
+                     else explanation.draw(**options))
+            written.append(save(graph, args.output))
+        if args.html is not None:
+            written.append(save_html(root, args.html, title=caption, fmt=args.fmt,
+                                     rankdir=args.rankdir, params=params,
+                                     max_nodes=args.max_nodes))
     except ValueError as e:
         return _error(e, 2)
     except OSError as e:
         return _error(describe_os_error(e), 2)
     except (ArithmeticError, ProgramError) as e:  # DotNotFound is a ProgramError
         return _error(e, 1)
-    print(f"wrote {args.output}")
+    print("wrote " + ", ".join(str(path) for path in written))
     return 0
 
 
@@ -155,6 +176,20 @@ def _check_output(path: Path, force: bool) -> None:
     if path.exists() and not path.is_dir() and not force:
         raise ValueError(f"{path} exists; use --force to overwrite it")
     check_writable(path)
+
+
+def _check_page(args: argparse.Namespace) -> None:
+    """Before any work: --html names an .html file that may be written, and no option asks
+    for a drawing the page does not make."""
+    if args.html.suffix.lower() not in (".html", ".htm"):
+        raise ValueError(f"--html {args.html}: the page is HTML; name it with .html")
+    drawing_only = {"--collapse": args.collapse, "--paths-to": args.paths_to,
+                    "--edge-labels": args.edge_labels, "--max-width": args.max_width}
+    given = [name for name, value in drawing_only.items() if value]
+    if given:
+        raise ValueError(f"{', '.join(given)}: only for a drawing (-o), not for the page "
+                         "(--html), which steps through every node")
+    _check_output(args.html, args.force)
 
 
 def _check_no_net_options(args: argparse.Namespace) -> None:

@@ -1,0 +1,179 @@
+"""A step-through page for backpropagation: one self-contained HTML file, or a Jupyter cell.
+
+``save_html(root, path)`` writes one HTML file that needs nothing else: the graph is inline
+SVG (drawn by ``draw`` and laid out by graphviz's ``dot`` when the file is written), the
+styling and the script are inline (``player.css`` and ``player.js``, shipped with this
+package), and it loads nothing from the network, so it opens from ``file://`` on a
+projector with no internet. ``player(root)`` shows the same page in a Jupyter cell.
+
+The page steps through the forward pass (the nodes appear with their values, in
+topological order), then through the backward pass one node per step, as
+``backward_steps``: at each step the node handled is highlighted, each edge into it says
+the local derivative and the contribution it carries, a partial sum looks different from a
+final gradient, and a node not reached yet shows no number. Clicking a node shows how its
+gradient is made, term by term; quiz mode asks the student for each gradient first.
+
+Every number on the page is the engine's, computed here and written into the page (see
+``autograd_lite.player.script``); the page's script only displays them.
+
+>>> from autograd_lite import Value
+>>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+>>> page = player(a * b)  # doctest: +SKIP  (needs graphviz's dot)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import sys
+import types
+from collections.abc import Collection
+from html import escape
+from importlib.resources import files
+from pathlib import Path
+
+from ..backprop import grad, topological_order
+from ..drawing import DOT_TIMEOUT, draw, render
+from ..files import write_atomic
+from ..value import Value
+from .script import script
+
+__all__ = ["player", "save_html", "Player", "MAX_NODES"]
+
+# The most value nodes a page steps through by default: beyond it, one step at a time is
+# too many steps to follow, and the picture too big to read.
+MAX_NODES = 200
+
+# Longer edges and more space between nodes than a plain drawing: each step writes the
+# local derivative and the contribution on the edges it sends along.
+_ROOM_FOR_EDGE_LABELS = {"ranksep": "1.0", "nodesep": "0.45"}
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none';
+      style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<title>{title}</title>
+</head>
+<body class="agl-page">
+{fragment}
+</body>
+</html>
+"""
+
+
+class Player:
+    """The step-through page for one graph: ``html`` (a whole page), ``fragment`` (what a
+    Jupyter cell shows, through ``_repr_html_``) and ``save(path)``."""
+
+    def __init__(self, fragment: str, title: str) -> None:
+        self.fragment = fragment
+        self.title = title
+
+    @property
+    def html(self) -> str:
+        """The whole page, as ``save`` writes it."""
+        return _PAGE.format(title=escape(self.title), fragment=self.fragment)
+
+    def _repr_html_(self) -> str:
+        return self.fragment
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` (atomically: the old file stays whole on a failure)."""
+        return write_atomic(path, self.html)
+
+
+def player(
+    root: Value,
+    *,
+    title: str | None = None,
+    fmt: str = ".4g",
+    rankdir: str = "LR",
+    params: Collection[Value] = (),
+    quiz: bool = False,
+    max_nodes: int = MAX_NODES,
+    timeout: float = DOT_TIMEOUT,
+) -> Player:
+    """The step-through page for the graph of ``root``; in Jupyter it shows inline.
+
+    Args:
+        title: the page's heading (default: "Backpropagation through L", with the root's
+            label).
+        fmt: the format of every number, as in ``format(x, fmt)``.
+        rankdir, params: as in ``draw``: the layout direction, and the parameters (green).
+        quiz: start in quiz mode (the student types each gradient before seeing it).
+        max_nodes: refuse (ValueError) a graph with more value nodes than this.
+        timeout: seconds graphviz's ``dot`` may take to lay out the graph.
+
+    Needs graphviz's ``dot`` (``DotNotFound`` without it; ``ProgramError`` if it fails or
+    runs past ``timeout``). The graph's ``.grad``s are left as they were.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"player needs a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"player: the graph has {len(order)} value nodes, more than max_nodes={max_nodes}: "
+            f"too many to step through one at a time; step through a smaller graph (one "
+            f"example, fewer hidden units) or pass max_nodes={len(order)}"
+        )
+    data = script(root, fmt)
+    final = {node: g.data for node, g in zip(order, grad(root, order))}
+    # drawn with the final gradients, so each box is wide enough for its number
+    graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,
+                 grads=final, legend=False)  # the page has its own legend
+    graph.graph_attr.update(_ROOM_FOR_EDGE_LABELS)
+    title = title if title is not None else f"Backpropagation through {data['rootName']}"
+    prefix = f"agl-{secrets.token_hex(4)}"
+    svg = render(graph, "svg", timeout=timeout).decode("utf-8")
+    return Player(_fragment(prefix, title, _inline(svg, prefix), data, quiz), title)
+
+
+def save_html(root: Value, path: str | os.PathLike[str], **options) -> Path:
+    """Write the step-through page for ``root`` to ``path``, one self-contained HTML file.
+
+    ``options`` are ``player``'s. The file is written atomically: on any failure (no
+    ``dot``, a graph over ``max_nodes``, a full disk) an existing file is left whole.
+    """
+    return player(root, **options).save(path)
+
+
+def _inline(svg: str, prefix: str) -> str:
+    """``dot``'s SVG as an inline ``<svg>`` element, every id prefixed so that several
+    players on one page (a notebook) do not clash."""
+    svg = svg[svg.index("<svg"):]  # no XML prolog or doctype inside HTML
+    return re.sub(r'\bid="([^"]*)"', rf'id="{prefix}-\1"', svg)
+
+
+def _asset(name: str) -> str:
+    return files(__name__).joinpath(name).read_text(encoding="utf-8")
+
+
+def _fragment(prefix: str, title: str, svg: str, data: dict, quiz: bool) -> str:
+    """The player: controls, caption, graph, inspector, legend, its data and its script."""
+    payload = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+    markup = _asset("player.html").format(
+        prefix=prefix, title=escape(title), svg=svg, last=2 * len(data["nodes"]) - 1,
+        quiz="checked" if quiz else "",
+    )
+    return (
+        f"{markup}<style>{_asset('player.css')}</style>\n"
+        f'<script type="application/json" id="{prefix}-data">{payload}</script>\n'
+        f"<script>(function () {{\n{_asset('player.js')}\n"
+        f'autogradLitePlayer(document.getElementById("{prefix}"));\n}})();</script>\n'
+    )
+
+
+class _CallablePackage(types.ModuleType):
+    """``autograd_lite.player`` names both this package and its function ``player``:
+    calling the package calls the function."""
+
+    def __call__(self, root: Value, **options) -> Player:
+        return player(root, **options)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
