@@ -111,6 +111,12 @@ def _add_output_options(sub: argparse.ArgumentParser) -> None:
                      help="no progress bar")
 
 
+def _add_compiled_option(sub: argparse.ArgumentParser, default: bool) -> None:
+    sub.add_argument("--compiled", action=argparse.BooleanOptionalAction, default=default,
+                     help="train through a program traced from one example, a batch at a "
+                          "time in numpy: the same results, faster (default: %(default)s)")
+
+
 def _add_demo(subparsers: argparse._SubParsersAction) -> None:
     sub = subparsers.add_parser(
         "demo",
@@ -121,6 +127,7 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
         "the weights to --out.",
     )
     _add_output_options(sub)
+    _add_compiled_option(sub, default=True)  # measured faster: docs/performance.md
     sub.set_defaults(func=_run_training, **DEFAULTS)
 
 
@@ -159,6 +166,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     sub.add_argument("--seed", type=seed, default=d["seed"],
                      help=f"seed for the data, the weights and the batches, {bounds('seed', 0)} "
                           "(default: %(default)s)")
+    _add_compiled_option(sub, default=False)
     _add_output_options(sub)
     sub.set_defaults(func=_run_training)
 
@@ -185,9 +193,10 @@ def _run_training(args: argparse.Namespace) -> int:
     Y = class_targets(labels, args.loss)
     net = FeatureDiscoveryNet(X.shape[1], args.hidden, args.loss, seed=args.seed)
     print(f"training {net} on {len(X)} examples of {args.data!r} "
-          f"({args.optimizer}, lr {args.lr:g}, {args.epochs} epochs, batches of {args.batch_size})")
+          f"({args.optimizer}, lr {args.lr:g}, {args.epochs} epochs, batches of {args.batch_size}"
+          f"{', compiled' if args.compiled else ''})")
     history = train(net, X, Y, _optimizer(args, net), args.epochs, batch_size=args.batch_size,
-                    seed=args.seed, progress=args.progress)
+                    seed=args.seed, progress=args.progress, compiled=args.compiled)
     if history.interrupted:
         print(f"interrupted after {len(history.loss)} epochs: keeping the weights so far")
     comparison = compare_gradients(net, X, Y)

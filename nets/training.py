@@ -5,6 +5,11 @@ A model here is anything with ``parameters()`` whose call ``model(x)`` returns o
 The score predicts class 1 when r > 0; a target y stands for class 1 when y > 0 (1 among
 0/1 targets, +1 among −1/+1), so accuracy needs no knowledge of the loss.
 
+``compiled=True`` traces one example's graph into a program (``autograd_lite.trace``) and
+trains through it, a batch at a time in numpy: the same losses, accuracies and weights as
+the scalar engine up to rounding. It needs a model that takes a list of ``Value`` inputs
+and whose graph has the same structure for every example.
+
 Ctrl-C stops training at once and keeps the weights reached so far: ``train`` returns the
 history of the finished epochs with ``interrupted=True`` (a batch interrupted before its
 optimizer step takes none).
@@ -13,13 +18,14 @@ optimizer step takes none).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 from numpy.typing import ArrayLike
 
-from autograd_lite import Value
+from autograd_lite import Value, trace
 
 from . import losses
 from ._checks import as_examples, check_positive_int
@@ -57,6 +63,7 @@ def train(
     batch_size: int | None = None,
     seed: int = 0,
     progress: bool = True,
+    compiled: bool = False,
 ) -> History:
     """Minimise the mean loss over mini-batches of (X, Y) for ``epochs`` passes.
 
@@ -64,7 +71,8 @@ def train(
     loss l(r, y) or its name in ``nets.losses.LOSSES``; by default the model's own
     (``model.loss_name``). ``batch_size=None`` uses the whole set each step; otherwise the
     examples are reshuffled every epoch by ``random.Random(seed)``. ``progress`` shows a
-    tqdm bar with the running loss and accuracy.
+    tqdm bar with the running loss and accuracy. ``compiled`` trains through a traced
+    program (see the module's docstring).
     """
     X, Y = as_examples(X, Y)
     loss_fn = _loss_fn(model, loss)
@@ -72,6 +80,7 @@ def train(
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
     rows, targets = X.tolist(), Y.tolist()
+    run_batch = (_compiled if compiled else _scalar)(model, loss_fn, rows, targets)
     size = batch_size or len(rows)
     order = list(range(len(rows)))
     rng = random.Random(seed)
@@ -84,13 +93,11 @@ def train(
             total, correct = 0.0, 0
             for start in range(0, len(order), size):
                 batch = order[start : start + size]
-                scores = [_score(model, rows[n]) for n in batch]
-                batch_loss = losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)])
                 optimizer.zero_grad()
-                batch_loss.backward()
+                batch_loss, batch_correct = run_batch(batch)
                 optimizer.step()
-                total += batch_loss.data * len(batch)
-                correct += sum((r.data > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
+                total += batch_loss * len(batch)
+                correct += batch_correct
             history.loss.append(total / len(order))
             history.accuracy.append(correct / len(order))
             if bar is not None:
@@ -102,6 +109,49 @@ def train(
         if bar is not None:
             bar.close()
     return history
+
+
+BatchStep = Callable[[list[int]], tuple[float, int]]
+
+
+def _scalar(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> BatchStep:
+    """A batch step on the scalar engine: one graph per example, then ``backward()``.
+
+    It adds the gradient of the batch's mean loss to each parameter's ``grad`` and returns
+    that loss and the number of examples classified correctly."""
+
+    def run_batch(batch: list[int]) -> tuple[float, int]:
+        scores = [_score(model, rows[n]) for n in batch]
+        batch_loss = losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)])
+        batch_loss.backward()
+        return batch_loss.data, sum((r.data > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
+
+    return run_batch
+
+
+def _compiled(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> BatchStep:
+    """The same batch step through a program traced from the first example, whose inputs
+    are the example's features and its target, and whose second output is the score."""
+    xs = [Value(v, f"x[{i}]") for i, v in enumerate(rows[0])]
+    y = Value(targets[0], "y")
+    try:
+        r = _score(model, xs)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"compiled=True needs a model that takes a list of Value inputs: {e}") \
+            from None
+    program = trace(loss_fn(r, y), [*xs, y], model.parameters(), outputs=[r])
+    data = np.column_stack([rows, targets])
+
+    def run_batch(batch: list[int]) -> tuple[float, int]:
+        values, grads = program.run(data[batch])
+        example_losses, scores = values[:, 0].tolist(), values[:, 1].tolist()
+        for p, g in zip(program.params, grads.tolist()):
+            p.grad += g / len(batch)
+        # The mean as losses.reduce computes it: the same additions, in the same order.
+        mean = sum(example_losses[1:], example_losses[0]) / len(batch)
+        return mean, sum((r > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
+
+    return run_batch
 
 
 def accuracy(model: Model, X: ArrayLike, Y: ArrayLike) -> float:

@@ -1,0 +1,79 @@
+"""Training through programs (``compiled=True``) gives the scalar engine's results: the
+same losses, accuracies and weights, to 1e-12 relative, for the same seed."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from nets import MLP, SGD, Adam, FeatureDiscoveryNet, train
+from nets.cli import build_parser, main
+from nets.data import two_moons
+from nets.losses import class_targets
+
+
+def weights(model):
+    return np.array([p.data for p in model.parameters()])
+
+
+@pytest.mark.parametrize(("make", "loss", "optimizer", "batch_size"), [
+    (lambda: FeatureDiscoveryNet(3, 8, loss="logistic", seed=3), None, "adam", 20),
+    (lambda: FeatureDiscoveryNet(3, 8, loss="squared", seed=4), None, "sgd", None),
+    (lambda: MLP(3, [8, 8, 1], seed=5), "hinge", "adam", 16),
+], ids=["feature-logistic-adam", "feature-squared-sgd", "mlp-hinge-adam"])
+def test_compiled_training_matches_the_scalar_engine(make, loss, optimizer, batch_size):
+    X, labels = two_moons(60, seed=2, constant_feature=True)
+    Y = class_targets(labels, loss or make().loss_name)
+    results = []
+    for compiled in (False, True):
+        model = make()
+        opt = Adam(model.parameters(), lr=0.05) if optimizer == "adam" else \
+            SGD(model.parameters(), lr=0.05, momentum=0.9)
+        history = train(model, X, Y, opt, epochs=15, loss=loss, batch_size=batch_size, seed=1,
+                        progress=False, compiled=compiled)
+        results.append((history, weights(model)))
+    (scalar, w_scalar), (program, w_program) = results
+    np.testing.assert_allclose(program.loss, scalar.loss, rtol=1e-12)
+    assert program.accuracy == scalar.accuracy
+    np.testing.assert_allclose(w_program, w_scalar, rtol=1e-12, atol=1e-14)
+    assert not np.array_equal(w_scalar, weights(make()))  # training moved the weights
+
+
+def test_compiled_training_needs_a_model_that_takes_values():
+    class Numbers:
+        loss_name = "squared"
+
+        def __call__(self, x):
+            return sum(float(v) for v in x)
+
+        def parameters(self):
+            return []
+
+    X, labels = two_moons(10, seed=0)
+    with pytest.raises(TypeError, match="compiled=True"):
+        train(Numbers(), X, class_targets(labels, "squared"), None, epochs=1, progress=False,
+              compiled=True)
+
+
+def test_the_cli_trains_compiled_by_default_in_demo_only():
+    parser = build_parser()
+    assert parser.parse_args(["demo"]).compiled is True
+    assert parser.parse_args(["demo", "--no-compiled"]).compiled is False
+    assert parser.parse_args(["train"]).compiled is False
+    assert parser.parse_args(["train", "--compiled"]).compiled is True
+
+
+def test_train_compiled_writes_the_scalar_engines_weights(tmp_path, capsys):
+    weights_of = {}
+    for flag in ("--compiled", "--no-compiled"):
+        out = tmp_path / flag
+        args = ["train", "--points", "40", "--hidden", "4", "--epochs", "5", "--batch-size", "8",
+                "--no-progress", "--out", str(out), flag]
+        assert main(args) == 0
+        weights_of[flag] = json.loads((out / "weights.json").read_text())
+    assert "compiled)" in capsys.readouterr().out
+    for key in ("W", "w"):
+        np.testing.assert_allclose(weights_of["--compiled"][key], weights_of["--no-compiled"][key],
+                                   rtol=1e-12, atol=1e-14)
