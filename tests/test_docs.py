@@ -269,6 +269,32 @@ def test_the_export_says_what_is_missing_in_one_line(tmp_path):
     assert done.stderr.strip() == "no such notebook: nope.ipynb"
 
 
+def test_the_quick_start_prints_what_the_home_page_says(tmp_path):
+    home = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    code = home.split("```python\n")[1].split("```")[0]
+    shown = home.split("prints\n\n```\n")[1].split("```")[0]
+    script = tmp_path / "quick_start.py"
+    script.write_text(code, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == shown
+    lines = [line for line in code.splitlines() if line]
+    assert (sum(line.startswith("from ") for line in lines), len(lines)) == (2, 11)  # as it says
+
+
+def test_the_home_page_links_every_notebook_and_each_reads_offline(offline_page, site):
+    page = offline_page.open(site / "index.html")
+    links = page.locator("a[href^='notebooks/']")
+    hrefs = [links.nth(k).get_attribute("href") for k in range(links.count())]
+    assert hrefs == [f"notebooks/{nb.stem}.html" for nb in NOTEBOOKS]
+    for href in hrefs:
+        shown = _open_typeset(offline_page, site / href)
+        shown.wait_for_function("() => window.katex !== undefined")
+        _assert_reads_offline(offline_page, shown, 1, (*RAW_TEX, "$"))
+
+
 def test_the_docs_are_self_contained_and_count_from_zero():
     for page in (ROOT / "docs").glob("*.md"):
         text = page.read_text(encoding="utf-8")
@@ -287,9 +313,10 @@ def test_design_names_only_files_that_exist():
 
 
 @pytest.mark.parametrize("width", [1280, 800])
-def test_the_design_diagram_fits_the_page(offline_page, site, width):
+@pytest.mark.parametrize("page_path", ["index.html", "derivation/index.html", "design/index.html"])
+def test_code_and_diagrams_fit_the_page(offline_page, site, page_path, width):
     offline_page.page.set_viewport_size({"width": width, "height": 900})
-    page = offline_page.open(site / "design" / "index.html")
+    page = offline_page.open(site / page_path)
     overflowing = page.evaluate(
         "() => [...document.querySelectorAll('pre > code')]"
         ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 60))"

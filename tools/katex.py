@@ -13,7 +13,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DIST = ROOT / "node_modules" / "katex" / "dist"
 # Renders every \(..\), \[..\], $..$ and $$..$$ of a page with KaTeX; ours, not npm's.
-RENDER_SCRIPT = ROOT / "docs" / "javascripts" / "math.js"
+RENDER_SCRIPT = Path(__file__).resolve().parent / "math.js"
 STYLESHEET = "katex.min.css"
 SCRIPTS = ("katex.min.js", "contrib/auto-render.min.js")  # what a page loads, in order
 
@@ -23,20 +23,22 @@ class KatexMissing(RuntimeError):
 
 
 def katex_files() -> dict[str, Path]:
-    """KaTeX's files a page needs, by their path under the folder they are served from."""
+    """Every file a page needs (KaTeX's and ``math.js``), by its path under the folder it is
+    served from."""
     if not (DIST / "katex.min.js").is_file():
         raise KatexMissing(
             f"KaTeX is not installed ({DIST} is missing): run `make katex` (npm install)"
         )
     files = {name: DIST / name for name in (STYLESHEET, *SCRIPTS)}
+    files[RENDER_SCRIPT.name] = RENDER_SCRIPT
     for font in sorted((DIST / "fonts").iterdir()):  # the stylesheet's url(fonts/...)
         files[f"fonts/{font.name}"] = font
     return files
 
 
 def copy_katex(folder: Path) -> None:
-    """Put KaTeX's files and ``math.js`` under ``folder``, replacing what was there."""
-    files = {**katex_files(), RENDER_SCRIPT.name: RENDER_SCRIPT}
+    """Put every file of ``katex_files()`` under ``folder``, replacing what was there."""
+    files = katex_files()
     shutil.rmtree(folder, ignore_errors=True)
     for name, source in files.items():
         target = folder / name

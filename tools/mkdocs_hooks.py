@@ -1,4 +1,6 @@
-"""MkDocs hooks: the site carries its own KaTeX, and the API page its generated op table."""
+"""MkDocs hooks: the site carries its own KaTeX and the notebooks (as HTML pages that read
+offline), the home page links every notebook, and the API page gets its generated op table
+and the reference of every public name."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ from typing import Any
 
 from katex import katex_files
 from mkdocs.structure.files import File, Files
+from notebooks_html import notebooks, title, to_html
 from op_table import markdown_table
 
 KATEX_DIR = "assets/katex"
+NOTEBOOK_DIR = "notebooks"
+NOTEBOOK_LIST = "<!-- the notebooks -->"
 OP_TABLE = "<!-- the op table, generated from OPS -->"
 OTHERS = "<!-- every public name not documented above -->"
 PACKAGES = ("autograd_lite", "nets")
@@ -20,13 +25,26 @@ def on_files(files: Files, config: Any) -> Files:
     """Serve KaTeX from the site itself, under ``assets/katex/``."""
     for name, source in katex_files().items():
         files.append(File.generated(config, f"{KATEX_DIR}/{name}", abs_src_path=str(source)))
+    for notebook in notebooks():
+        html, _ = to_html(notebook, katex_base=f"../{KATEX_DIR}")
+        files.append(File.generated(config, f"{NOTEBOOK_DIR}/{notebook.stem}.html", content=html))
     return files
 
 
+def notebook_list() -> str:
+    """A Markdown list linking each notebook's page on this site, and its source file."""
+    return "\n".join(
+        f"- [{title(nb)}]({NOTEBOOK_DIR}/{nb.stem}.html) (`notebooks/{nb.name}`)"
+        for nb in notebooks()
+    )
+
+
 def on_page_markdown(markdown: str, page: Any, **kwargs: Any) -> str:
-    """Put the op table, generated from ``OPS`` now, where a page asks for it; and where a
-    page asks for it, the reference of every public name it does not document already."""
-    markdown = markdown.replace(OP_TABLE, markdown_table())
+    """Where a page asks for them: the list of notebooks, the op table (generated from
+    ``OPS`` now), and the reference of every public name the page does not document."""
+    for marker, make in ((NOTEBOOK_LIST, notebook_list), (OP_TABLE, markdown_table)):
+        if marker in markdown:
+            markdown = markdown.replace(marker, make())
     if OTHERS in markdown:
         others = [f"::: {path}" for path in undocumented(markdown)]
         section = "\n\n".join(["## Other public names", *others]) if others else ""
