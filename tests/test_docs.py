@@ -165,6 +165,15 @@ def test_every_op_gets_one_derivative_per_input_and_its_own_domain():
         assert row.domain == op.domain
 
 
+def test_every_row_of_the_op_table_is_written_as_math():
+    as_code = [(r.name, cell) for r in op_table.rows() for cell in (r.value, r.derivatives)
+               if "`" in cell]
+    assert as_code == [], (
+        "these cells of the op table show code, not math: add the functions they call to "
+        f"FUNCTIONS in tools/op_table.py: {as_code}"
+    )
+
+
 def test_the_tables_formula_for_each_helper_of_ops_is_the_helper():
     """Each formula the table prints for a function of ops.py agrees with that function."""
     points = [-2.5, -0.7, 0.0, 0.4, 1.3, 3.0]

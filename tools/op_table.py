@@ -21,34 +21,35 @@ from autograd_lite import ops
 @dataclass(frozen=True)
 class Formula:
     """How a function of ``ops.py`` is written: LaTeX with ``{0}``, ``{1}`` for its
-    arguments, and a plain-Python reference the tests compare with the function itself."""
+    arguments, a plain-Python reference the tests compare with the function itself, and, when
+    it differs, how the value column writes it (with its definition)."""
 
     latex: str
     reference: Callable[..., object]
+    as_value: str = ""
 
 
-# The functions an op's row may call, as math. A new helper in ops.py appears as code in the
-# table until it is added here.
+def _sigmoid(x: float) -> float:
+    return 1 / (1 + math.exp(-x))
+
+
+# The functions an op's row may call, by their name in ops.py, as math. A new function in
+# ops.py appears as code in the table until it is added here.
 FUNCTIONS: dict[str, Formula] = {
-    "math.exp": Formula(r"e^{{{0}}}", math.exp),
-    "math.log": Formula(r"\log {0}", math.log),
+    "exp": Formula(r"e^{{{0}}}", math.exp),
     "log": Formula(r"\log {0}", math.log),
-    "math.sqrt": Formula(r"\sqrt{{{0}}}", math.sqrt),
-    "math.tanh": Formula(r"\tanh {0}", math.tanh),
-    "math.sin": Formula(r"\sin {0}", math.sin),
+    "sqrt": Formula(r"\sqrt{{{0}}}", math.sqrt),
+    "tanh": Formula(r"\tanh {0}", math.tanh),
     "sin": Formula(r"\sin {0}", math.sin),
-    "math.cos": Formula(r"\cos {0}", math.cos),
     "cos": Formula(r"\cos {0}", math.cos),
-    "math.pow": Formula(r"{0}^{{{1}}}", lambda a, b: a**b),
-    "_pow_var": Formula(r"{0}^{{{1}}}", lambda a, b: a**b),
-    "abs": Formula(r"\lvert {0} \rvert", abs),
-    "_sigmoid": Formula(r"\sigma({0}) = \frac{{1}}{{1 + e^{{-{0}}}}}",
-                        lambda x: 1 / (1 + math.exp(-x))),
-    "sigmoid": Formula(r"\sigma({0})", lambda x: 1 / (1 + math.exp(-x))),
-    "_softplus": Formula(r"\log(1 + e^{{{0}}})", lambda x: math.log(1 + math.exp(x))),
-    "_relu": Formula(r"\max({0}, 0)", lambda x: max(x, 0.0)),
-    "_step": Formula(r"1 \text{{ if }} {0} > 0 \text{{ else }} 0", lambda x: float(x > 0)),
-    "_sign": Formula(r"\operatorname{{sign}}({0})", lambda x: float((x > 0) - (x < 0))),
+    "power": Formula(r"{0}^{{{1}}}", lambda a, b: a**b),
+    "power_var": Formula(r"{0}^{{{1}}}", lambda a, b: a**b),
+    "absolute": Formula(r"\lvert {0} \rvert", abs),
+    "sigmoid": Formula(r"\sigma({0})", _sigmoid, r"\sigma({0}) = \frac{{1}}{{1 + e^{{-{0}}}}}"),
+    "softplus": Formula(r"\log(1 + e^{{{0}}})", lambda x: math.log(1 + math.exp(x))),
+    "relu": Formula(r"\max({0}, 0)", lambda x: max(x, 0.0)),
+    "step": Formula(r"1 \text{{ if }} {0} > 0 \text{{ else }} 0", lambda x: float(x > 0)),
+    "sign": Formula(r"\operatorname{{sign}}({0})", lambda x: float((x > 0) - (x < 0))),
     "_pow_const_derivatives": Formula(
         r"{1}\,{0}^{{{1} - 1}},\ \ 0", lambda a, k, y: (k * a ** (k - 1) if k else 0.0, 0.0)
     ),
@@ -140,8 +141,9 @@ def _function_math(node: ast.expr, names: list[str], shown: list[str], is_value:
     name = ast.unparse(node)
     if name not in FUNCTIONS:
         raise NotMath(name)
+    formula = FUNCTIONS[name]
     args = shown if is_value else [*shown, "y"]
-    text = FUNCTIONS[name].latex.format(*args)
+    text = ((is_value and formula.as_value) or formula.latex).format(*args)
     if is_value:
         return f"${text}$"
     return _derivatives_text([t.strip() for t in text.split(r",\ \ ")], shown)
