@@ -65,16 +65,8 @@ _KIND_STYLE = {
     "intermediate": {"fillcolor": "white"},
     "root": {"fillcolor": "#fee2e2", "penwidth": "2.5"},
     "context": {"fillcolor": "#f9fafb", "color": "#d1d5db", "fontcolor": "#9ca3af"},
+    "neuron": {"fillcolor": "#fef9c3"},
 }
-_KIND_MEANING = {
-    "param": "parameter",
-    "leaf": "input (a labelled leaf)",
-    "constant": "constant",
-    "intermediate": "computed value",
-    "root": "the output (root)",
-    "context": "an input off the paths, for context",
-}
-_NEURON_STYLE = {"fillcolor": "#fef9c3"}
 _HIGHLIGHT = {"color": "#2563eb", "penwidth": "3"}
 _HIGHLIGHT_EDGE = {"color": "#2563eb", "penwidth": "2.5"}
 _CURRENT = {"color": "#dc2626", "penwidth": "4"}
@@ -308,7 +300,9 @@ class _Picture:
         self.used: dict[str, None] = {}  # the legend's entries, in the order first used
         self.drawn: set[Value] = set()
         self.dot = graphviz.Digraph(
-            graph_attr={"bgcolor": "white", "nodesep": "0.3", "ranksep": "0.45"},
+            # ordering: a node's inputs keep the graph's order (units 0, 1, 2, … top down)
+            graph_attr={"bgcolor": "white", "nodesep": "0.3", "ranksep": "0.45",
+                        "ordering": "out"},
             node_attr={"fontname": "Helvetica", "fontsize": str(_FONT["value"]), "shape": "box",
                        "style": "rounded,filled", "margin": "0.12,0.06"},
             edge_attr={"color": "#6b7280", "arrowsize": "0.8", "fontname": "Helvetica",
@@ -322,12 +316,11 @@ class _Picture:
     def add(self, box: Box, is_current: bool, extra: Mapping[str, str]) -> None:
         node = box.out
         kind = self._kind(node)
+        if box.kind == "neuron" and kind != "root":  # the root keeps its colour
+            kind = "neuron"
         attrs = dict(_KIND_STYLE[kind])
         self.use(kind)
         rows = self._rows(box)
-        if box.kind == "neuron":
-            attrs.update(_NEURON_STYLE)
-            self.use("neuron")
         if _is_off(node):
             attrs.update(_OFF)
             self.use("off")
@@ -379,9 +372,10 @@ class _Picture:
         if box is not None:  # a greyed input, drawn for context, shows no gradient
             rows.append(self._grad_row(node))
         if _is_off(node):
-            parent = node.parents[0]
-            rows.append(f'<font color="#6b7280">off: {escape(parent.label or "input")} = '
-                        f"{self._num(parent.data)} ≤ 0</font>")
+            x = node.parents[0]
+            name = x.label or ("Σ" if box is not None and box.kind == "neuron" else "input")
+            rows.append(f'<font color="#6b7280">off: {escape(name)} = '
+                        f"{self._num(x.data)} ≤ 0</font>")
         return rows
 
     def _grad_row(self, node: Value) -> str:
@@ -493,15 +487,15 @@ def _border(color: str, width: int = 3) -> str:
     return f'<td border="{width}" color="{color}" bgcolor="white">   </td>'
 
 
+# Each entry of the legend: its swatch (a kind's is drawn from its style) and its meaning.
 _LEGEND: dict[str, tuple[str, str]] = {
-    "param": ("", _KIND_MEANING["param"]),
-    "leaf": ("", _KIND_MEANING["leaf"]),
-    "constant": ("", _KIND_MEANING["constant"]),
-    "intermediate": ("", _KIND_MEANING["intermediate"]),
-    "root": ("", _KIND_MEANING["root"]),
-    "context": ("", _KIND_MEANING["context"]),
-    "neuron": ('<td bgcolor="#fef9c3" border="1">   </td>',
-               "neuron: Σ w·x (+ b), activation; weights inside"),
+    "param": ("", "parameter"),
+    "leaf": ("", "input (a labelled leaf)"),
+    "constant": ("", "constant"),
+    "intermediate": ("", "computed value"),
+    "root": ("", "the output (root)"),
+    "context": ("", "an input off the paths, for context"),
+    "neuron": ("", "neuron: Σ w·x (+ b), activation; weights inside"),
     "op": (_swatch("○"), "op: from its inputs to its result"),
     "sum": (_swatch("Σ"), "a chain of additions drawn as one sum"),
     "ab": (_swatch("a b"), "which input of a − b, a / b, a ** b"),

@@ -184,7 +184,9 @@ class Explanation:
                 lines.append(f"{head} &= {derivatives} = {numbers} = {total}")
             if self.paths:
                 terms = " + ".join(self._product(p, latex=True) for p in self.paths)
-                lines.append(f"{head} &= {terms} = {total}")
+                folded = r" \quad \text{(additions' factors 1 left out)}" if any(
+                    map(_count_additions, self.paths)) else ""
+                lines.append(f"{head} &= {terms} = {total}{folded}")
             else:
                 note = rf"\text{{({self.n_paths} paths: too many to list)}}"
                 lines.append(rf"{head} &= {total} \quad {note}")

@@ -103,6 +103,8 @@ def test_an_mlp_collapses_to_its_neurons():
     formulas = Counter(re.search(r"= (.*?)</td>", n["label"])[1] for n in nodes.values()
                        if "neuron" in n["label"])
     assert formulas == Counter({"ReLU(Σ 2 w·x + b)": 3, "Σ 3 w·x + b": 1})
+    assert "neuron: Σ w·x (+ b), activation" in source  # the legend names what is drawn:
+    assert "computed value" not in source  # every computed value is inside a neuron here
     assert len(parse_dot(draw(out).source)[0]) > 40  # what it replaced
 
 

@@ -283,6 +283,7 @@ def test_additions_factors_are_folded_and_said_so():
     expected = (0.2, 1.0, net.w[j].data, -1.0, sigma)  # x1, relu', w_j, 1 − 2y, softplus'
     assert product.split(" = ")[0] == "·".join(f"({format_number(x)})" for x in expected)
     assert "(1)·(1)" not in text
+    assert r"\text{(additions' factors 1 left out)}" in explain(t.l, net.W[1][j]).latex
     n_adds = 2 + (16 - j)
     assert (f"Additions pass the gradient on unchanged (a factor 1): the {n_adds} such "
             "factors on these paths are left out of the products above.") in text
