@@ -424,6 +424,7 @@ class _Picture:
                 attrs["label"] = " ".join(label)
             if _is_off(edge.source):
                 attrs.update(_OFF_EDGE)
+                self.use("off")
             if is_current:
                 attrs.update(_CURRENT_EDGE)
             elif lit and edge.source in self.highlight:

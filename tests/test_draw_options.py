@@ -177,6 +177,7 @@ def test_paths_to_with_neurons():
     names = bold_labels(source)
     assert names == Counter(["x̂[3]", "r", "l"] + [f"x[{i}]" for i in range(3)]
                             + [f"x̂[{j}]" for j in range(16) if j != 3])
+    assert "ReLU off (input ≤ 0)" in source  # greyed units that are off: dashed, and said
 
 
 # --- the width limit ---------------------------------------------------------------------------
