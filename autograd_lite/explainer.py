@@ -142,7 +142,7 @@ class Explanation:
                          f"every path from {v} to {L} passes through {pronoun}.")
         if not self.paths:
             lines.append(
-                f"There are {self.n_paths} paths from {v} to {L}, too many to list "
+                f"There are {_count(self.n_paths)} paths from {v} to {L}, too many to list "
                 f"(max_paths={self.max_paths}); "
                 + ("the factorization through the separators above sums them all."
                    if len(self.chain) > 1 else
@@ -188,7 +188,7 @@ class Explanation:
                     map(_count_additions, self.paths)) else ""
                 lines.append(f"{head} &= {terms} = {total}{folded}")
             else:
-                note = rf"\text{{({self.n_paths} paths: too many to list)}}"
+                note = rf"\text{{({_count(self.n_paths)} paths: too many to list)}}"
                 lines.append(rf"{head} &= {total} \quad {note}")
         return "$$\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}$$"
 
@@ -289,12 +289,13 @@ def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Exp
     paths: tuple[Path, ...] = ()
     if n_paths:
         stops = [v, *(s for s in seps if s.label), L]
+        derivatives = {node: local_derivatives(node) for node in order if node in from_v}
         chain = tuple(
-            Factor(upper, lower, grad(upper, [lower])[0].data)
-            for lower, upper in reversed(list(pairwise(stops)))
+            Factor(upper, lower, value) for (lower, upper), value
+            in zip(reversed(list(pairwise(stops))), _factors(order, stops, derivatives))
         )
         if n_paths <= max_paths:
-            paths = _enumerate_paths(L, v, from_v)
+            paths = _enumerate_paths(L, v, derivatives)
     if paths:
         total = sum(p.product for p in paths)
     else:
@@ -328,24 +329,58 @@ def _separators(order: list[Value], v: Value, from_v: Mapping[Value, int]) -> li
     ]
 
 
-def _enumerate_paths(L: Value, v: Value, from_v: Mapping[Value, int]) -> tuple[Path, ...]:
-    """Every path from v to L, walking back from L through nodes that v reaches.
-
-    Iterative (a long chain needs no recursion); the first parent's paths come first.
-    """
-    derivatives: dict[Value, tuple[float, ...]] = {}
-    paths = []
-    stack: list[tuple[Value, tuple[tuple[Value, int], ...]]] = [(L, ())]
-    while stack:
-        node, trail = stack.pop()  # trail: the edges (child, parent position) up to L
-        if node is v:
-            nodes = (v, *(child for child, _ in trail))
-            paths.append(Path(nodes, tuple(derivatives[c][k] for c, k in trail)))
+def _factors(
+    order: list[Value], stops: list[Value], derivatives: Mapping[Value, tuple[float, ...]]
+) -> list[float]:
+    """∂upper/∂lower for each two stops in a row (separators, ``stops[0]`` = v, ``stops[-1]``
+    = the root), the root's side first: one walk back from the root over the nodes on the
+    paths (the keys of ``derivatives``, each with its local derivatives), as ``backward()``
+    does. A stop's sum, once complete, is the factor below the stop
+    before it; the sum then starts again from 1 (every path from below passes through it)."""
+    sums: dict[Value, float] = {}
+    factors = []
+    is_stop = set(stops)
+    for node in reversed(order):
+        if node not in derivatives:
             continue
-        derivatives[node] = local_derivatives(node)
-        for k in reversed(range(len(node.parents))):
-            if node.parents[k] in from_v:
-                stack.append((node.parents[k], ((node, k), *trail)))
+        g = sums.pop(node, 1.0)  # only the root has no sum: it starts the walk at 1
+        if node in is_stop and node is not order[-1]:
+            factors.append(g)
+            g = 1.0
+        for parent, local in zip(node.parents, derivatives[node]):
+            if parent in derivatives:
+                sums[parent] = sums.get(parent, 0.0) + local * g
+    if not all(map(math.isfinite, factors)):
+        raise OverflowError(f"explain: a factor of the chain overflowed: {factors}")
+    return factors
+
+
+def _enumerate_paths(
+    L: Value, v: Value, derivatives: Mapping[Value, tuple[float, ...]]
+) -> tuple[Path, ...]:
+    """Every path from v to L, walking back from L through the nodes on the paths (the keys
+    of ``derivatives``, each with its local derivatives).
+
+    Iterative (a long chain needs no recursion); the first parent's paths come first. The
+    edges walked so far are a linked list ``(child, parent position, rest)`` shared by the
+    paths that branch from it, so a path of n edges costs O(n), not O(n²).
+    """
+    paths = []
+    stack: list[tuple[Value, tuple | None]] = [(L, None)]
+    while stack:
+        node, trail = stack.pop()  # trail: the edges up to L, the nearest first
+        if node is v:
+            nodes, factors = [v], []
+            while trail is not None:
+                child, k, trail = trail
+                nodes.append(child)
+                factors.append(derivatives[child][k])
+            paths.append(Path(tuple(nodes), tuple(factors)))
+            continue
+        parents = node.parents
+        for k in range(len(parents) - 1, -1, -1):
+            if parents[k] in derivatives:
+                stack.append((parents[k], (node, k, trail)))
     return tuple(paths)
 
 
@@ -355,6 +390,18 @@ def _adds(node: Value) -> bool:
 
 def _count_additions(path: Path) -> int:
     return sum(1 for node in path.nodes[1:] if _adds(node))
+
+
+def _count(n: int) -> str:
+    """``n`` in digits, or as about d.ddd×10^k beyond what Python prints (4,300 digits)."""
+    try:
+        return str(n)
+    except ValueError:
+        k = int(math.log10(n)) - 3  # math.log10 takes ints of any size; may be 1 off
+        lead = n // 10**k
+        while lead >= 10_000:
+            k, lead = k + 1, lead // 10
+        return f"about {lead / 1000:.3f}×10^{k + 3}"
 
 
 def _and(names: list[str]) -> str:

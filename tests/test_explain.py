@@ -363,3 +363,53 @@ def test_bad_arguments():
         explain(Value(1.0), 1.0)
     with pytest.raises(ValueError):
         explain(Value(1.0), Value(1.0), fmt="q")
+
+
+def count_calls(monkeypatch, module, name):
+    calls = []
+    f = getattr(module, name)
+    monkeypatch.setattr(module, name, lambda *a, **k: calls.append(name) or f(*a, **k))
+    return calls
+
+
+@pytest.mark.parametrize("labels", [False, True])
+def test_explain_walks_the_graph_a_fixed_number_of_times_whatever_the_depth(monkeypatch, labels):
+    # a chain explained with a walk per labelled separator (or a path copied at every edge)
+    # is quadratic in its depth; the issue measured 8 s at 40,000 nodes
+    import autograd_lite.backprop as backprop
+    import autograd_lite.explainer as explainer
+
+    walks = count_calls(monkeypatch, backprop, "topological_order")
+    walks += count_calls(monkeypatch, explainer, "topological_order")
+    walks += count_calls(monkeypatch, explainer, "grad")
+    derivatives = count_calls(monkeypatch, explainer, "local_derivatives")
+    seen = []
+    for depth in (10, 100, 1000):
+        x = y = Value(0.3, label="x")
+        for k in range(depth):
+            y = y.sin() * 1.5
+            if labels:
+                y.label = f"h{k}"
+        del walks[:], derivatives[:]
+        e = explain(y, x)
+        assert e.n_paths == 1 and len(e.paths[0].nodes) == 2 * depth + 1
+        assert len(e.chain) == (depth if labels else 1)
+        seen.append(len(walks))
+        assert len(derivatives) <= 2 * (2 * depth + 1)  # each node's at most twice: linear
+        x.grad = 0.0
+        y.backward()
+        assert e.total == pytest.approx(x.grad, rel=1e-12)
+        assert math.prod(f.value for f in e.chain) == pytest.approx(x.grad, rel=1e-12)
+    assert seen[0] == seen[1] == seen[2]
+
+
+def test_a_path_count_too_long_for_python_to_print_is_written_as_a_power_of_ten():
+    x = y = Value(1.0, label="x")
+    # 2^14300 = 10^(14300·log10 2) = 10^4304.729 ≈ 5.357×10^4304 paths: past 4,300 digits
+    for _ in range(14_300):
+        h = y * 0.5
+        y = h + h
+    e = explain(y, x)
+    assert e.n_paths == 2**14_300 and e.paths == ()
+    assert "There are about 5.357×10^4304 paths from x to L, too many to list" in str(e)
+    assert "about 5.357×10^4304 paths: too many to list" in e.latex
