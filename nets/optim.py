@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from autograd_lite import Value
 
@@ -25,11 +25,13 @@ __all__ = ["Optimizer", "SGD", "Adam"]
 
 
 class Optimizer:
-    """The parameters and the learning rate; subclasses define the update ``_deltas``."""
+    """The parameters and the learning rate; subclasses define the update ``_update``."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        self.params = list(params)
         name = type(self).__name__
+        if isinstance(params, Value) or not isinstance(params, Iterable):
+            raise TypeError(f"{name}: params must be a list of Values, got {type(params).__name__}")
+        self.params = list(params)
         if not self.params:
             raise ValueError(f"{name}: no parameters to optimize")
         for k, p in enumerate(self.params):
@@ -43,19 +45,34 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Move every parameter by one update; none moves if any would become non-finite."""
-        new = [p.data - d for p, d in zip(self.params, self._deltas())]
+        """Move every parameter by one update.
+
+        All or nothing: if a grad is not a finite number, or a parameter or the optimizer's
+        state would become non-finite, it raises and changes nothing (no parameter, no
+        state), so the next step runs as if this one had not been tried.
+        """
+        name = type(self).__name__
+        grads = [p.grad for p in self.params]
+        for k, g in enumerate(grads):
+            if isinstance(g, bool) or not isinstance(g, numbers.Real):
+                raise TypeError(f"{name}: params[{k}].grad is a {type(g).__name__}, not a number")
+            if not math.isfinite(g):
+                raise ValueError(f"{name}: params[{k}].grad is {g}; nothing was changed")
+        deltas, state = self._update([float(g) for g in grads])
+        new = [p.data - d for p, d in zip(self.params, deltas)]
         for k, v in enumerate(new):
             if not math.isfinite(v):
                 raise OverflowError(
-                    f"{type(self).__name__}: parameter {k} would become {v} (is lr too large?); "
-                    "no parameter was changed"
+                    f"{name}: parameter {k} would become {v} (is lr too large?); "
+                    "nothing was changed"
                 )
         for p, v in zip(self.params, new):
             p.data = v
+        vars(self).update(state)
 
-    def _deltas(self) -> list[float]:
-        """How much to subtract from each parameter; updates the optimizer's state."""
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, object]]:
+        """How much to subtract from each parameter, and the optimizer's state after the
+        step (attribute name → value), to be kept only if the step is taken."""
         raise NotImplementedError
 
 
@@ -67,16 +84,20 @@ class SGD(Optimizer):
         self.momentum = _check("SGD", "momentum", momentum, low=0.0, high=1.0)
         self._velocity = [0.0] * len(self.params)
 
-    def _deltas(self) -> list[float]:
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, object]]:
         mu, lr = self.momentum, self.lr
-        self._velocity = [mu * v + p.grad for v, p in zip(self._velocity, self.params)]
-        return [lr * v for v in self._velocity]
+        velocity = [mu * v + g for v, g in zip(self._velocity, grads)]
+        return [lr * v for v in velocity], {"_velocity": velocity}
 
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba): steps of lr·m̂/(√v̂ + eps) from bias-corrected moving averages.
 
     m ← β₁m + (1 − β₁)·grad,  v ← β₂v + (1 − β₂)·grad²,  m̂ = m/(1 − β₁ᵗ),  v̂ = v/(1 − β₂ᵗ).
+
+    A grad above about 1.3e154 in size, whose square is not a finite float, is refused
+    (``OverflowError``, nothing changed) rather than making v infinite, which would freeze
+    the parameter for good.
     """
 
     def __init__(
@@ -87,6 +108,10 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
+        if isinstance(betas, str) or not isinstance(betas, Sequence):
+            raise TypeError(f"Adam: betas must be a pair (β₁, β₂), got {type(betas).__name__}")
+        if len(betas) != 2:
+            raise ValueError(f"Adam: betas must be a pair (β₁, β₂), got {len(betas)} numbers")
         self.betas = (
             _check("Adam", "betas[0]", betas[0], low=0.0, high=1.0),
             _check("Adam", "betas[1]", betas[1], low=0.0, high=1.0),
@@ -96,21 +121,34 @@ class Adam(Optimizer):
         self._v = [0.0] * len(self.params)
         self._t = 0
 
-    def _deltas(self) -> list[float]:
+    def _update(self, grads: list[float]) -> tuple[list[float], dict[str, object]]:
         (b1, b2), eps = self.betas, self.eps
-        self._t += 1
-        c1, c2 = 1.0 - b1**self._t, 1.0 - b2**self._t
-        grads = [p.grad for p in self.params]
-        self._m = [b1 * m + (1.0 - b1) * g for m, g in zip(self._m, grads)]
-        self._v = [b2 * v + (1.0 - b2) * g * g for v, g in zip(self._v, grads)]
-        return [self.lr * (m / c1) / (math.sqrt(v / c2) + eps) for m, v in zip(self._m, self._v)]
+        t = self._t + 1
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        for k, g in enumerate(grads):
+            if not math.isfinite(g * g):
+                raise OverflowError(
+                    f"Adam: params[{k}].grad = {g!r} is too large: its square is not a finite "
+                    "float (|grad| must stay below about 1.3e154); nothing was changed"
+                )
+        m = [b1 * mk + (1.0 - b1) * g for mk, g in zip(self._m, grads)]
+        v = [b2 * vk + (1.0 - b2) * g * g for vk, g in zip(self._v, grads)]
+        # as PyTorch: √v̂ = √v / √(1 − β₂ᵗ), which cannot overflow where v/(1 − β₂ᵗ) could
+        step_size, root_c2 = self.lr / c1, math.sqrt(c2)
+        deltas = [step_size * mk / (math.sqrt(vk) / root_c2 + eps) for mk, vk in zip(m, v)]
+        return deltas, {"_t": t, "_m": m, "_v": v}
 
 
 def _check(
     owner: str, name: str, x: float, low: float, high: float = math.inf, low_open: bool = False
 ) -> float:
-    """x as a float in [low, high) (or (low, high) when ``low_open``); ValueError otherwise."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
+    """x as a float in [low, high) (or (low, high) when ``low_open``).
+
+    TypeError unless x is a real number; ValueError if it is not finite or out of range.
+    """
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{owner}: {name} must be a real number, got {type(x).__name__}: {x!r}")
+    if not math.isfinite(x):
         raise ValueError(f"{owner}: {name} must be a finite number, got {x!r}")
     if x < low or (low_open and x == low) or x >= high:
         left = "(" if low_open else "["

@@ -65,6 +65,58 @@ def test_a_step_that_would_overflow_changes_nothing():
     assert (p.data, q.data) == (1.0, 1.0)
 
 
+
+def twin_steps(make, grads):
+    """Two optimizers on twin parameters: one tries every step in ``grads`` (a refused
+    step's error is kept), the other takes only the steps that were not refused."""
+    tried, clean = Value(1.0), Value(1.0)
+    opt_tried, opt_clean = make([tried]), make([clean])
+    refused = []
+    for g in grads:
+        tried.grad = g
+        try:
+            opt_tried.step()
+        except (OverflowError, ValueError) as e:
+            refused.append(str(e))
+            continue
+        clean.grad = g
+        opt_clean.step()
+    return tried.data, clean.data, refused
+
+
+@pytest.mark.parametrize("make", [lambda ps: SGD(ps, lr=10.0, momentum=0.9),
+                                  lambda ps: Adam(ps, lr=0.1)])
+def test_a_refused_step_changes_no_state_later_steps_run_as_if_it_was_not_tried(make):
+    # the issue: velocity, m, v and t were updated before the check, so after one refused
+    # step every later step was refused too
+    tried, clean, refused = twin_steps(make, [0.5, 1e308, math.nan, -0.25, 2.0])
+    assert len(refused) == 2 and all("nothing was changed" in e for e in refused)
+    assert tried == clean != 1.0
+
+
+def test_adam_refuses_a_grad_whose_square_overflows_instead_of_freezing():
+    # the issue: g·g = inf made v = inf, so every later step was 0: the parameter froze
+    p = Value(1.0)
+    opt = Adam([p], lr=0.1)
+    p.grad = 1e200
+    with pytest.raises(OverflowError, match=r"Adam: params\[0\]\.grad = 1e\+200 is too large: "
+                       "its square is not a finite float"):
+        opt.step()
+    assert (p.data, opt._t, opt._m, opt._v) == (1.0, 0, [0.0], [0.0])
+    p.grad = 1e150  # the square, 1e300, is finite: an ordinary first step of size lr
+    opt.step()
+    assert p.data == pytest.approx(0.9, rel=1e-12)
+
+
+@pytest.mark.parametrize("bad", ["a", None, Value(1.0)])
+def test_a_grad_that_is_not_a_number_is_a_type_error_naming_the_parameter(bad):
+    p, q = with_grads(1.0, 1.0)
+    q.grad = bad
+    with pytest.raises(TypeError, match=r"SGD: params\[1\]\.grad is a \w+, not a number"):
+        SGD([p, q], lr=0.1).step()
+    assert (p.data, q.data) == (1.0, 1.0)
+
+
 @pytest.mark.parametrize(
     ("make", "error", "pattern"),
     [
@@ -76,7 +128,11 @@ def test_a_step_that_would_overflow_changes_nothing():
         (lambda: Adam([Value(1.0)], betas=(0.9, 1.0)), ValueError, r"betas\[1\] must be in"),
         (lambda: Adam([Value(1.0)], eps=0.0), ValueError, "eps must be in"),
         (lambda: SGD([Value(1.0)], lr=float("nan")), ValueError, "lr must be a finite number"),
-        (lambda: SGD([Value(1.0)], lr="0.1"), ValueError, "lr must be a finite number"),
+        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "SGD: lr must be a real number, got str"),
+        (lambda: Adam([Value(1.0)], betas=(0.9,)), ValueError, r"betas must be a pair .*got 1 n"),
+        (lambda: Adam([Value(1.0)], betas=0.9), TypeError, "betas must be a pair .*got float"),
+        (lambda: Adam([Value(1.0)], eps="a"), TypeError, "Adam: eps must be a real number"),
+        (lambda: SGD(Value(1.0)), TypeError, "SGD: params must be a list of Values, got Value"),
     ],
 )
 def test_bad_optimizer_settings(make, error, pattern):
