@@ -53,7 +53,9 @@ __all__ = ["draw", "save", "save_svg", "render", "output_format", "svg_width_px"
 DOT_TIMEOUT = 30.0
 
 # The file formats a drawing is written in, by extension (.gv/.dot: DOT text, no program).
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".gv": "dot", ".dot": "dot"}
+# .html: the step-through page (``autograd_lite.player.save_html``), not a picture.
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".gv": "dot", ".dot": "dot",
+           ".html": "html"}
 MIN_FONT_PT = 12.0  # no text of a drawing is shrunk below this to fit a width
 _FONT = {"value": 16, "op": 14, "edge": 14, "legend": 14}
 _PX_PER_PT = 96 / 72  # CSS pixels per point
@@ -216,13 +218,21 @@ def save(
     """Write the graph to ``path`` in the format its extension names; return the path.
 
     .svg, .png and .pdf need graphviz's ``dot`` (else ``DotNotFound``); .gv and .dot get
-    the DOT text. Any other extension is a ValueError, raised before any work. ``root``
-    is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn, such as
-    ``explain(L, v).draw()``. The file is replaced whole or not at all: if ``dot`` is
-    missing, fails or runs past ``timeout`` seconds (``ProgramError``), it is not touched.
+    the DOT text; .html gets the step-through page (``save_html(root, path, **options)``,
+    with the page's options). Any other extension is a ValueError, raised before any work.
+    ``root`` is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn,
+    such as ``explain(L, v).draw()``. The file is replaced whole or not at all: if ``dot``
+    is missing, fails or runs past ``timeout`` seconds (``ProgramError``), it is not touched.
     """
     path = Path(path)
     format = output_format(path)
+    if format == "html":
+        from .player import save_html  # the page draws with this module: imported on use
+
+        if not isinstance(root, Value):
+            raise TypeError(f"save: {os.fspath(path)} is the step-through page, made from a "
+                            f"Value, not from a {type(root).__name__}")
+        return save_html(root, path, timeout=timeout, **options)
     if isinstance(root, graphviz.Digraph):
         if options:
             raise TypeError(f"save: options {sorted(options)} apply to a Value, not a graph")
@@ -255,8 +265,7 @@ def output_format(path: str | os.PathLike[str]) -> str:
         known = ", ".join(FORMATS)
         raise ValueError(
             f"{os.fspath(path)}: cannot tell the format from the extension {suffix or '(none)'!r}"
-            f"; use one of {known}" + (" (.html: save_html, the step-through page)"
-                                       if suffix == ".html" else "")
+            f"; use one of {known} (.html: the step-through page)"
         )
     return FORMATS[suffix]
 

@@ -3,20 +3,21 @@
 By default the graph of the feature-discovery net's loss for one example of a dataset;
 or, given an expression, the graph of that expression (parsed safely, without ``eval``):
 
-    autograd-lite graph --hidden 2 --example 3 --explain "W[0,1]" -o fdn.svg
+    autograd-lite graph --hidden 2 --example 5 --explain "W[0,1]" -o fdn.svg
     autograd-lite graph --hidden 16 --collapse neurons --max-width 1600 -o net.png
     autograd-lite graph "x * x + 3 * x" --values x=2 --explain x -o expr.pdf
     autograd-lite graph "tanh(a * b + a)" --values a=2,b=-3 --html backprop.html
 
-``--html PAGE.html`` writes the step-through page instead (or as well, with ``-o``): the
-forward pass, then the backward pass one node per step, in one self-contained HTML file.
+``--html PAGE.html`` (or ``-o PAGE.html``) writes the step-through page instead (or as
+well, with ``-o``): the forward pass, then the backward pass one node per step, in one
+self-contained HTML file.
 
 ``--explain NAME`` prints the chain rule for ∂(root)/∂(the node labelled NAME) and draws
-its paths and separators. The output's format follows its extension: .svg, .png, .pdf, or
-.gv/.dot for the DOT text (which needs no graphviz program); any other extension is refused
-before any work. A bad argument (expression, label, example, output path, a graph over
---max-nodes or wider than --max-width) exits with status 2; a failed computation or a
-missing or failing ``dot`` program with status 1.
+its paths and separators. The output's format follows its extension: .svg, .png, .pdf,
+.gv/.dot for the DOT text (which needs no graphviz program), or .html for the page; any
+other extension is refused before any work. A bad argument (expression, label, example,
+output path, a graph over --max-nodes or wider than --max-width) exits with status 2; a
+failed computation or a missing or failing ``dot`` program with status 1.
 
 Bounded work: the graph's size is checked before it is built (``--max-nodes``, at most
 5,000); ``dot`` is stopped after ``DOT_TIMEOUT`` seconds; and a graph in which one value is
@@ -119,6 +120,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.output is None and args.html is None:
             args.output = Path("graph.svg")
+        if args.output is not None and output_format(args.output) == "html":
+            if args.html is not None:
+                raise ValueError(f"-o {args.output} and --html {args.html}: two pages; "
+                                 "give one")
+            args.output, args.html = None, args.output  # -o page.html is --html page.html
         if args.output is not None:
             output_format(args.output)  # an unknown extension is refused before any work
             _check_output(args.output, args.force)

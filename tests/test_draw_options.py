@@ -289,14 +289,14 @@ def test_the_svg_has_the_caption_legend_and_numbers(tmp_path):
     assert svg_nodes(svg)["n1"] == "data 4 grad 0"
 
 
-@pytest.mark.parametrize("name", ["g.jpg", "g", "g.svgz", "g.html"])
+@pytest.mark.parametrize("name", ["g.jpg", "g", "g.svgz", "g.htm"])
 def test_an_unknown_extension_is_refused_before_any_work(tmp_path, name):
     too_big = Value(1.0)
     for _ in range(10):
         too_big = too_big + 1.0
     with pytest.raises(ValueError, match="cannot tell the format from the extension") as e:
         save(too_big, tmp_path / name, max_nodes=2)  # drawing would fail: it is not reached
-    assert ".svg, .png, .pdf, .gv, .dot" in str(e.value)
+    assert ".svg, .png, .pdf, .gv, .dot, .html (.html: the step-through page)" in str(e.value)
     assert not list(tmp_path.iterdir())
 
 
@@ -369,3 +369,14 @@ def test_pending_and_unreached_as_rendered(tmp_path):
     ids = {node: f"n{k}" for k, node in enumerate(topological_order(L))}
     assert texts[ids[a]] == "a data 2 grad so far 1"
     assert texts[ids[L.parents[0].parents[0]]] == "data 6 grad not reached"
+
+
+@pytest.mark.needs_dot
+def test_an_html_file_is_the_step_through_page(tmp_path):
+    x = Value(2.0, label="x")
+    path = save(x * x, tmp_path / "page.html", quiz=True)
+    html = path.read_text(encoding="utf-8")
+    assert html.lstrip().lower().startswith("<!doctype html>") and "<svg" in html
+    with pytest.raises(TypeError, match="the step-through page, made from a Value"):
+        save(draw(x * x), tmp_path / "other.html")
+    assert not (tmp_path / "other.html").exists()

@@ -193,7 +193,7 @@ def test_the_output_format_follows_the_extension(tmp_path, suffix, magic):
     assert out.read_bytes().startswith(magic)
 
 
-@pytest.mark.parametrize("name", ["g.jpg", "graph", "g.html"])
+@pytest.mark.parametrize("name", ["g.jpg", "graph", "g.htm"])
 def test_an_unknown_extension_is_refused_before_any_work(tmp_path, capsys, name):
     out = tmp_path / name
     assert graph("1 / x", "--values", "x=0", "-o", str(out)) == 2  # not the division's error
@@ -234,3 +234,14 @@ def test_the_headline_example_has_a_live_path_and_a_dead_one_says_why(tmp_path, 
     assert first.endswith("·(0)·(0.9444) = 0")
     assert second == "x̂[1] is off: r̃[1] = −1.106 ≤ 0, so every path through it carries 0."
     assert second in (tmp_path / "b.gv").read_text(encoding="utf-8")  # the picture's caption
+
+
+@pytest.mark.needs_dot
+def test_an_html_output_is_the_page(tmp_path, capsys):
+    out = tmp_path / "page.html"
+    assert graph("x * x", "--values", "x=2", "-o", str(out)) == 0
+    assert "<svg" in out.read_text(encoding="utf-8")
+    assert capsys.readouterr().out == f"wrote {out}\n"
+    assert graph("x", "--values", "x=1", "-o", str(tmp_path / "a.html"), "--html",
+                 str(tmp_path / "b.html")) == 2
+    assert "two pages; give one" in capsys.readouterr().err
