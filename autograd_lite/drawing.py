@@ -185,7 +185,7 @@ def draw(
         highlight = set(highlight) | picture.on_path
     picture.highlight, picture.separators = set(highlight), set(separators)
     for box in kept:
-        picture.add(box, box.out is current, (styles or {}).get(box.out, {}))
+        picture.add(box, current in box.members, (styles or {}).get(box.out, {}))
     picture.finish(paths_to, caption, legend, rankdir)
     if max_width is not None:
         _fit(picture.dot, max_width)
@@ -395,7 +395,12 @@ class _Picture:
         color = _GRAD_COLOR[status]
         if status == "unreached":
             return f'<font color="{color}">grad not reached</font>'
-        g = self.grads.get(node, 0.0) if self.grads is not None else node.grad
+        if self.grads is None:
+            g = node.grad
+        elif node in self.grads:
+            g = self.grads[node]
+        else:  # never a made-up 0
+            raise ValueError(f"grads has no gradient for {node!r}, a node of the drawing")
         if status == "pending":
             return f'<font color="{color}"><i>grad so far {self._num(g)}</i></font>'
         return f'<font color="{color}">grad {self._num(g)}</font>'
@@ -463,7 +468,8 @@ class _Picture:
     def _legend_entry(self, name: str, paths_to: Value | None) -> str:
         swatch, meaning = _LEGEND[name]
         if name == "highlight" and paths_to is not None:
-            meaning = f"on a path from {paths_to.label or 'v'} to {self.root.label or 'the root'}"
+            meaning = escape(f"on a path from {paths_to.label or 'v'} to "
+                             f"{self.root.label or 'the root'}")
         if name in _KIND_STYLE:
             style = _KIND_STYLE[name]
             swatch = (f'<td bgcolor="{style["fillcolor"]}" border="1" '

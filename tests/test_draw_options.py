@@ -380,3 +380,21 @@ def test_an_html_file_is_the_step_through_page(tmp_path):
     with pytest.raises(TypeError, match="the step-through page, made from a Value"):
         save(draw(x * x), tmp_path / "other.html")
     assert not (tmp_path / "other.html").exists()
+
+
+def test_labels_in_the_legend_are_escaped_and_missing_grads_are_an_error():
+    x = Value(1.0, label="x<1> & y")
+    y = x * 2.0
+    source = draw(y, paths_to=x).source
+    assert "on a path from x&lt;1&gt; &amp; y to the root" in source
+    with pytest.raises(ValueError, match="grads has no gradient for"):
+        draw(y, grads={y: 1.0})
+
+
+def test_the_current_node_inside_a_sum_marks_the_sum():
+    xs = [Value(float(k), label=f"x{k}") for k in range(4)]
+    inner = xs[0] + xs[1]
+    s = inner + xs[2] + xs[3]
+    ids = {node: f"n{k}" for k, node in enumerate(topological_order(s))}
+    nodes = value_nodes(draw(s, collapse="sums", current=inner).source)
+    assert ids[inner] not in nodes and nodes[ids[s]]["color"] == "#dc2626"
