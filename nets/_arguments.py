@@ -1,5 +1,6 @@
-"""The command line's argument types, each saying in one line what is wrong, and the upper
-bound of every size flag (checked while parsing, before anything is built)."""
+"""The command line's argument types, each saying in one line what is wrong; the upper
+bound of every size flag (checked while parsing, before anything is built); and ``one_line``,
+which keeps an error message on one line whatever file name or value it quotes."""
 
 from __future__ import annotations
 
@@ -59,3 +60,9 @@ def bounds(name: str, low: int = 1) -> str:
 def seed(text: str) -> int:
     """An argparse type: a seed for numpy's generator, from 0 to ``LIMITS["seed"]``."""
     return integer(0, LIMITS["seed"])(text)
+
+
+def one_line(message: object) -> str:
+    """``message`` as text with each unprintable character (a newline or carriage return in
+    a file name, say) written as its escape, so that it prints as one line."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(message))

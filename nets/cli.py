@@ -26,7 +26,7 @@ import numpy as np
 from autograd_lite.files import ProgramError, check_writable, describe_os_error
 
 from . import data, graph_command
-from ._arguments import LIMITS, bounds, count, number, seed
+from ._arguments import LIMITS, bounds, count, number, one_line, seed
 from .compare import compare_gradients
 from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .losses import class_targets
@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         if e.name not in ("matplotlib", "tqdm"):
             raise
         status, reason = 1, f"{e.name} is missing: pip install 'autograd-lite[train]'"
-    print(f"{parser.prog} {args.command}: error: {reason}", file=sys.stderr)
+    print(f"{parser.prog} {args.command}: error: {one_line(reason)}", file=sys.stderr)
     return status
 
 
@@ -75,7 +75,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse's parser, but a usage error is one line (argparse prints the usage too)."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

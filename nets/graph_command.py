@@ -43,7 +43,7 @@ from autograd_lite.parse import FUNCTIONS, parse_expression
 from autograd_lite.player import save_html
 
 from . import losses
-from ._arguments import LIMITS, bounds, count, integer, seed
+from ._arguments import LIMITS, bounds, count, integer, one_line, seed
 from .data import DATASETS
 from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 
@@ -173,7 +173,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _error(e: Exception | str, status: int) -> int:
-    print(f"autograd-lite graph: error: {e}", file=sys.stderr)
+    print(f"autograd-lite graph: error: {one_line(e)}", file=sys.stderr)
     return status
 
 
@@ -261,7 +261,7 @@ def _check_layout(root: Value) -> None:
 def _find(root: Value, label: str, option: str) -> Value:
     """The one node of the graph labelled ``label`` (the argument of ``option``)."""
     nodes = topological_order(root)
-    found = [n for n in nodes if n.label == label]
+    found = [n for n in nodes if n.label and n.label == label]  # '' names no node
     if len(found) != 1:
         labels = ", ".join(sorted({n.label for n in nodes if n.label}))
         problem = "no node is" if not found else f"{len(found)} nodes are"
@@ -277,7 +277,7 @@ def _output(text: str) -> Path:
 
 def _fmt(text: str) -> str:
     """A number format whose widths and precisions are at most 30 (each number stays short)."""
-    if any(int(digits) > 30 for digits in re.findall(r"\d+", text)):
+    if any(len(digits) > 2 or int(digits) > 30 for digits in re.findall(r"\d+", text)):
         raise argparse.ArgumentTypeError(f"{text!r}: widths and precisions must be at most 30")
     return text
 

@@ -358,3 +358,10 @@ def test_a_constant_exponent_is_a_number_exponent():
         y = parse_expression(text, {"x": -3.0})
         y.backward()
         assert (y.data, y.parents[0].grad) == (9.0, -6.0)
+
+
+def test_a_file_name_with_a_newline_stays_on_one_line(tmp_path, capsys):
+    name = str(tmp_path / "two\nlines\r.csv")
+    status, _, err = run(["train", "--data", name, "--out", str(tmp_path / "o")], capsys)
+    assert status == 2
+    assert "two\\nlines\\r.csv: cannot read the file" in one_line(err)
