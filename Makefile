@@ -19,7 +19,7 @@ KATEX  := node_modules/katex/dist/katex.min.js
 .PHONY: setup setup-demo demo test lint bench notebooks notebooks-html docs clean dot chromium \
 	katex
 
-setup: dot $(VENV)/.installed-$(EXTRAS)
+setup: dot katex $(VENV)/.installed-$(EXTRAS)
 
 setup-demo: dot $(VENV)/.installed-$(DEMO_EXTRAS)
 
@@ -63,7 +63,7 @@ demo: setup-demo
 lint: setup
 	$(BIN)/ruff check .
 
-test: chromium katex lint
+test: chromium lint
 	$(PY) -m pytest --doctest-modules autograd_lite nets tests
 
 bench: setup
@@ -76,11 +76,11 @@ notebooks: setup
 	$(BIN)/jupytext --sync notebooks/*.py
 	cd notebooks && ../$(BIN)/jupyter-execute --inplace --timeout=300 *.ipynb
 
-docs: setup katex
+docs: setup
 	$(BIN)/mkdocs build --strict
 
 # The notebooks as HTML pages that read offline, with their own copy of KaTeX beside them.
-notebooks-html: setup katex
+notebooks-html: setup
 	$(PY) tools/notebooks_html.py out/notebooks
 
 clean:
