@@ -203,12 +203,13 @@ class Explanation:
         untouched); the caption is the formula with its numbers.
 
         ``options`` are passed to ``draw`` and override these defaults:
-        ``paths_to=wrt`` (``paths_to=None`` draws the whole graph, the paths highlighted),
-        ``collapse="sums"``, ``caption``.
+        ``paths_to=wrt`` (``paths_to=None`` draws the whole graph, the paths highlighted;
+        so does a root that does not depend on ``wrt``), ``collapse="sums"``, ``caption``.
         """
         order = topological_order(self.root)
         grads = dict(zip(order, (g.data for g in grad(self.root, order))))
-        defaults = {"paths_to": self.wrt, "collapse": "sums", "caption": "\n".join(self.headline)}
+        defaults = {"paths_to": self.wrt if self.n_paths else None,  # no path: the whole graph
+                    "collapse": "sums", "caption": "\n".join(self.headline)}
         return draw(self.root, highlight=self.on_paths, separators=self.separators, grads=grads,
                     **(defaults | options))
 

@@ -398,3 +398,4 @@ def test_the_current_node_inside_a_sum_marks_the_sum():
     ids = {node: f"n{k}" for k, node in enumerate(topological_order(s))}
     nodes = value_nodes(draw(s, collapse="sums", current=inner).source)
     assert ids[inner] not in nodes and nodes[ids[s]]["color"] == "#dc2626"
+

@@ -340,6 +340,8 @@ def test_no_path():
     assert (e.n_paths, e.paths, e.chain, e.total) == (0, (), (), 0.0)
     assert str(e) == "L does not depend on z: no path leads from z to L, so ∂L/∂z = 0."
     assert "&= 0" in e.latex
+    source = e.draw().source  # no path to draw: the whole graph, and the sentence
+    assert "<b>x</b>" in source and "L does not depend on z" in source
 
 
 def test_the_root_itself():
