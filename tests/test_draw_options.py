@@ -399,3 +399,17 @@ def test_the_current_node_inside_a_sum_marks_the_sum():
     nodes = value_nodes(draw(s, collapse="sums", current=inner).source)
     assert ids[inner] not in nodes and nodes[ids[s]]["color"] == "#dc2626"
 
+
+
+def test_notebook_2s_committed_pictures_fit_a_notebook_column():
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parent.parent / "notebooks/02_feature_discovery_network.ipynb"
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    svgs = ["".join(out["data"]["image/svg+xml"]) for cell in cells
+            for out in cell.get("outputs", []) if "image/svg+xml" in out.get("data", {})]
+    assert len(svgs) == 2  # the net collapsed by neurons, and explain's path
+    for svg in svgs:
+        assert svg_width_px(svg) <= 1100  # was 2,360 px, drawn node by node
+        assert min(svg_fonts_pt(svg.encode("utf-8"))) >= MIN_FONT_PT
