@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TypeVar
 
+from .checks import check_value
 from .value import Value, describe_failure
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
@@ -44,12 +45,6 @@ def one_walk_at_a_time(f: F) -> F:
             return f(*args, **kwargs)
 
     return walk  # type: ignore[return-value]
-
-
-def check_value(where: str, name: str, x: object) -> None:
-    """TypeError naming the argument unless ``x`` is a ``Value``."""
-    if not isinstance(x, Value):
-        raise TypeError(f"{where}: {name} must be a Value, got {type(x).__name__}")
 
 
 def order_to_write(where: str, name: str, root: Value) -> list[Value]:

@@ -42,6 +42,7 @@ from typing import Any
 import graphviz
 
 from .backprop import one_walk_at_a_time, topological_order
+from .checks import check_count, check_styles, check_value
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
 from .value import Value
@@ -99,6 +100,8 @@ def format_number(x: float, fmt: str = ".4g") -> str:
     >>> format_number(-0.5), format_number(-0.0), format_number(2 / 3, ".2f")
     ('−0.5', '0', '0.67')
     """
+    if not isinstance(fmt, str):
+        raise TypeError(f'fmt must be a number format such as ".4g", got {type(fmt).__name__}')
     try:
         return format(float(x) + 0.0, fmt).replace("-", "−")  # + 0.0 turns -0.0 into 0.0
     except ValueError:
@@ -155,8 +158,9 @@ def draw(
             a wider one is scaled down, but never so far that text falls below 12 pt;
             if that is not enough, ValueError says what to try. Needs graphviz's ``dot``.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"draw needs a Value, got {type(root).__name__}")
+    check_value("draw", "root", root)
+    max_nodes = check_count("draw", "max_nodes", max_nodes, low=1)
+    check_styles("draw", styles)
     if rankdir not in ("LR", "TB"):
         raise ValueError(f'rankdir must be "LR" or "TB", got {rankdir!r}')
     format_number(1.0, fmt)  # a bad format fails here, before any work

@@ -43,6 +43,7 @@ from typing import NamedTuple
 import graphviz
 
 from .backprop import grad, topological_order
+from .checks import check_count, check_value
 from .drawing import draw, format_number
 from .steps import local_derivatives
 from .value import Value
@@ -267,6 +268,8 @@ def separators(L: Value, v: Value) -> list[Value]:
     >>> separators(h * h, x) == [h]
     True
     """
+    check_value("separators", "L", L)
+    check_value("separators", "v", v)
     order = topological_order(L)
     from_v, _ = _path_counts(order, v)
     return _separators(order, v, from_v)
@@ -279,9 +282,9 @@ def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Exp
     number grows exponentially with depth) only the factorization through the separators.
     ``fmt`` formats the numbers, as in ``format(x, fmt)``.
     """
-    for name, node in (("L", L), ("v", v)):
-        if not isinstance(node, Value):
-            raise TypeError(f"explain: {name} must be a Value, got {type(node).__name__}")
+    check_value("explain", "L", L)
+    check_value("explain", "v", v)
+    max_paths = check_count("explain", "max_paths", max_paths)
     format_number(1.0, fmt)  # a bad format fails here, not when printed
     order = topological_order(L)
     from_v, n_paths = _path_counts(order, v)

@@ -7,10 +7,12 @@ True
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .backprop import grad
+from .checks import check_number
 from .value import Value
 
 __all__ = ["gradcheck", "GradcheckResult", "InputCheck"]
@@ -75,8 +77,18 @@ def gradcheck(
     ``f`` takes ``len(xs)`` ``Value`` arguments and returns a ``Value``. Input i agrees when
     ``|analytic − numeric| ≤ atol + rtol·|numeric|``. Keep points away from kinks
     (relu and abs at 0), where a finite difference sees both sides.
+
+    TypeError or ValueError, naming the argument, for an ``f`` that is not callable, ``xs``
+    that are not finite real numbers, ``eps`` ≤ 0 or a negative ``rtol`` or ``atol``.
     """
-    xs = [float(x) for x in xs]
+    if not callable(f):
+        raise TypeError(f"gradcheck: f must be a function of Values, got {type(f).__name__}")
+    if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
+        raise TypeError(f"gradcheck: xs must be a sequence of numbers, got {type(xs).__name__}")
+    xs = [check_number("gradcheck", f"xs[{i}]", x, low=-math.inf) for i, x in enumerate(xs)]
+    eps = check_number("gradcheck", "eps", eps, strict=True)
+    rtol = check_number("gradcheck", "rtol", rtol)
+    atol = check_number("gradcheck", "atol", atol)
 
     def at(point: Sequence[float]) -> float:
         out = f(*[Value(x) for x in point])

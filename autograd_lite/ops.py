@@ -268,7 +268,7 @@ _OP_LIST = [
     Op("neg", "-", lambda a: -a, lambda a, y: (-1.0,)),
     Op("pow", "**", power, _pow_const_derivatives,
        "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
-    Op("pow_var", "**", power_var, lambda a, b, y: (b * y / a, y * log(a)),
+    Op("pow_var", "**", power_var, lambda a, b, y: (b * a ** (b - 1.0), y * log(a)),
        "a > 0 when the exponent is a Value (∂(a**b)/∂b = a**b·log a)"),
     Op("exp", "exp", exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
     Op("log", "log", log, lambda a, y: (1.0 / a,), "x > 0"),

@@ -36,11 +36,11 @@ from .backprop import (
     _paused,
     _walking,
     add_back,
-    check_value,
     order_to_write,
     report_overflow,
     set_aside,
 )
+from .checks import check_value
 from .value import Value, describe_failure
 
 __all__ = ["backward_steps", "Step", "Contribution", "GradStatus", "local_derivatives"]

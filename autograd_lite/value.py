@@ -49,6 +49,8 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         self.data = _as_float(data)
         self.grad = 0.0
+        if type(label) is not str:
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
         self.label = label
         self.op: Op | None = None
         self._left: Value | None = None  # the op's first input
@@ -186,7 +188,13 @@ class Value:
 def _as_float(x: Any) -> float:
     if type(x) is not float and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
         raise TypeError(f"Value needs a real number (int or float), got {type(x).__name__}: {x!r}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:  # an int (or Fraction) beyond the largest float
+        raise OverflowError(
+            "Value needs a number a float can hold (|x| < 1.8e308), got one of "
+            f"{int(math.log10(abs(x))) + 1} digits"
+        ) from None
     if not _isfinite(x):
         raise ValueError(f"Value needs a finite number, got {x}; NaN and ±inf are not allowed")
     return x
@@ -218,11 +226,20 @@ def _unary(op: Op, x: Value) -> Value:
 
 
 def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
-    """Run ``op`` on ``a`` and ``b`` (a number becomes a constant leaf); record the result."""
-    if not isinstance(a, Value):
-        a = Value(a)
-    if not isinstance(b, Value):
-        b = Value(b)
+    """Run ``op`` on ``a`` and ``b`` (a number becomes a constant leaf); record the result.
+
+    ``NotImplemented`` when the other side is not a real number, so that Python asks it
+    (a numpy array then applies the op to each element, as it does on its own side).
+    """
+    try:
+        if not isinstance(a, Value):
+            a = Value(a)
+        if not isinstance(b, Value):
+            b = Value(b)
+    except TypeError:
+        return NotImplemented
+    except (OverflowError, ValueError) as e:
+        raise type(e)(f"{op.name}: {e}") from None
     try:
         y = op.value(a.data, b.data)
     except (ArithmeticError, ValueError) as e:

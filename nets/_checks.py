@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 
 import numpy as np
@@ -10,10 +11,14 @@ from numpy.typing import ArrayLike, NDArray
 Array = NDArray[np.float64]
 
 
-def check_positive_int(name: str, n: object) -> None:
-    """ValueError unless ``n`` is an int ≥ 1 (a bool is not)."""
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+def check_positive_int(name: str, n: object) -> int:
+    """``n`` as an int ≥ 1: TypeError unless an integer (numpy's too; a bool is not),
+    ValueError if below 1."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {type(n).__name__}: {n!r}")
+    if n < 1:
         raise ValueError(f"{name} must be a positive integer, got {n!r}")
+    return int(n)
 
 
 def check_choice(what: str, value: object, choices: Iterable[str]) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import numbers
 import os
 from collections.abc import Callable, Iterator
 
@@ -48,10 +49,14 @@ def add_constant_feature(X: ArrayLike) -> Array:
 
 def _rng(n: int, seed: int, noise: float) -> np.random.Generator:
     """The generator for ``seed``, once ``n`` and ``noise`` are checked."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
-    if noise < 0:
-        raise ValueError(f"noise must be non-negative, got {noise}")
+    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
+        raise TypeError(f"noise must be a real number, got {type(noise).__name__}: {noise!r}")
+    if not (math.isfinite(noise) and noise >= 0):  # NaN would make every point NaN
+        raise ValueError(f"noise must be a finite number ≥ 0, got {noise}")
     return np.random.default_rng(seed)
 
 

@@ -68,8 +68,8 @@ class FeatureDiscoveryNet(Module):
     """
 
     def __init__(self, n_inputs: int, n_hidden: int, loss: str = "squared", seed: int = 0):
-        check_positive_int("n_inputs", n_inputs)
-        check_positive_int("n_hidden", n_hidden)
+        n_inputs = check_positive_int("n_inputs", n_inputs)
+        n_hidden = check_positive_int("n_hidden", n_hidden)
         check_choice("loss", loss, NET_LOSSES)
         self.n_inputs, self.n_hidden, self.loss_name = n_inputs, n_hidden, loss
         self._loss = losses.LOSSES[loss]

@@ -94,6 +94,9 @@ class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs: ReLU hidden layers, a linear last one."""
 
     def __init__(self, nin: int, nouts: Sequence[int], seed: int | random.Random = 0) -> None:
+        if isinstance(nouts, str) or not isinstance(nouts, Sequence):
+            raise TypeError(f"MLP: nouts must be a list of layer sizes (such as [16, 1]), got "
+                            f"{type(nouts).__name__}: {nouts!r}")
         if not nouts:
             raise ValueError("nouts must list at least one layer size, got an empty list")
         rng = _rng(seed)

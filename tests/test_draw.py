@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 
 import graphviz
+import numpy as np
 import pytest
 
 from autograd_lite import DotNotFound, Value, draw, save_svg, topological_order
@@ -141,10 +142,25 @@ def test_current_must_be_in_the_graph():
 
 
 def test_bad_arguments():
-    with pytest.raises(TypeError, match="draw needs a Value, got float"):
+    x = Value(1.0)
+    with pytest.raises(TypeError, match="draw: root must be a Value, got float"):
         draw(1.0)
     with pytest.raises(ValueError, match='fmt must be a number format such as ".4g"'):
-        draw(Value(1.0), fmt="q")
+        draw(x, fmt="q")
+    with pytest.raises(TypeError, match='fmt must be a number format such as ".4g", got int'):
+        draw(x, fmt=4)
+    # the issue's cases: raw errors from deep inside before
+    with pytest.raises(TypeError, match="draw: max_nodes must be an int, got str: '5'"):
+        draw(x, max_nodes="5")
+    with pytest.raises(ValueError, match="draw: max_nodes must be at least 1, got 0"):
+        draw(x, max_nodes=0)
+    with pytest.raises(TypeError, match=r"draw: styles\[Value\(data=1\.0, grad=0\.0\)\] must be a "
+                       r"dict of graphviz attributes \(str → str, such as \{'color': 'red'\}\), "
+                       "got 'red'"):
+        draw(x, styles={x: "red"})
+    with pytest.raises(TypeError, match="draw: styles' keys must be Values, got str"):
+        draw(x, styles={"x": {"color": "red"}})
+    assert 'color=red' in draw(x, styles={x: {"color": "red"}}, max_nodes=np.int64(1)).source
 
 
 def chain(n: int) -> Value:

@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
-from autograd_lite import Value, grad
+from autograd_lite import (
+    Value,
+    backward,
+    explain,
+    grad,
+    gradcheck,
+    separators,
+    topological_order,
+)
+from nets import MLP
+from nets.data import two_moons
 
 
 @pytest.mark.parametrize(
@@ -79,3 +91,80 @@ def test_grad_after_a_failure_leaves_grads_as_they_were():
     with pytest.raises(ZeroDivisionError):
         grad(x.sqrt(), [x])
     assert x.grad == 2.0
+
+
+# --- the list: each public function names the argument it was given wrong ----------
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: topological_order(1.0), "topological_order: root must be a Value, got float"),
+        (lambda: backward(1.0), "backward: root must be a Value, got float"),
+        (lambda: grad(1.0, []), "grad: output must be a Value, got float"),
+        (lambda: grad(Value(1.0), Value(1.0)), "grad: inputs must be a sequence of Values"),
+        (lambda: grad(Value(1.0), [], create_graph=1), "grad: create_graph must be a bool"),
+        (lambda: separators(1.0, Value(1.0)), "separators: L must be a Value, got float"),
+        (lambda: separators(Value(1.0), 1.0), "separators: v must be a Value, got float"),
+        (lambda: explain(Value(1.0), Value(1.0), max_paths="a"),
+         "explain: max_paths must be an int, got str: 'a'"),
+        (lambda: gradcheck(1.0, [1.0]), "gradcheck: f must be a function of Values, got float"),
+        (lambda: gradcheck(lambda x: x, 1.0), "gradcheck: xs must be a sequence of numbers"),
+        (lambda: gradcheck(lambda x: x, "1"), "gradcheck: xs must be a sequence of numbers"),
+        (lambda: gradcheck(lambda x: x, ["1"]), r"gradcheck: xs\[0\] must be a real number"),
+        (lambda: gradcheck(lambda x: x, [1.0], eps="a"), "gradcheck: eps must be a real number"),
+        (lambda: Value(1.0, label=123), "Value: label must be a str, got int: 123"),
+        (lambda: MLP(2, 3), r"MLP: nouts must be a list of layer sizes \(such as \[16, 1\]\), "
+                            "got int: 3"),
+        (lambda: two_moons(noise="a"), "noise must be a real number, got str"),
+    ],
+)
+def test_a_wrong_type_is_a_type_error_naming_the_argument(call, pattern):
+    with pytest.raises(TypeError, match=pattern):
+        call()
+
+
+@pytest.mark.parametrize(
+    ("call", "pattern"),
+    [
+        (lambda: gradcheck(lambda x: x, [1.0], eps=0), r"gradcheck: eps must be a finite "
+                                                         r"number > 0, got 0\.0"),
+        (lambda: gradcheck(lambda x: x, [1.0], rtol=-1), "gradcheck: rtol must be a finite number"),
+        (lambda: gradcheck(lambda x: x, [math.nan]), r"gradcheck: xs\[0\] must be a finite"),
+        (lambda: explain(Value(1.0), Value(1.0), max_paths=-1), "max_paths must be at least 0"),
+        (lambda: two_moons(noise=math.nan), "noise must be a finite number ≥ 0, got nan"),
+        (lambda: two_moons(noise=math.inf), "noise must be a finite number ≥ 0, got inf"),
+    ],
+)
+def test_a_wrong_value_is_a_value_error_naming_the_argument(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_huge_ints_are_overflow_errors_that_say_what_and_where():
+    with pytest.raises(OverflowError, match=r"^Value needs a number a float can hold "
+                       r"\(\|x\| < 1\.8e308\), got one of 401 digits$"):
+        Value(10**400)
+    with pytest.raises(OverflowError, match=r"^pow: Value needs .* got one of 401 digits$"):
+        Value(2.0) ** 10**400
+    with pytest.raises(OverflowError, match=r"^mul: .* got one of 5001 digits$"):
+        -(10**5000) * Value(2.0)  # past the 4,300 digits Python would print
+
+
+def test_the_derivative_of_a_power_in_its_base_does_not_underflow():
+    # ∂(a**b)/∂a = b·a**(b−1): written as b·y/a it was (2·1e-400)/1e-200 = 0/1e-200 = 0
+    a, b = Value(1e-200, label="a"), Value(2.0, label="b")
+    (a ** b).backward()
+    assert a.grad == 2e-200
+    x, e = Value(1.3), Value(0.7)  # and the same row gives second derivatives
+    (dx,) = grad(x**e, [x], create_graph=True)
+    (d2x,) = grad(dx, [x])
+    assert dx.data == pytest.approx(0.7 * 1.3**-0.3, rel=1e-15)
+    assert d2x.data == pytest.approx(0.7 * -0.3 * 1.3**-1.3, rel=1e-15)
+
+
+def test_a_value_times_a_numpy_array_is_the_array_of_products_either_way():
+    x = Value(3.0)
+    left, right = x * np.array([1.0, 2.0]), np.array([1.0, 2.0]) * x
+    assert [v.data for v in left] == [v.data for v in right] == [3.0, 6.0]
+    assert all(isinstance(v, Value) for v in left)
+    with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Value' and 'str'"):
+        x + "2"

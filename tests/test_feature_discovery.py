@@ -229,16 +229,25 @@ def test_compare_gradients_reports_a_wrong_closed_form(monkeypatch):
 
 # --- input checks -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("args", "pattern"),
+    ("args", "error", "pattern"),
     [
-        ((0, 3), "n_inputs must be a positive integer, got 0"),
-        ((2, 1.5), "n_hidden must be a positive integer, got 1.5"),
-        ((2, True), "n_hidden must be a positive integer, got True"),
+        ((0, 3), ValueError, "n_inputs must be a positive integer, got 0"),
+        ((2, 1.5), TypeError, "n_hidden must be a positive integer, got float: 1.5"),
+        ((2, True), TypeError, "n_hidden must be a positive integer, got bool: True"),
+        ((2, "3"), TypeError, "n_hidden must be a positive integer, got str: '3'"),
     ],
 )
-def test_bad_sizes(args, pattern):
-    with pytest.raises(ValueError, match=pattern):
+def test_bad_sizes(args, error, pattern):
+    with pytest.raises(error, match=pattern):
         FeatureDiscoveryNet(*args)
+
+
+def test_numpy_integer_sizes_are_accepted_and_kept_as_ints():
+    # the issue: refused, though Value accepts numpy numbers
+    net = FeatureDiscoveryNet(np.int64(2), np.int32(3))
+    assert (net.n_inputs, net.n_hidden) == (2, 3)
+    assert type(net.n_inputs) is int and type(net.n_hidden) is int
+    assert len(net.parameters()) == 2 * 3 + 3
 
 
 def test_bad_loss_names_the_choices():
