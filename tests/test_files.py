@@ -187,15 +187,15 @@ def fake_dot(tmp_path, monkeypatch):
     return install
 
 
-@pytest.mark.parametrize("script, message", [
-    ("echo 'Error: trouble in layout' >&2; kill -SEGV $$",
+@pytest.mark.parametrize("script, timeout, message", [
+    ("echo 'Error: trouble in layout' >&2; kill -SEGV $$", 60,
      "dot crashed (SIGSEGV): Error: trouble in layout"),
-    ("cat > /dev/null; echo 'Error: <stdin>: syntax error in line 3' >&2; exit 1",
+    ("cat > /dev/null; echo 'Error: <stdin>: syntax error in line 3' >&2; exit 1", 60,
      "dot failed (exit status 1): Error: <stdin>: syntax error in line 3"),
-    ("exec sleep 30", "dot did not finish within 0.3 s and was stopped; draw fewer nodes"),
+    ("exec sleep 30", 0.3, "dot did not finish within 0.3 s and was stopped; draw fewer nodes"),
 ])
 def test_save_svg_failures_are_one_line_and_leave_the_old_svg(tmp_path, fake_dot, script,
-                                                             message):
+                                                             timeout, message):
     from autograd_lite import Value, save_svg
 
     fake_dot(script)
@@ -203,6 +203,6 @@ def test_save_svg_failures_are_one_line_and_leave_the_old_svg(tmp_path, fake_dot
     old.write_bytes(b"<svg>old</svg>")
     x = Value(2.0, label="x")
     with pytest.raises(ProgramError) as error:
-        save_svg(x * x, old, timeout=0.3)
+        save_svg(x * x, old, timeout=timeout)
     assert one_line(error).startswith(message)
     assert old.read_bytes() == b"<svg>old</svg>" and leftovers(tmp_path) == []

@@ -123,9 +123,9 @@ BAD_OUT_DIRS = st.sampled_from(["", "file", "file/out", "dangling", "wdir", "/de
                                 "/proc/self/nope/x", "/sys/out"])
 BAD_OUTPUTS = st.one_of(
     st.sampled_from(["", " ", "dir.svg", "file/g.svg", "missing/g.gv", "g", "g.SVG.txt",
-                     "/dev/null/g.svg", "g.html"]),
+                     "/dev/null/g.svg", "g.htm"]),
     junk.filter(lambda t: os.path.splitext(t)[1].lower() not in
-                (".svg", ".png", ".pdf", ".gv", ".dot")),
+                (".svg", ".png", ".pdf", ".gv", ".dot", ".html")),
 )
 BAD_WEIGHTS = st.sampled_from(["missing.json", "/dev/zero", "deep.json", "digits.json",
                                "nan.json", "empty.json", "file", "wdir", "/dev/null/x", "",
