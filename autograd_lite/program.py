@@ -167,7 +167,7 @@ class Program:
             need[ins.out] = any(need[a] for a in ins.args)
         self._need = need
         self._backward = [ins for ins in reversed(instructions) if need[ins.out]]
-        self._function: Callable[..., Any] | None = None
+        self._functions: dict[bool, Callable[..., Any]] = {}
         self._groups: list[tuple[Op, Any, list[Any], list[Any]]] | None = None
 
     def __repr__(self) -> str:
@@ -237,6 +237,16 @@ class Program:
         An op that fails on some example (overflow, a value outside its domain) raises
         the scalar engine's error, naming the example, the instruction and its labels.
         """
+        return self._replay(X, params, how, backward=True)
+
+    def values(
+        self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None
+    ) -> Array:
+        """``run``'s values alone: the forward pass, without the gradients."""
+        return self._replay(X, params, how, backward=False)[0]
+
+    def _replay(self, X: ArrayLike, params: Sequence[float] | None, how: str | None,
+                backward: bool) -> tuple[Array, Array]:
         X, p = self._check_x(X), self._check_params(params)
         B = len(X)
         if how is None:
@@ -247,7 +257,7 @@ class Program:
                              f"got {how!r}")
         values, grads = [], np.zeros(len(p))
         for start in range(0, B, CHUNK):
-            v, g = self._guarded(runs[how], X[start:start + CHUNK], p, start)
+            v, g = self._guarded(runs[how], X[start:start + CHUNK], p, start, backward)
             values.append(v)
             grads += g
         bad = np.flatnonzero(~np.isfinite(grads))
@@ -291,34 +301,39 @@ class Program:
         return p.tolist()
 
     def _guarded(self, run: Callable[..., tuple[Array, Array]], X: Array, p: list[float],
-                 first_row: int) -> tuple[Array, Array]:
+                 first_row: int, backward: bool) -> tuple[Array, Array]:
         """``run``, or, if it fails or meets a non-finite number, the checked replay, which
         raises the error for the first example that fails (or computes the batch if none)."""
         try:
             with np.errstate(all="raise", under="ignore"):
-                return run(X, p)
+                return run(X, p, backward)
         except (ArithmeticError, ValueError):
             pass  # found again below, with the example, the instruction and the reason
-        results = [self._run_checked(x, p, first_row + row) for row, x in enumerate(X.tolist())]
+        results = [self._run_checked(x, p, first_row + row, backward)
+                   for row, x in enumerate(X.tolist())]
         with np.errstate(over="ignore"):  # an overflowing sum is reported by run
             return np.array([v for v, _ in results]), np.sum([g for _, g in results], axis=0)
 
-    def _run_python(self, X: Array, p: list[float]) -> tuple[Array, Array]:
+    def _run_python(self, X: Array, p: list[float], backward: bool) -> tuple[Array, Array]:
         """One example at a time through the generated Python."""
-        f = self.compiled()
+        f = self.compiled(backward)
         results = [f(x, p) for x in X.tolist()]
         if not all(finite for _, _, finite in results):
             raise FloatingPointError("a value or gradient is not finite")
         values = np.array([value for value, _, _ in results])
-        return values, np.sum([g for _, g, _ in results], axis=0, dtype=float)
+        grads = np.sum([g for _, g, _ in results], axis=0, dtype=float) if backward else None
+        return values, np.zeros(len(p)) if grads is None else grads
 
-    def _run_numpy(self, X: Array, p: list[float]) -> tuple[Array, Array]:
+    def _run_numpy(self, X: Array, p: list[float], backward: bool) -> tuple[Array, Array]:
         """The whole batch at once: one numpy call per instruction, forward and backward."""
         B = len(X)
         vals: list[Any] = [*X.T.copy(), *(np.full(B, v) for v in p),
                            *([None] * len(self.instructions)), *self.constants]
         for out, op, args, _ in self.instructions:
             vals[out] = op.value(*[vals[a] for a in args])
+        values = np.stack([np.broadcast_to(vals[k], (B,)) for k in self._returned], axis=1)
+        if not backward:
+            return values, np.zeros(len(p))
         grads: list[Any] = [None] * len(vals)
         grads[self.root] = np.ones(B)
         need = self._need
@@ -332,7 +347,6 @@ class Program:
                     grads[a] = c if grads[a] is None else grads[a] + c
         n_inputs = len(self.input_labels)
         param_grads = [0.0 if g is None else g.sum() for g in grads[n_inputs:self._n_leaves]]
-        values = np.stack([np.broadcast_to(vals[k], (B,)) for k in self._returned], axis=1)
         return values, np.array(param_grads, dtype=float)
 
     def _levels(self) -> list[tuple[Op, Any, list[Any], list[Any]]]:
@@ -365,7 +379,7 @@ class Program:
                 self._groups.append((members[0].op, out, args, grads))
         return self._groups
 
-    def _run_levels(self, X: Array, p: list[float]) -> tuple[Array, Array]:
+    def _run_levels(self, X: Array, p: list[float], backward: bool) -> tuple[Array, Array]:
         """The whole batch, one numpy call per group of independent instructions of one op."""
         groups = self._levels()
         n_inputs, B = len(self.input_labels), len(X)
@@ -376,6 +390,8 @@ class Program:
         fetch = lambda a: a if isinstance(a, float) else V[a]  # noqa: E731
         for op, out, args, _ in groups:
             V[out] = op.value(*map(fetch, args))
+        if not backward:
+            return V[self._returned].T.copy(), np.zeros(len(p))
         G = np.zeros_like(V)
         G[self.root] = 1.0
         for op, out, args, grads in reversed(groups):
@@ -394,7 +410,7 @@ class Program:
         return V[self._returned].T.copy(), G[n_inputs:self._n_leaves].sum(axis=1)
 
     def _run_checked(
-        self, x: list[float], p: list[float], row: int
+        self, x: list[float], p: list[float], row: int, backward: bool
     ) -> tuple[list[float], list[float]]:
         """One example in floats, every result checked as the scalar engine checks it."""
         vals: list[Any] = [*x, *p, *([None] * len(self.instructions)), *self.constants]
@@ -409,7 +425,7 @@ class Program:
             vals[ins.out] = y
         grads = [0.0] * len(vals)
         grads[self.root] = 1.0
-        for ins in self._backward:
+        for ins in self._backward if backward else ():
             args = [vals[a] for a in ins.args]
             try:
                 derivatives = ins.op.derivatives(*args, vals[ins.out])
@@ -431,10 +447,11 @@ class Program:
         return (kind or type(reason))(f"{where}: {describe_failure(ins.op, parents, reason)}")
 
     # --- straight-line Python -----------------------------------------------------------------
-    def python_source(self) -> str:
+    def python_source(self, backward: bool = True) -> str:
         """A Python function ``program(x, p) -> (values, grads, finite)`` for one example.
 
-        ``values`` holds the root's value, then the outputs'; ``grads`` one per parameter.
+        ``values`` holds the root's value, then the outputs'; ``grads`` one per parameter
+        (none with ``backward=False``: the forward pass alone).
 
         The op table's rules are run on ``Code`` (see ``ops.py``), so each line is the
         table's rule written out; ``finite`` is False if any value or gradient is not.
@@ -454,7 +471,7 @@ class Program:
         # Each gradient is a sum of terms, added in the scalar engine's order; while it has
         # one term that is another gradient (d = 1), it is that gradient's name: no line.
         grads = {self.root: "1.0"}
-        for ins in self._backward:
+        for ins in self._backward if backward else ():
             if ins.out not in grads:
                 continue
             g = grads[ins.out]
@@ -471,20 +488,23 @@ class Program:
                 else:
                     lines.append(f"    g{a} = {term}")
                 grads[a] = f"g{a}"
-        param_grads = [grads.get(k, "0.0") for k in range(n_inputs, self._n_leaves)]
+        param_grads = [grads.get(k, "0.0") for k in range(n_inputs, self._n_leaves) if backward]
         lines.append(f"    grads = [{', '.join(param_grads)}]")
         checked = ", ".join([f"v{ins.out}" for ins in self.instructions] + ["*grads"])
         returned = "".join(f"{self._name(k)}, " for k in self._returned)
         lines.append(f"    return ({returned}), grads, isfinite(sum(({checked},)))")
         return "\n".join(lines) + "\n"
 
-    def compiled(self) -> Callable[[list[float], list[float]], tuple[float, list[float], bool]]:
-        """``python_source()`` compiled (once, then cached)."""
-        if self._function is None:
+    def compiled(
+        self, backward: bool = True
+    ) -> Callable[[list[float], list[float]], tuple[tuple[float, ...], list[float], bool]]:
+        """``python_source(backward)`` compiled (once, then cached)."""
+        if backward not in self._functions:
             namespace = {**GENERICS, "isfinite": math.isfinite}
-            exec(compile(self.python_source(), "<autograd_lite.program>", "exec"), namespace)
-            self._function = namespace["program"]
-        return self._function
+            source = self.python_source(backward)
+            exec(compile(source, "<autograd_lite.program>", "exec"), namespace)
+            self._functions[backward] = namespace["program"]
+        return self._functions[backward]
 
     def _check_against(self, root: Value, x: list[float]) -> None:
         """The program on the traced example must give the graph's value and gradients."""

@@ -7,6 +7,9 @@ median over rounds and the ratios. Run: ``make bench`` (or ``python benchmarks/c
     --quick      fewer rounds and sizes (a smoke run, used by the tests)
     --markdown   print the tables as Markdown (for docs/performance.md)
     --plot PATH  write the width plot (PNG)
+    --programs   only the programs' tables (trace once, replay a batch) and training
+    --against REV  only this tree's scalar engine against the one at git revision REV,
+                 side by side in one process (a temporary git worktree, removed after)
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gc
 import math
+import os
 import platform
 import random
 import statistics
@@ -21,7 +25,7 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 
@@ -329,6 +333,244 @@ def report_feature_discovery(rounds, markdown):
     return "Feature-discovery net: what scalar autodiff costs\n" + table(headers, rows, markdown)
 
 
+# --- programs: trace once, replay a batch ---------------------------------------------------
+def mlp_example(leaf: Callable, sizes=(2, 16, 16, 1)):
+    """The MLP step's network and per-example loss on one engine: returns the loss
+    ``f(x, y)`` (x two features, y = ±1), the layers ``[(w, b), …]`` per layer and the
+    parameters, and 1,000 two-moons examples as rows (x₀, x₁, y)."""
+    import numpy as np
+
+    from nets.data import two_moons
+
+    rng = random.Random(1)
+    layers = [
+        [([leaf(rng.uniform(-1, 1)) for _ in range(n_in)], leaf(0.0)) for _ in range(n_out)]
+        for n_in, n_out in zip(sizes, sizes[1:])
+    ]
+    params = [p for layer in layers for w, b in layer for p in (*w, b)]
+
+    def loss(x, y):
+        h = x
+        for k, layer in enumerate(layers):
+            acts = [sum((wi * hi for wi, hi in zip(w, h)), b) for w, b in layer]
+            h = [a.relu() for a in acts] if k < len(layers) - 1 else acts
+        return (1 + -y * h[0]).relu()
+
+    X, labels = two_moons(1000, seed=0, noise=0.1)
+    return loss, layers, params, np.column_stack([X, 2.0 * labels - 1.0])
+
+
+def seconds_per_call(f: Callable, rounds: int, min_time: float = 0.05) -> float:
+    """The median over rounds of the mean time of a call (calls repeated for ``min_time``)."""
+    f()  # warm: caches filled, generated code compiled
+    samples = []
+    for _ in range(rounds):
+        gc.collect()
+        calls, t0 = 0, time.perf_counter()
+        while True:
+            f()
+            calls += 1
+            elapsed = time.perf_counter() - t0
+            if elapsed >= min_time:
+                break
+        samples.append(elapsed / calls)
+    return statistics.median(samples)
+
+
+def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
+    """The MLP step's per-example loss traced once, replayed on B examples by each of the
+    three replays, against the scalar engine on the same per-example graph."""
+    from autograd_lite import trace
+
+    loss, _, params, rows = mlp_example(Value)
+    xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
+    root = loss(xs, y)
+    nodes = count_nodes(lambda: root)
+    program = trace(root, [*xs, y], params)
+
+    examples = rows[:100].tolist()
+
+    def scalar_forward():
+        return [loss([Value(a), Value(b)], Value(t)) for a, b, t in examples]
+
+    def scalar_both():
+        for r in scalar_forward():
+            r.backward()
+
+    fw = seconds_per_call(scalar_forward, rounds) / len(examples)
+    scalar_total = seconds_per_call(scalar_both, rounds) / len(examples)
+    rows_out = [["scalar autograd-lite", "1", "—", ns(fw, nodes), ns(scalar_total - fw, nodes),
+                 ns(scalar_total, nodes), "1.0×"]]
+    for B in batches:
+        X = rows[:B]
+        default = program_default(B)
+        for how in ("python", "levels", "each"):
+            fw = seconds_per_call(partial(program.values, X, how=how), rounds) / B
+            both = seconds_per_call(partial(program.run, X, how=how), rounds) / B
+            rows_out.append(["program", f"{B:,}", how + (" (default)" if how == default else ""),
+                             ns(fw, nodes), ns(both - fw, nodes), ns(both, nodes),
+                             f"{scalar_total / both:,.1f}×"])
+    torch_rows = report_torch_batched(rows, batches, rounds, nodes, scalar_total)
+    rows_out += torch_rows
+    headers = ["engine", "B", "replay", "fwd ns/example-node", "bwd ns/example-node",
+               "fwd+bwd ns/example-node", "faster than scalar"]
+    title = (f"Programs: the MLP step's per-example loss ({nodes:,} nodes, "
+             f"{len(program.instructions)} instructions), B examples per call")
+    return f"{title}\n" + table(headers, rows_out, markdown)
+
+
+def program_default(B: int) -> str:
+    from autograd_lite import program
+
+    return "python" if B < program.LEVELS_FROM else "levels" if B < program.EACH_FROM else "each"
+
+
+def report_torch_batched(rows, batches, rounds, nodes, scalar_total):
+    """The same MLP as matrices in PyTorch (float64, one thread), its gradients checked
+    against the program's: the honest peer for batched training."""
+    try:
+        import torch
+    except ImportError:
+        return []
+    import numpy as np
+
+    from autograd_lite import trace
+
+    torch.set_num_threads(1)
+    loss, layers, params, _ = mlp_example(Value)
+    xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
+    program = trace(loss(xs, y), [*xs, y], params)
+    mats = [(torch.tensor([[w.data for w in ws] for ws, _ in layer], dtype=torch.float64).T
+             .contiguous().requires_grad_(),
+             torch.tensor([b.data for _, b in layer], dtype=torch.float64).requires_grad_())
+            for layer in layers]
+    out = []
+    for B in batches:
+        forward = partial(torch_mlp_loss, mats, torch.tensor(rows[:B, :2]),
+                          torch.tensor(rows[:B, 2]))
+        both = partial(torch_mlp_step, mats, forward)
+        both()  # the same numbers as the program: values and gradients
+        grads = np.concatenate([np.concatenate([W.grad.numpy().T, b.grad.numpy()[:, None]], 1)
+                                .ravel() for W, b in mats])
+        assert np.allclose(grads, program.run(rows[:B])[1], rtol=1e-9, atol=1e-12)
+        fw = seconds_per_call(forward, rounds) / B
+        total = seconds_per_call(both, rounds) / B
+        out.append(["pytorch, batched tensors", f"{B:,}", "matrices", ns(fw, nodes),
+                    ns(total - fw, nodes), ns(total, nodes), f"{scalar_total / total:,.1f}×"])
+    return out
+
+
+def torch_mlp_loss(mats, X, Y):
+    """The MLP's summed hinge loss on a batch, as matrices."""
+    import torch
+
+    h = X
+    for k, (W, b) in enumerate(mats):
+        h = h @ W + b
+        if k < len(mats) - 1:
+            h = torch.relu(h)
+    return torch.relu(1 - Y * h[:, 0]).sum()
+
+
+def torch_mlp_step(mats, forward):
+    for W, b in mats:
+        W.grad = b.grad = None
+    forward().backward()
+
+
+def train_once(make, X, Y, loss, batch_size, compiled, finals):
+    """Five epochs of Adam on a new model; its last loss goes into ``finals[compiled]``."""
+    from nets import Adam, train
+
+    model = make()
+    history = train(model, X, Y, Adam(model.parameters(), lr=0.05), 5, loss=loss,
+                    batch_size=batch_size, progress=False, compiled=compiled)
+    finals[compiled] = history.loss[-1]
+
+
+def report_training(rounds, markdown):
+    """Training time, scalar engine vs program (train(..., compiled=True)), same results."""
+    from nets import MLP, FeatureDiscoveryNet
+    from nets.data import two_moons
+    from nets.losses import class_targets
+
+    X, labels = two_moons(200, seed=0, constant_feature=True)
+    Xm, labels_m = two_moons(100, seed=0, noise=0.1)
+    cases = [
+        ("the demo: feature-discovery net, 200 points, H=16, Adam, batches of 20, 5 epochs",
+         lambda: FeatureDiscoveryNet(3, 16, loss="logistic", seed=0), X,
+         class_targets(labels, "logistic"), None, 20),
+        ("MLP 2-16-16-1, hinge loss, 100 points, Adam, whole batch, 5 epochs",
+         lambda: MLP(2, [16, 16, 1], seed=0), Xm, class_targets(labels_m, "hinge"), "hinge",
+         None),
+    ]
+    out = []
+    for title, make, data, targets, loss, batch_size in cases:
+        times, finals = {}, {}
+        for compiled in (False, True):
+            run = partial(train_once, make, data, targets, loss, batch_size, compiled, finals)
+            times[compiled] = seconds_per_call(run, max(1, rounds // 2), min_time=0.0)
+        assert math.isclose(finals[True], finals[False], rel_tol=1e-12)
+        out.append([title, f"{times[False]:.2f}", f"{times[True]:.2f}",
+                    f"{times[False] / times[True]:.1f}×"])
+    headers = ["training", "scalar engine, s", "compiled, s", "speed-up"]
+    return "Training through programs (same losses to 1e-12)\n" + table(headers, out, markdown)
+
+
+# --- --against REV: the engine at a git revision, in the same process ---------------------------
+@contextmanager
+def engine_at(rev: str):
+    """autograd_lite as it is at git revision ``rev``, imported under another name from a
+    temporary worktree (removed afterwards)."""
+    import importlib.util
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parent.parent
+    tmp = Path(tempfile.mkdtemp(prefix="autograd-lite-at-"))
+    git = ["git", "-C", str(repo)]
+    subprocess.run([*git, "worktree", "add", "--detach", str(tmp), rev], check=True,
+                   capture_output=True, timeout=120)
+    try:
+        name = "autograd_lite_at_" + "".join(c if c.isalnum() else "_" for c in rev)
+        spec = importlib.util.spec_from_file_location(
+            name, tmp / "autograd_lite" / "__init__.py",
+            submodule_search_locations=[str(tmp / "autograd_lite")])
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        subprocess.run([*git, "worktree", "remove", "--force", str(tmp)], capture_output=True,
+                       timeout=120)
+
+
+def report_against(rev: str, rounds: int, markdown: bool) -> str:
+    """Forward and backward per node, this tree against ``rev``, engines alternating."""
+    with engine_at(rev) as before:
+        engines = [Engine("autograd-lite", Value), Engine(f"autograd-lite@{rev}", before.Value)]
+        workloads = [("MLP step", mlp_step), ("tanh MLP N=16", partial(tanh_mlp, width=16)),
+                     ("chain 10⁴", partial(chain, n=10_000)),
+                     ("wide sum 10⁴", partial(wide_sum, n=10_000))]
+        rows = []
+        for name, make in workloads:
+            nodes = count_nodes(make(Value))
+            repeat = max(1, 50_000 // nodes)
+            for collector in (True, False):
+                t = time_engines(make, engines, rounds, collector=collector, repeat=repeat)
+                now, then = t["autograd-lite"], t[engines[1].name]
+                rows.append([name, "on" if collector else "paused",
+                             ns(now.forward, nodes), ns(then.forward, nodes),
+                             f"{then.forward / now.forward:.2f}×",
+                             ns(now.backward, nodes), ns(then.backward, nodes),
+                             f"{then.backward / now.backward:.2f}×"])
+    headers = ["workload", "collector", "fwd ns/node", f"fwd @{rev}", "fwd speed-up",
+               "bwd ns/node", f"bwd @{rev}", "bwd speed-up"]
+    return f"This tree against {rev} (same process, alternating)\n" + table(headers, rows,
+                                                                            markdown)
+
+
 def plot_width(points: dict, path: str) -> None:
     import matplotlib
 
@@ -355,12 +597,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="a short smoke run")
     parser.add_argument("--markdown", action="store_true", help="Markdown tables")
     parser.add_argument("--plot", metavar="PATH", help="write the width plot (PNG)")
+    parser.add_argument("--programs", action="store_true", help="only the programs' tables")
+    parser.add_argument("--against", metavar="REV", help="this tree vs the engine at REV")
     args = parser.parse_args(argv)
 
     engines = _engines()
     rounds = 2 if args.quick else 5
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
-          f"{platform.machine()}, {platform.processor() or 'cpu'}; {rounds} rounds, median\n")
+          f"{platform.machine()}, {platform.processor() or 'cpu'}, {os.cpu_count()} cores, "
+          f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds, median\n")
+    if args.against:
+        print(report_against(args.against, rounds, args.markdown))
+        return 0
+    if args.programs or not args.quick:
+        print(report_program(rounds, args.markdown), end="\n\n")
+        print(report_training(rounds, args.markdown), end="\n\n")
+    if args.programs:
+        return 0
     print(report_mlp(engines, rounds, args.markdown), end="\n\n")
     scaling_sizes = [10_000] if args.quick else [10_000, 100_000, 1_000_000]
     # PyTorch takes ~10 µs a node; a million-node graph would take minutes per round.

@@ -322,3 +322,21 @@ def test_run_reads_the_parameters_current_data(small):
     w.data = 0.5
     values, grads = small.run([[2.0]])
     assert values.tolist() == [math.exp(1.0)] and grads.tolist() == [2.0 * math.exp(1.0)]
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_values_alone_are_runs_values(how):
+    x, w, b = Value(1.0, "x"), Value(0.5, "w"), Value(-0.25, "b")
+    program = trace((w * x + b).tanh(), [x], [w, b])
+    X = np.linspace(-3.0, 3.0, 11)[:, None]
+    np.testing.assert_array_equal(program.values(X, how=how), program.run(X, how=how)[0])
+    with pytest.raises(OverflowError, match=r"example 1, instruction v4 = exp"):
+        trace((w * x).exp(), [x], [w]).values([[1.0], [2000.0]], how=how)
+
+
+def test_forward_only_source_has_no_gradients():
+    x, w = Value(1.0, "x"), Value(0.5, "w")
+    program = trace((w * x).relu(), [x], [w])
+    source = program.python_source(backward=False)
+    assert "g" not in source.replace("program", "").replace("return", "")
+    assert program.compiled(backward=False)([2.0], [0.5]) == ((1.0,), [], True)
