@@ -4,6 +4,7 @@ every op, the two nets, every error path, the Wengert list and the generated Pyt
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -330,13 +331,14 @@ def test_values_alone_are_runs_values(how):
     program = trace((w * x + b).tanh(), [x], [w, b])
     X = np.linspace(-3.0, 3.0, 11)[:, None]
     np.testing.assert_array_equal(program.values(X, how=how), program.run(X, how=how)[0])
-    with pytest.raises(OverflowError, match=r"example 1, instruction v4 = exp"):
+    with pytest.raises(OverflowError, match=r"example 1, instruction v3 = exp"):
         trace((w * x).exp(), [x], [w]).values([[1.0], [2000.0]], how=how)
 
 
 def test_forward_only_source_has_no_gradients():
     x, w = Value(1.0, "x"), Value(0.5, "w")
     program = trace((w * x).relu(), [x], [w])
-    source = program.python_source(backward=False)
-    assert "g" not in source.replace("program", "").replace("return", "")
+    gradient_line = re.compile(r"^ +g\d+ = ", re.MULTILINE)
+    assert gradient_line.search(program.python_source())
+    assert not gradient_line.search(program.python_source(backward=False))
     assert program.compiled(backward=False)([2.0], [0.5]) == ((1.0,), [], True)
