@@ -19,8 +19,8 @@ def _cells(notebook) -> list[tuple[str, str]]:
     return [(cell.cell_type, cell.source.strip()) for cell in notebook.cells]
 
 
-def test_the_four_notebooks_are_there():
-    assert [nb.name[:2] for nb in NOTEBOOKS] == ["01", "02", "03", "04"]
+def test_the_notebooks_are_there():
+    assert [nb.name[:2] for nb in NOTEBOOKS] == ["01", "02", "03", "04", "07"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)

@@ -1,0 +1,112 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 7. Tapes and batches: trace once, replay many
+#
+# Every `Value` operation builds a node: for one example of the feature-discovery network
+# that is a few hundred Python objects, made and freed again for every example, every
+# epoch. Yet the graph is the *same* for every example: only the numbers at its leaves
+# change. Put the nodes in topological order and the graph is a straight list of
+# instructions, each reading earlier results: a **tape** (also called a Wengert list).
+# Real frameworks work this way (a PyTorch `torch.fx` graph, a JAX `jaxpr`).
+#
+# `autograd_lite.trace(root, inputs, params)` records that list from a graph built for one
+# example. `inputs` are the leaves that change per example (the features $x_i$ and the
+# target $y$), `params` the ones being trained ($W_{ij}$, $w_j$); every other leaf is a
+# constant.
+
+# %%
+import time
+
+import numpy as np
+
+from autograd_lite import Value, trace
+from nets import Adam, FeatureDiscoveryNet, train
+from nets.data import two_moons
+from nets.losses import class_targets
+
+net = FeatureDiscoveryNet.from_weights([[0.5, -1.0], [1.5, 0.4], [-0.3, 0.2]], [0.8, -1.2],
+                                       loss="logistic")
+x = [Value(1.0, "x[0]"), Value(2.0, "x[1]"), Value(1.0, "x[2]")]
+y = Value(1.0, "y")
+l = net.forward(x, y).l  # noqa: E741  (the notes' name for the loss)
+program = trace(l, inputs=[*x, y], params=net.parameters())
+print(program)
+
+# %% [markdown]
+# Each line is one op of the table, written with the slots it reads: `v14 = mul(v4, v0)` is
+# $W_{00}\,x_0$, and the comment gives the labels. The logistic loss's factor $1 - 2y$
+# (`v12`, `v13`) is not a constant here: $y$ is an input, so it is computed per example.
+#
+# ## Replaying a batch
+#
+# `program.run(X)` replays the list on a whole batch: `X` has one row per example (here
+# the three features and the target), every value becomes a numpy array with one number
+# per example, and each instruction is one numpy call (or one call per group of
+# independent instructions of the same op, for small batches). The backward pass walks
+# the list in reverse with each op's local derivatives, taken from the same op table the
+# scalar engine uses. The result: the loss for each example, and the gradient of their
+# sum.
+
+# %%
+X = np.array([[1.0, 2.0, 1.0, 1.0], [-0.5, 0.3, 1.0, 0.0], [2.0, -1.0, 1.0, 1.0]])
+losses, grads = program.run(X)
+print("losses", np.round(losses, 6))
+
+net.zero_grad()  # the same, one scalar graph per example, gradients accumulating
+for row in X:
+    net.loss(row[:3], row[3]).backward()
+by_hand = np.array([p.grad for p in net.parameters()])
+net.zero_grad()
+print("largest difference from the scalar engine:", np.max(np.abs(grads - by_hand)))
+
+# %% [markdown]
+# For a single example, the same list becomes straight-line Python: the op table's rules,
+# run on symbols instead of numbers, write themselves out as code.
+
+# %%
+print("\n".join(program.python_source().splitlines()[:12]), "\n    ...")
+
+# %% [markdown]
+# **What cannot be traced.** Only the graph's structure is recorded. A ReLU is one op
+# whichever side of zero its input falls, so it traces fine. A Python `if` on a value
+# (`if r.data > 0: ...`) does not: the program would replay the branch the traced
+# example took, for every example. `trace` checks the program against the graph on the
+# traced example, but it cannot know what other examples would have done.
+#
+# ## The speed-up in training
+#
+# `train(..., compiled=True)` traces the network once and trains through the program.
+# The losses and weights are the scalar engine's (to about 1e-15 here; they add the
+# batch's gradients in a different order).
+
+# %%
+Xm, labels = two_moons(200, seed=0, constant_feature=True)
+Y = class_targets(labels, "logistic")
+results = {}
+for compiled in (False, True):
+    model = FeatureDiscoveryNet(3, 16, loss="logistic", seed=0)
+    start = time.perf_counter()
+    history = train(model, Xm, Y, Adam(model.parameters(), lr=0.05), epochs=20,
+                    batch_size=20, progress=False, compiled=compiled)
+    results[compiled] = (time.perf_counter() - start, history.loss[-1],
+                         np.array([p.data for p in model.parameters()]))
+
+(t_scalar, loss_scalar, w_scalar), (t_program, loss_program, w_program) = results.values()
+print(f"scalar engine: {t_scalar:.2f} s   program: {t_program:.2f} s   "
+      f"speed-up {t_scalar / t_program:.1f}×")
+print(f"final loss {loss_scalar:.6f} vs {loss_program:.6f}; "
+      f"largest weight difference {np.max(np.abs(w_scalar - w_program)):.1e}")
