@@ -373,21 +373,21 @@ class _Picture:
         if box is not None and box.kind == "neuron":
             name = escape(node.label) if node.label else "neuron"
             rows.append(f"<b>{name}</b> = {_neuron_formula(box)}")
-            if box.pre is not node:
-                pre = escape(box.pre.label) if box.pre.label else "Σ"
-                rows.append(f"{pre} {self._num(box.pre.data)} → data {self._num(node.data)}")
-            else:
+            if box.pre is node:
                 rows.append(f"data {self._num(node.data)}")
+            else:  # the sum, then what the activation makes of it (an off unit says so)
+                pre = escape(box.pre.label) if box.pre.label else "Σ"
+                off = " ≤ 0: off" if _is_off(node) else ""
+                rows.append(f"{pre} {self._num(box.pre.data)}{off} → data {self._num(node.data)}")
         else:
             if node.label:
                 rows.append(f"<b>{escape(node.label)}</b>")
             rows.append(f"data {self._num(node.data)}")
         if box is not None:  # a greyed input, drawn for context, shows no gradient
             rows.append(self._grad_row(node))
-        if _is_off(node):
+        if _is_off(node) and (box is None or box.kind != "neuron"):
             x = node.parents[0]
-            name = x.label or ("Σ" if box is not None and box.kind == "neuron" else "input")
-            rows.append(f'<font color="#6b7280">off: {escape(name)} = '
+            rows.append(f'<font color="#6b7280">off: {escape(x.label or "input")} = '
                         f"{self._num(x.data)} ≤ 0</font>")
         return rows
 
