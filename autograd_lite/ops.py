@@ -226,16 +226,27 @@ def _constant(on_float: Callable[[float], float]) -> Callable[[Any], float]:
     return lambda x: on_float(x.data)
 
 
+# a**b with b a Value is defined for a > 0, and at a = 0 for b ≥ 0 (0**b = 0, 0**0 = 1).
 def _pow_var(a: float, b: float) -> float:
-    if a <= 0.0:  # d/db a**b = a**b log(a) needs a > 0
+    if a < 0.0 or (a == 0.0 and b < 0.0):
         raise ValueError("math domain error")
     return math.pow(a, b)
 
 
 def _pow_var_array(a: Any, b: Any) -> np.ndarray:
-    if np.any(np.less_equal(a, 0.0)):
+    if np.any(np.less(a, 0.0) | (np.equal(a, 0.0) & np.less(b, 0.0))):
         raise ValueError("math domain error")
     return np.power(a, b)
+
+
+# log a, taken as 0 at a = 0: the factor of ∂(a**b)/∂b = a**b·log a, which is 0 there
+# (a**b is 0 for every b > 0), as in PyTorch.
+def _log_or_0(x: float) -> float:
+    return math.log(x) if x > 0.0 else 0.0
+
+
+def _log_or_0_value(x: Any) -> Any:
+    return x.log() if x.data > 0.0 else 0.0
 
 
 exp = _generic("exp", math.exp, np.exp)
@@ -252,6 +263,8 @@ step = _generic("step", _step, lambda x: np.where(x > 0.0, 1.0, 0.0), _constant(
 sign = _generic("sign", _sign, np.sign, _constant(_sign))
 power = _generic2("power", math.pow, np.power)
 power_var = _generic2("power_var", _pow_var, _pow_var_array)
+log_or_0 = _generic("log_or_0", _log_or_0, lambda x: np.log(np.where(x > 0.0, x, 1.0)),
+                    _log_or_0_value)
 
 
 def _pow_const_derivatives(a: Any, k: Any, y: Any) -> tuple[Any, float]:
@@ -268,8 +281,12 @@ _OP_LIST = [
     Op("neg", "-", lambda a: -a, lambda a, y: (-1.0,)),
     Op("pow", "**", power, _pow_const_derivatives,
        "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
-    Op("pow_var", "**", power_var, lambda a, b, y: (b * a ** (b - 1.0), y * log(a)),
-       "a > 0 when the exponent is a Value (∂(a**b)/∂b = a**b·log a)"),
+    # ∂/∂a = b·a**(b-1) also at a = 0 (0 for b > 1, 1 for b = 1; infinite, so an error,
+    # for b < 1); a number raised to a Value (rpow) is a constant, as pow's exponent is.
+    Op("pow_var", "**", power_var, lambda a, b, y: (b * a ** (b - 1.0), y * log_or_0(a)),
+       "a > 0 when the exponent is a Value, or a = 0 and b ≥ 0 (b ≥ 1 for ∂/∂a)"),
+    Op("rpow", "**", power_var, lambda c, b, y: (0.0, y * log_or_0(c)),
+       "c > 0 for a number c raised to a Value, or c = 0 and an exponent ≥ 0"),
     Op("exp", "exp", exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
     Op("log", "log", log, lambda a, y: (1.0 / a,), "x > 0"),
     Op("sqrt", "sqrt", sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative"),

@@ -17,7 +17,7 @@ program against the graph on the traced example, which catches a leaf changed af
 graph was built, but it cannot see a branch that other examples would take differently.
 
 >>> from autograd_lite import Value, trace
->>> x, w, b = Value(2.0, "x"), Value(0.5, "w"), Value(1.0, "b")
+>>> x, w, b = Value(2.0, label="x"), Value(0.5, label="w"), Value(1.0, label="b")
 >>> program = trace((w * x + b).relu(), inputs=[x], params=[w, b])
 >>> print(program)
 # 1 input, 2 params, 3 instructions
@@ -441,7 +441,7 @@ class Program:
 
     def _failure(self, ins: Instruction, args: list[float], row: int, reason: Any,
                  kind: type[Exception] | None = None) -> Exception:
-        parents = tuple(Value(v, self._shown(a) if a < self._n_named else "")
+        parents = tuple(Value(v, label=self._shown(a) if a < self._n_named else "")
                         for a, v in zip(ins.args, args))
         where = f"Program.run: example {row}, instruction {self.lines()[ins.out][0]}"
         return (kind or type(reason))(f"{where}: {describe_failure(ins.op, parents, reason)}")

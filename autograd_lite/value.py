@@ -23,7 +23,7 @@ from .ops import OPS, Op
 __all__ = ["Value"]
 
 _ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_POW, _POW_VAR = OPS["pow"], OPS["pow_var"]
+_POW, _POW_VAR, _RPOW = OPS["pow"], OPS["pow_var"], OPS["rpow"]
 _isfinite = math.isfinite
 
 
@@ -40,13 +40,26 @@ class Value:
     Every ``Value`` holds a finite float. A leaf made from NaN or ±inf raises
     ``ValueError``; an op whose result would overflow or leave its domain raises
     (``OverflowError``, ``ValueError``, ``ZeroDivisionError``) naming the op and inputs.
+
+    The constructor takes micrograd's arguments, ``Value(data, _children=(), _op='',
+    label='')``, so its lecture code runs; ``_prev`` and ``_op`` read the graph as
+    micrograd names it. A ``Value`` you make is always a leaf: an op records its own node
+    with its inputs (``a * b``), so ``_children`` and ``_op`` must be left empty. A node
+    made by hand would have inputs but no derivative rule, and its inputs would silently
+    get no gradient; so non-empty ones raise ``ValueError``.
     """
 
     # Every op takes one or two inputs: they are held in two slots rather than a tuple,
     # which keeps a node at one allocation the garbage collector tracks instead of two.
     __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk")
 
-    def __init__(self, data: float, label: str = "") -> None:
+    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
+        if _children or _op:
+            raise ValueError(
+                f"Value({data!r}, _children={_children!r}, _op={_op!r}): a Value you make "
+                "is a leaf; ops record their own inputs (write a * b, a.tanh()). "
+                "A label goes in label=..."
+            )
         self.data = _as_float(data)
         self.grad = 0.0
         if type(label) is not str:
@@ -72,6 +85,16 @@ class Value:
         if self._right is not None:
             return (self._left, self._right)
         return () if self._left is None else (self._left,)
+
+    @property
+    def _prev(self) -> set[Value]:
+        """micrograd's name: the set of this node's inputs (``a*a`` gives one)."""
+        return set(self.parents)
+
+    @property
+    def _op(self) -> str:
+        """micrograd's name: the symbol of the op that made this node; ``''`` for a leaf."""
+        return "" if self.op is None else self.op.symbol
 
     # --- arithmetic; numbers on either side become constant leaves ----------------------
     def __add__(self, other: Value | float) -> Value:
@@ -115,12 +138,14 @@ class Value:
         return self
 
     def __pow__(self, exponent: Value | float) -> Value:
-        """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``."""
+        """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``
+        (or ``x = 0`` and ``e ≥ 0``)."""
         return _binary(_POW_VAR if isinstance(exponent, Value) else _POW, self, exponent)
 
     def __rpow__(self, base: float) -> Value:
-        """``base ** self`` for a number ``base``: needs ``base > 0``."""
-        return _binary(_POW_VAR, base, self)
+        """``base ** self`` for a number ``base`` (a constant): needs ``base > 0``, or
+        ``base = 0`` and ``self ≥ 0``."""
+        return _binary(_RPOW, base, self)
 
     def __abs__(self) -> Value:
         """``abs(self)``: |x|, the same as ``self.abs()``."""

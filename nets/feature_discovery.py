@@ -76,10 +76,10 @@ class FeatureDiscoveryNet(Module):
         rng = random.Random(seed)
         w_scale, v_scale = math.sqrt(2.0 / n_inputs), math.sqrt(1.0 / n_hidden)
         self.W = [
-            [Value(rng.gauss(0.0, w_scale), f"W[{i},{j}]") for j in range(n_hidden)]
+            [Value(rng.gauss(0.0, w_scale), label=f"W[{i},{j}]") for j in range(n_hidden)]
             for i in range(n_inputs)
         ]
-        self.w = [Value(rng.gauss(0.0, v_scale), f"w[{j}]") for j in range(n_hidden)]
+        self.w = [Value(rng.gauss(0.0, v_scale), label=f"w[{j}]") for j in range(n_hidden)]
         # Labels for the nodes of every pass, made once.
         self._x_labels = [f"x[{i}]" for i in range(n_inputs)]
         self._r_tilde_labels = [f"r̃[{j}]" for j in range(n_hidden)]
@@ -129,7 +129,8 @@ class FeatureDiscoveryNet(Module):
 
     def _trace(self, x: list[float] | list[Value], y: float | Value | None) -> Trace:
         W = self.W
-        xs = [v if isinstance(v, Value) else Value(v, label) for v, label in zip(x, self._x_labels)]
+        xs = [v if isinstance(v, Value) else Value(v, label=label)
+              for v, label in zip(x, self._x_labels)]
         r_tilde, x_hat = [], []
         for j in range(self.n_hidden):  # sums start from their first term: no "0 +" node
             r_j = sum((W[i][j] * xs[i] for i in range(1, self.n_inputs)), W[0][j] * xs[0])

@@ -1,10 +1,11 @@
-"""micrograd's ``Module``, ``Neuron``, ``Layer`` and ``MLP``, seeded and with input checks.
+"""micrograd's ``Module``, ``Neuron``, ``Layer`` and ``MLP``, with input checks.
 
 The same classes and call conventions as micrograd's ``nn.py``, so its examples run: a
-neuron computes ``relu(Σ_i w_i x_i + b)`` (or the plain sum when ``nonlin=False``), a layer
-is a list of neurons on the same inputs, an MLP a chain of layers whose last is linear.
-Unlike micrograd, the weights come from a ``random.Random`` seeded by the caller, never
-from the global random state.
+neuron computes ``relu(Σ_i w_i x_i + b)`` (``nonlin="tanh"``: tanh, as in the lecture;
+``nonlin=False``: the plain sum), a layer is a list of neurons on the same inputs, an MLP a
+chain of layers whose last is linear. The weights are drawn as micrograd draws them, from
+Python's ``random`` module, so ``random.seed(1337)`` gives micrograd's numbers; or from
+``random.Random(seed)`` when a ``seed`` is given, leaving the global state alone.
 
 >>> model = MLP(2, [4, 1], seed=0)
 >>> len(model.parameters())  # (2 + 1)·4 + (4 + 1)·1
@@ -24,6 +25,12 @@ from ._checks import check_positive_int
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 
+# nonlin: the activation's name, or micrograd's True (ReLU) and False (none).
+_NONLIN = {True: "relu", False: "linear", "relu": "relu", "tanh": "tanh", "linear": "linear"}
+_NAMES = {"relu": "ReLU", "tanh": "Tanh", "linear": "Linear"}
+Nonlin = bool | str
+Seed = int | random.Random | None
+
 
 class Module:
     """Anything with ``parameters()``; ``zero_grad()`` resets their gradients."""
@@ -38,43 +45,61 @@ class Module:
             p.grad = 0.0
 
 
-def _rng(seed: int | random.Random) -> random.Random:
-    return seed if isinstance(seed, random.Random) else random.Random(seed)
+def _rng(seed: Seed) -> random.Random | None:
+    """The generator to draw from; ``None`` for the global ``random`` module (micrograd's)."""
+    if seed is None or isinstance(seed, random.Random):
+        return seed
+    return random.Random(seed)
+
+
+def _activation(nonlin: Nonlin) -> str:
+    if isinstance(nonlin, (bool, str)) and nonlin in _NONLIN:
+        return _NONLIN[nonlin]
+    raise ValueError(
+        f"nonlin must be True, False, 'relu', 'tanh' or 'linear', got {nonlin!r}"
+    )
 
 
 class Neuron(Module):
-    """relu(w·x + b), or w·x + b when ``nonlin=False``; w ~ U(−1, 1), b = 0 as in micrograd.
+    """act(w·x + b) with act ReLU (``nonlin=True``, the default), tanh or none (``False``).
 
-    ``seed`` is an int or a ``random.Random`` to draw from (a layer shares one among its
-    neurons, so they differ).
+    w ~ U(−1, 1), b = 0, as in micrograd. ``seed``: ``None`` draws from Python's ``random``
+    module, as micrograd does; an int or a ``random.Random`` draws from that generator
+    instead (a layer passes one generator to all its neurons, so they differ).
     """
 
-    def __init__(self, nin: int, nonlin: bool = True, seed: int | random.Random = 0) -> None:
+    def __init__(self, nin: int, nonlin: Nonlin = True, seed: Seed = None) -> None:
         check_positive_int("nin", nin)
+        self.activation = _activation(nonlin)
         rng = _rng(seed)
-        self.w = [Value(rng.uniform(-1, 1)) for _ in range(nin)]
+        uniform = random.uniform if rng is None else rng.uniform
+        self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
         self.b = Value(0.0)
-        self.nonlin = nonlin
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: whether an activation follows the affine sum."""
+        return self.activation != "linear"
 
     def __call__(self, x: Sequence[Value | float]) -> Value:
         if len(x) != len(self.w):
             raise ValueError(f"{self!r} takes {len(self.w)} inputs, got {len(x)}")
         act = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
-        return act.relu() if self.nonlin else act
+        if self.activation == "linear":
+            return act
+        return act.relu() if self.activation == "relu" else act.tanh()
 
     def parameters(self) -> list[Value]:
         return self.w + [self.b]
 
     def __repr__(self) -> str:
-        return f"{'ReLU' if self.nonlin else 'Linear'}Neuron({len(self.w)})"
+        return f"{_NAMES[self.activation]}Neuron({len(self.w)})"
 
 
 class Layer(Module):
     """``nout`` neurons on the same ``nin`` inputs; one output comes back as a bare Value."""
 
-    def __init__(
-        self, nin: int, nout: int, nonlin: bool = True, seed: int | random.Random = 0
-    ) -> None:
+    def __init__(self, nin: int, nout: int, nonlin: Nonlin = True, seed: Seed = None) -> None:
         check_positive_int("nout", nout)
         rng = _rng(seed)
         self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
@@ -91,18 +116,22 @@ class Layer(Module):
 
 
 class MLP(Module):
-    """Layers of sizes ``nouts`` on ``nin`` inputs: ReLU hidden layers, a linear last one."""
+    """Layers of sizes ``nouts`` on ``nin`` inputs: hidden layers with the activation
+    ``nonlin`` (ReLU by default, or ``"tanh"``), a linear last one, as in micrograd."""
 
-    def __init__(self, nin: int, nouts: Sequence[int], seed: int | random.Random = 0) -> None:
+    def __init__(
+        self, nin: int, nouts: Sequence[int], nonlin: Nonlin = True, seed: Seed = None
+    ) -> None:
         if isinstance(nouts, str) or not isinstance(nouts, Sequence):
             raise TypeError(f"MLP: nouts must be a list of layer sizes (such as [16, 1]), got "
                             f"{type(nouts).__name__}: {nouts!r}")
         if not nouts:
             raise ValueError("nouts must list at least one layer size, got an empty list")
+        _activation(nonlin)  # checked here, even when every layer is the last
         rng = _rng(seed)
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin=i != len(nouts) - 1, seed=rng)
+            Layer(sizes[i], sizes[i + 1], nonlin if i != len(nouts) - 1 else False, seed=rng)
             for i in range(len(nouts))
         ]
 

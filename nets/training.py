@@ -132,8 +132,8 @@ def _scalar(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> 
 def _compiled(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> BatchStep:
     """The same batch step through a program traced from the first example, whose inputs
     are the example's features and its target, and whose second output is the score."""
-    xs = [Value(v, f"x[{i}]") for i, v in enumerate(rows[0])]
-    y = Value(targets[0], "y")
+    xs = [Value(v, label=f"x[{i}]") for i, v in enumerate(rows[0])]
+    y = Value(targets[0], label="y")
     try:
         r = _score(model, xs)
     except (TypeError, ValueError) as e:

@@ -40,8 +40,8 @@ from nets.losses import class_targets
 
 net = FeatureDiscoveryNet.from_weights([[0.5, -1.0], [1.5, 0.4], [-0.3, 0.2]], [0.8, -1.2],
                                        loss="logistic")
-x = [Value(1.0, "x[0]"), Value(2.0, "x[1]"), Value(1.0, "x[2]")]
-y = Value(1.0, "y")
+x = [Value(1.0, label="x[0]"), Value(2.0, label="x[1]"), Value(1.0, label="x[2]")]
+y = Value(1.0, label="y")
 l = net.forward(x, y).l  # noqa: E741  (the notes' name for the loss)
 program = trace(l, inputs=[*x, y], params=net.parameters())
 print(program)

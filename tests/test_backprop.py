@@ -89,7 +89,7 @@ def test_a_million_node_chain_at_the_default_recursion_limit():
 
 
 def test_topological_order_parents_first_and_deterministic():
-    a, b = Value(1.0, "a"), Value(2.0, "b")
+    a, b = Value(1.0, label="a"), Value(2.0, label="b")
     c = a * b
     d = c + a
     e = d * c

@@ -49,14 +49,17 @@ def test_numpy_scalars_are_accepted():
 @pytest.mark.parametrize(
     ("make", "error", "pattern"),
     [
-        (lambda: Value(-1.0, "a").log(), ValueError, r"log\(a=-1\.0\).*x > 0"),
+        (lambda: Value(-1.0, label="a").log(), ValueError, r"log\(a=-1\.0\).*x > 0"),
         (lambda: Value(0.0).log(), ValueError, r"log\(0\.0\)"),
         (lambda: Value(-4.0).sqrt(), ValueError, r"sqrt\(-4\.0\)"),
         (lambda: Value(1.0) / 0, ZeroDivisionError, r"div\(1\.0, 0\.0\)"),
-        (lambda: 1 / Value(0.0, "z"), ZeroDivisionError, r"div\(1\.0, z=0\.0\)"),
+        (lambda: 1 / Value(0.0, label="z"), ZeroDivisionError, r"div\(1\.0, z=0\.0\)"),
         (lambda: Value(0.0) ** -1, ValueError, r"pow\(0\.0, -1\.0\)"),
         (lambda: Value(-8.0) ** (1 / 3), ValueError, r"pow\(-8\.0"),
         (lambda: Value(-2.0) ** Value(2.0), ValueError, r"pow_var\(-2\.0, 2\.0\).*a > 0"),
+        (lambda: Value(0.0) ** Value(-1.0), ValueError, r"pow_var\(0\.0, -1\.0\).*b ≥ 0"),
+        (lambda: 0.0 ** Value(-0.5), ValueError, r"rpow\(0\.0, -0\.5\).*exponent ≥ 0"),
+        (lambda: (-2.0) ** Value(0.5), ValueError, r"rpow\(-2\.0, 0\.5\).*c > 0"),
         (lambda: Value(710.0).exp(), OverflowError, r"exp\(710\.0\)"),
         (lambda: Value(1e308) * 10, OverflowError, r"mul\(1e\+308, 10\.0\).*not a finite"),
         (lambda: Value(1e308) + Value(1e308), OverflowError, r"add"),
@@ -69,14 +72,32 @@ def test_domain_errors_name_the_op_and_value(make, error, pattern):
 
 
 def test_derivative_outside_its_domain_is_an_error_in_backward():
-    x = Value(0.0, "x")
+    x = Value(0.0, label="x")
     y = x.sqrt()  # sqrt(0) = 0 is fine; its derivative 1/(2·sqrt(x)) is not
     with pytest.raises(ZeroDivisionError, match=r"sqrt\(x=0\.0\): derivative"):
         y.backward()
 
 
+@pytest.mark.parametrize("b", [0.5, 0.0])
+def test_zero_to_a_power_below_one_has_no_derivative_in_the_base(b):
+    a = Value(0.0, label="a")
+    y = a ** Value(b)  # 0 ** 0.5 = 0 and 0 ** 0 = 1 are fine; ∂/∂a = b · 0 ** (b - 1) is not
+    assert y.data == 0.0**b
+    with pytest.raises(ZeroDivisionError, match=rf"pow_var\(a=0\.0, {b}\): derivative.*b ≥ 1"):
+        y.backward()
+    assert a.grad == 0.0
+
+
+def test_micrograd_children_and_op_are_refused_not_ignored():
+    a = Value(2.0)
+    makes = (lambda: Value(4.0, (a, a), "*"), lambda: Value(1.0, "x"), lambda: Value(1.0, _op="+"))
+    for make in makes:
+        with pytest.raises(ValueError, match=r"a Value you make is a leaf; ops record their own"):
+            make()
+
+
 def test_gradient_overflow_is_an_error_and_grads_stay_as_they_were():
-    x = Value(1e-300, "x")
+    x = Value(1e-300, label="x")
     x.grad = 5.0
     y = x.log() * 1e200  # finite, but dy/dx = 1e200 / 1e-300 overflows
     with pytest.raises(OverflowError, match="overflowed"):

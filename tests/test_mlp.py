@@ -1,5 +1,5 @@
-"""micrograd-parity Module, Neuron, Layer and MLP: shapes, values, gradients, seeding, and
-micrograd's own demo loop run as written there."""
+"""micrograd-parity Module, Neuron, Layer and MLP: shapes, values, gradients, seeding.
+micrograd's own demo, run as written there, is in test_micrograd_parity.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pytest
 
 from autograd_lite import Value
 from nets import MLP, Layer, Module, Neuron
-from nets.data import two_moons
 
 
 def test_neuron_computes_relu_of_the_affine_sum():
@@ -107,33 +106,3 @@ def test_gradients_match_finite_differences():
         down = f()
         p.data = original
         assert p.grad == pytest.approx((up - down) / 2e-6, rel=1e-5, abs=1e-8)
-
-
-def test_micrograd_demo_loop_runs_as_written():
-    # micrograd's demo.ipynb, with nets.data in place of sklearn and fewer points and steps.
-    X, y = two_moons(40, seed=0, noise=0.1)
-    y = y * 2 - 1  # make y be -1 or 1
-    model = MLP(2, [16, 16, 1], seed=1)
-
-    def loss():
-        inputs = [list(map(Value, xrow)) for xrow in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * scorei).relu() for yi, scorei in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        alpha = 1e-4
-        reg_loss = alpha * sum(p * p for p in model.parameters())
-        total_loss = data_loss + reg_loss
-        accuracy = [(yi > 0) == (scorei.data > 0) for yi, scorei in zip(y, scores)]
-        return total_loss, sum(accuracy) / len(accuracy)
-
-    first, _ = loss()
-    for k in range(15):
-        total_loss, acc = loss()
-        model.zero_grad()
-        total_loss.backward()
-        learning_rate = 1.0 - 0.9 * k / 100
-        for p in model.parameters():
-            p.data -= learning_rate * p.grad
-    last, acc = loss()
-    assert last.data < 0.5 * first.data
-    assert acc >= 0.8

@@ -103,6 +103,36 @@ class TestAgainstPyTorch:
             got = [h.data for h in grad(g_ours, xs)]
             assert got == pytest.approx(expected, rel=1e-11, abs=1e-12)
 
+    @pytest.mark.parametrize("b", [1.0, 2.0, 2.5, 3.0])
+    def test_zero_to_a_value_power(self, b):
+        # 0 ** b, both sides Values: 0, ∂/∂b = 0, ∂/∂a = b·0**(b-1), as PyTorch.
+        _, out, grads = self._torch_grads(lambda a, e: a**e, (0.0, b))
+        xs = [Value(0.0), Value(b)]
+        y = xs[0] ** xs[1]
+        y.backward()
+        assert y.data == out.item() == 0.0
+        assert [x.grad for x in xs] == [g.item() for g in grads]
+
+    @pytest.mark.parametrize("b", [2.0, 2.5, 3.0])
+    def test_second_derivative_of_zero_to_a_value_power(self, b):
+        # b(b-1)·a**(b-2) at a = 0: 2 for b = 2, else 0, through the same row.
+        torch = self.torch
+        ts, _, grads = self._torch_grads(lambda a, e: a**e, (0.0, b), create_graph=True)
+        (d2_torch,) = torch.autograd.grad(grads[0], ts[:1])
+        a = Value(0.0)
+        (da,) = grad(a ** Value(b), [a], create_graph=True)
+        assert grad(da, [a])[0].data == d2_torch.item() == (2.0 if b == 2.0 else 0.0)
+
+    @pytest.mark.parametrize("b", [0.5, 1.0, 2.0])
+    def test_zero_number_to_a_value_power(self, b):
+        # 0.0 ** x, the base a number (a constant): 0, and ∂/∂x = 0, as PyTorch.
+        (x,) = ts = [self.torch.tensor(b, dtype=self.torch.float64, requires_grad=True)]
+        (g,) = self.torch.autograd.grad(0.0**x, ts)
+        v = Value(b)
+        y = 0.0**v
+        y.backward()
+        assert (y.data, v.grad) == (0.0, g.item()) == (0.0, 0.0)
+
     @pytest.mark.parametrize(("name", "f", "x"), KINKS, ids=[k[0] for k in KINKS])
     def test_kinks(self, name, f, x):
         _, _, (g,) = self._torch_grads(f, (x,))

@@ -50,6 +50,7 @@ FUNCTIONS: dict[str, Formula] = {
     "relu": Formula(r"\max({0}, 0)", lambda x: max(x, 0.0)),
     "step": Formula(r"1 \text{{ if }} {0} > 0 \text{{ else }} 0", lambda x: float(x > 0)),
     "sign": Formula(r"\operatorname{{sign}}({0})", lambda x: float((x > 0) - (x < 0))),
+    "log_or_0": Formula(r"\log {0}", lambda x: math.log(x) if x > 0 else 0.0),  # 0 at 0
     "_pow_const_derivatives": Formula(
         r"{1}\,{0}^{{{1} - 1}},\ \ 0", lambda a, k, y: (k * a ** (k - 1) if k else 0.0, 0.0)
     ),
