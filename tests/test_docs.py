@@ -100,7 +100,8 @@ def _assert_reads_offline(offline_page, page, min_formulas: int, raw_tex=RAW_TEX
 
 @pytest.mark.parametrize(
     ("page_path", "min_formulas"),
-    [("index.html", 0), ("derivation/index.html", 50), ("api/index.html", 17)],
+    [("index.html", 0), ("derivation/index.html", 50), ("api/index.html", 17),
+     ("design/index.html", 0), ("performance/index.html", 0)],
 )
 def test_page_loads_nothing_from_the_network_and_typesets_its_math(
     offline_page, site, page_path, min_formulas
