@@ -42,7 +42,7 @@ DEFAULTS = dict(
     lr=0.05, momentum=0.9, epochs=100, batch_size=20, seed=0,
 )
 OPTIMIZERS = ("adam", "sgd")
-OUTPUT_FILES = ("weights.json", "loss.png", "decision_boundary.png")
+OUTPUT_FILES = ("weights.json", "loss.png", "decision_boundary.png", "backprop.html")
 
 
 class UsageError(Exception):
@@ -123,12 +123,13 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
         help="train on two-moons with the defaults, compare gradients three ways, plot",
         description="Train the feature-discovery net (16 hidden units, logistic loss, Adam) on "
         "200 two-moons points with a constant feature; print autodiff vs closed form vs finite "
-        "differences at the trained weights; write the decision boundary, the loss curve and "
-        "the weights to --out.",
+        "differences at the trained weights; write the decision boundary, the loss curve, "
+        "the weights and backprop.html, the step-through page of the backward pass for one "
+        "example (one whose hidden units are live), to --out.",
     )
     _add_output_options(sub)
     _add_compiled_option(sub, default=True)  # measured faster: docs/performance.md
-    sub.set_defaults(func=_run_training, **DEFAULTS)
+    sub.set_defaults(func=_run_training, page=True, **DEFAULTS)
 
 
 def _add_train(subparsers: argparse._SubParsersAction) -> None:
@@ -168,7 +169,7 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
                           "(default: %(default)s)")
     _add_compiled_option(sub, default=False)
     _add_output_options(sub)
-    sub.set_defaults(func=_run_training)
+    sub.set_defaults(func=_run_training, page=False)
 
 
 def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
@@ -202,7 +203,7 @@ def _run_training(args: argparse.Namespace) -> int:
     comparison = compare_gradients(net, X, Y)
     print(f"\ngradients at the trained weights, three ways:\n{comparison}\n")
     print(f"final loss {comparison.loss:.4f}, accuracy {accuracy(net, X, Y):.1%}")
-    written = _write_outputs(out, net, history, X, labels)
+    written = _write_outputs(out, net, history, X, labels, page=args.page)
     print("wrote " + ", ".join(os.fspath(p) for p in written))
     return 0 if comparison else 1
 
@@ -260,7 +261,8 @@ def _optimizer(args: argparse.Namespace, net: FeatureDiscoveryNet) -> Optimizer:
 
 
 def _write_outputs(
-    out: Path, net: FeatureDiscoveryNet, history: History, X: np.ndarray, labels: np.ndarray
+    out: Path, net: FeatureDiscoveryNet, history: History, X: np.ndarray, labels: np.ndarray,
+    page: bool,
 ) -> list[Path]:
     from . import manual, plots  # matplotlib is slow to import: only when plotting
 
@@ -277,7 +279,24 @@ def _write_outputs(
         written.append(out / OUTPUT_FILES[2])
         plots.decision_boundary(score, X[:, :2], labels, written[-1],
                                 title=f"{title}: r > 0 is class 1")
+    if page:
+        written.append(_write_page(out / OUTPUT_FILES[3], net, X, labels))
     return written
+
+
+def _write_page(path: Path, net: FeatureDiscoveryNet, X: np.ndarray, labels: np.ndarray) -> Path:
+    """The step-through page of the backward pass for the example with the most live hidden
+    units (r̃_j > 0: a dead unit passes no gradient back), the first of them on a tie."""
+    from autograd_lite.player import save_html
+
+    Y = class_targets(labels, net.loss_name)
+    live = [sum(r.data > 0.0 for r in net.forward(x).r_tilde) for x in X]
+    k = int(np.argmax(live))
+    trace = net.forward(X[k], y=float(Y[k]))
+    point = ", ".join(f"{v:.3g}" for v in X[k][:-1])
+    title = (f"Backpropagation through the trained net's loss l on example {k}, x = ({point}), "
+             f"class {int(labels[k])}: {live[k]} of {net.n_hidden} hidden units live")
+    return save_html(trace.l, path, params=net.parameters(), title=title)
 
 
 # --- gradcheck -----------------------------------------------------------------------------

@@ -26,7 +26,7 @@
 # `backward()` compute the same numbers one node at a time.
 
 # %%
-from autograd_lite import Value, backward_steps, draw, gradcheck
+from autograd_lite import Value, backward_steps, draw, gradcheck, player
 
 # %% [markdown]
 # ## The expression
@@ -103,29 +103,47 @@ step = next(steps)
 print(f"handled {step.node.label}: grad {step.grad}")
 for parent, local, sent in step.contributions:
     print(f"  sent {parent.label}: {local:.4f} × {step.grad} = {sent:.4f}")
-draw(L, current=step.node)
+draw(L, step=step)
 
 # %% [markdown]
-# The red node is the one just handled. Its parents now hold what it sent. Next:
+# The red node is the one just handled. Its parents now hold what it sent. A node that
+# nothing has reached yet shows no number: its gradient is not 0, it is not known yet.
+# Next:
 
 # %%
 step = next(steps)
 print(f"handled {step.node.label}: grad {step.grad:.4f}")
 for parent, local, sent in step.contributions:
     print(f"  sent {parent.label}: {local:.4f} × {step.grad:.4f} = {sent:.4f}")
-draw(L, current=step.node)
+draw(L, step=step)
 
 # %% [markdown]
-# And the rest of the walk, redrawn after each node. `a` receives twice: once from `e`
-# and once from `t`; its gradient is complete only when both have reported.
+# And the rest of the walk. `a` receives twice: once from `e` and once from `t`; its
+# gradient is complete only when both have reported.
 
 # %%
-from IPython.display import display  # noqa: E402
-
 for step in steps:
     sends = ", ".join(f"{p.label}: {s:+.4f}" for p, _, s in step.contributions)
     print(f"handled {step.node.label}: grad {step.grad: .4f}, sent {sends or 'nothing (a leaf)'}")
-    display(draw(L, current=step.node))
+
+# %% [markdown]
+# ## The whole walk, step by step, in the page
+#
+# `player(L)` shows the same walk as a page you can step through: first the forward pass
+# (each node appears with its value, in the order it is computed), then the backward pass,
+# one node per step. At each step the caption writes out the chain rule for what is sent,
+# the edges into the highlighted node carry their local derivative and the amount they
+# add, and a gradient that is still a partial sum (`a`, after `t` has reported and before
+# `e` has) is drawn dashed and marked *partial*. Use the buttons, the slider, or the
+# ← → keys; click a node to see its gradient term by term. Tick *Quiz mode* to type each
+# gradient yourself before it is shown: a wrong answer is told which factor is off.
+#
+# Every number on the page is the engine's own, written into the page by Python;
+# `save_html(L, "walk.html")` writes it as one file that opens in a browser with no
+# internet.
+
+# %%
+player(L)
 
 # %% [markdown]
 # Every gradient now matches the hand derivation:

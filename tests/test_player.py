@@ -122,7 +122,7 @@ def test_every_backward_step_shows_the_engines_numbers(offline_page, tmp_path, n
             got_text, got_status, dashed, italic = cells[node_id]
             assert (got_text, got_status) == (text, status), (k, node_id)
             assert dashed == italic == (status == "pending"), (k, node_id)
-        if name == "small" and k in (0, 4):
+        if name == "small" and k in (0, 3, 4):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"player-step-{k + 1}.png"), full_page=True)
         if k < len(walk) - 1:
@@ -307,6 +307,46 @@ def test_two_players_on_one_page_do_not_clash(offline_page, tmp_path):
     assert players.nth(1).get_attribute("data-position") == "0"
     ids = page.eval_on_selector_all("[id]", "es => es.map(e => e.id)")
     assert len(ids) == len(set(ids))
+    offline_page.assert_clean()
+
+
+def test_the_feature_discovery_nets_page_steps_to_backwards_grads(offline_page, tmp_path):
+    from nets.feature_discovery import FeatureDiscoveryNet
+
+    def build():
+        net = FeatureDiscoveryNet(3, 16, "logistic", seed=1)
+        return net.forward([0.3, -0.8, 1.0], y=1.0).l
+
+    _, final = expected_walk(build)
+    assert len(final) == 197
+    page = offline_page.open(save_html(build(), tmp_path / "net.html"))
+    page.keyboard.press("End")
+    assert page.inner_text(".agl-position") == "Backward pass: step 197 of 197"
+    assert {node_id: text for node_id, (text, *_) in grad_cells(page).items()} == final
+    current = page.eval_on_selector("g.node.agl-current[data-node]", "g => { "
+                                    "const r = g.getBoundingClientRect(), v = g.closest("
+                                    "'.agl-graph').getBoundingClientRect(); return r.left >= "
+                                    "v.left && r.right <= v.right && r.top >= v.top && "
+                                    "r.bottom <= v.bottom; }")
+    assert current  # scrolled into view in the graph's box
+    offline_page.assert_clean()
+
+
+def test_notebook_1_shows_a_working_player(offline_page, tmp_path):
+    import json
+
+    notebook = json.loads((Path(__file__).resolve().parent.parent / "notebooks"
+                           / "01_values_and_the_chain_rule.ipynb").read_text(encoding="utf-8"))
+    shown = ["".join(output["data"]["text/html"]) for cell in notebook["cells"]
+             for output in cell.get("outputs", []) if "agl-player" in
+             "".join(output.get("data", {}).get("text/html", ""))]
+    assert len(shown) == 1
+    page_file = tmp_path / "cell.html"
+    page_file.write_text(f"<!doctype html><meta charset=utf-8><body>{shown[0]}</body>", "utf-8")
+    page = offline_page.open(page_file)
+    page.click(".agl-end")
+    assert page.inner_text(".agl-position") == "Backward pass: step 7 of 7"
+    assert grad_cells(page)["n0"][0].startswith("grad ")
     offline_page.assert_clean()
 
 

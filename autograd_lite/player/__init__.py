@@ -44,11 +44,11 @@ __all__ = ["player", "save_html", "Player", "MAX_NODES"]
 
 # The most value nodes a page steps through by default: beyond it, one step at a time is
 # too many steps to follow, and the picture too big to read.
-MAX_NODES = 200
+MAX_NODES = 250
 
 # Longer edges and more space between nodes than a plain drawing: each step writes the
 # local derivative and the contribution on the edges it sends along.
-_ROOM_FOR_EDGE_LABELS = {"ranksep": "1.0", "nodesep": "0.45"}
+_ROOM_FOR_EDGE_LABELS = {"ranksep": "0.6", "nodesep": "0.45"}
 
 _PAGE = """<!doctype html>
 <html lang="en">

@@ -126,6 +126,7 @@ function autogradLitePlayer(root) {
       for (const g of shown.inputs.flat()) g.classList.remove("agl-sending");
     }
     drawOverlay(step, current);
+    keepInView(graph.nodes.get(current.id).g);
     renderCaption(step, current);
     renderQuiz(step, current);
     renderInspector();
@@ -137,6 +138,19 @@ function autogradLitePlayer(root) {
     ui.next.disabled = ui.end.disabled = position === last;
     root.dataset.position = position;
     root.dataset.current = current.id;
+  }
+
+  function keepInView(g) {
+    // scroll the graph's own box (never the page) so that the node of this step shows
+    const view = ui.svg.parentElement;
+    const box = view.getBoundingClientRect();
+    const node = g.getBoundingClientRect();
+    if (node.left < box.left || node.right > box.right) {
+      view.scrollLeft += node.left + node.width / 2 - (box.left + box.width / 2);
+    }
+    if (node.top < box.top || node.bottom > box.bottom) {
+      view.scrollTop += node.top + node.height / 2 - (box.top + box.height / 2);
+    }
   }
 
   function fit(text, width) {
