@@ -320,6 +320,8 @@ def test_the_feature_discovery_nets_page_steps_to_backwards_grads(offline_page, 
     _, final = expected_walk(build)
     assert len(final) == 197
     page = offline_page.open(save_html(build(), tmp_path / "net.html"))
+    assert "a ReLU that is off" in page.inner_text(".agl-legend")  # this example has one
+    assert "a ReLU that is off" not in autograd_lite.player(small()).html
     page.keyboard.press("End")
     assert page.inner_text(".agl-position") == "Backward pass: step 197 of 197"
     assert {node_id: text for node_id, (text, *_) in grad_cells(page).items()} == final
@@ -347,6 +349,18 @@ def test_notebook_1_shows_a_working_player(offline_page, tmp_path):
     page.click(".agl-end")
     assert page.inner_text(".agl-position") == "Backward pass: step 7 of 7"
     assert grad_cells(page)["n0"][0].startswith("grad ")
+    offline_page.assert_clean()
+
+
+def test_labels_are_shown_as_text_never_as_markup(offline_page, tmp_path):
+    x = Value(1.5, label="</script><!--<b>x")
+    y = x * 2.0
+    y.label = "y<i>"
+    page = offline_page.open(save_html(y, tmp_path / "labels.html"))
+    page.click(".agl-end")
+    page.click("g.node[data-node='n0']")
+    assert "</script><!--<b>x is an input" in page.inner_text(".agl-inspector")
+    assert "∂y<i>/∂</script><!--<b>x = 2 is final" in page.inner_text(".agl-caption")
     offline_page.assert_clean()
 
 

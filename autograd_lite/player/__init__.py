@@ -18,7 +18,9 @@ Every number on the page is the engine's, computed here and written into the pag
 
 >>> from autograd_lite import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
->>> page = player(a * b)  # doctest: +SKIP  (needs graphviz's dot)
+>>> page = player(a * b)  # needs graphviz's dot, to lay out the graph
+>>> page.html.startswith("<!doctype html>"), a.grad  # the graph's .grad are untouched
+(True, 0.0)
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..backprop import grad, topological_order
-from ..drawing import DOT_TIMEOUT, draw, render
+from ..drawing import DOT_TIMEOUT, _is_off, draw, render
 from ..files import write_atomic
 from ..value import Value
 from .script import script
@@ -49,6 +51,10 @@ MAX_NODES = 250
 # Longer edges and more space between nodes than a plain drawing: each step writes the
 # local derivative and the contribution on the edges it sends along.
 _ROOM_FOR_EDGE_LABELS = {"ranksep": "0.6", "nodesep": "0.45"}
+
+_OFF_LEGEND = """<dt><span class="agl-swatch agl-sw-off"></span></dt>
+  <dd>a ReLU that is off (its input ≤ 0, written in the box): it is 0 and sends 0 back</dd>
+"""
 
 _PAGE = """<!doctype html>
 <html lang="en">
@@ -131,7 +137,8 @@ def player(
     title = title if title is not None else f"Backpropagation through {data['rootName']}"
     prefix = f"agl-{secrets.token_hex(4)}"
     svg = render(graph, "svg", timeout=timeout).decode("utf-8")
-    return Player(_fragment(prefix, title, _inline(svg, prefix), data, quiz), title)
+    off = any(_is_off(node) for node in order)
+    return Player(_fragment(prefix, title, _inline(svg, prefix), data, quiz, off), title)
 
 
 def save_html(root: Value, path: str | os.PathLike[str], **options) -> Path:
@@ -154,12 +161,14 @@ def _asset(name: str) -> str:
     return files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _fragment(prefix: str, title: str, svg: str, data: dict, quiz: bool) -> str:
-    """The player: controls, caption, graph, inspector, legend, its data and its script."""
-    payload = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+def _fragment(prefix: str, title: str, svg: str, data: dict, quiz: bool, off: bool) -> str:
+    """The player: controls, caption, graph, inspector, legend, its data and its script.
+    ``off``: the graph has a ReLU that is off, which the legend then explains."""
+    # no "<" at all inside the script element, so no label can end it or open a comment
+    payload = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
     markup = _asset("player.html").format(
         prefix=prefix, title=escape(title), svg=svg, last=2 * len(data["nodes"]) - 1,
-        quiz="checked" if quiz else "",
+        quiz="checked" if quiz else "", off_legend=_OFF_LEGEND if off else "",
     )
     return (
         f"{markup}<style>{_asset('player.css')}</style>\n"

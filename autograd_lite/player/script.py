@@ -3,7 +3,7 @@ every sentence that explains one, written once here so the page's JavaScript onl
 
 ``script(root, fmt)`` runs ``backward_steps(root)`` and records, for the page:
 
-- each node: its name, how it was computed (``c = a · b = (2)·(−3) = −6``), its inputs,
+- each node: its name, how it was computed (``c = a · b = −6, where a = 2, b = −3``), its inputs,
   its local derivatives (their formula and value), and the terms ∂L/∂c · ∂c/∂v that sum to
   its gradient, one per use;
 - each step of the walk: the node handled, the chain-rule lines it adds, the label of each
