@@ -110,8 +110,8 @@ def player(
         title: the page's heading (default: "Backpropagation through L", with the root's
             label).
         fmt: the format of every number, as in ``format(x, fmt)``.
-        rankdir: as in ``draw``: the layout direction.
-        params: as in ``draw``: the parameters (drawn green).
+        rankdir: "LR" (inputs on the left) or "TB" (inputs at the top), as in ``draw``.
+        params: the parameters, drawn green, as in ``draw``.
         quiz: start in quiz mode (the student types each gradient before seeing it).
         max_nodes: refuse (ValueError) a graph with more value nodes than this.
         timeout: seconds graphviz's ``dot`` may take to lay out the graph.

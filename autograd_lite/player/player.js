@@ -399,6 +399,7 @@ function autogradLitePlayer(root) {
     else if (event.key === "End") go(last);
     else return;
     event.preventDefault();
+    event.stopPropagation();  // in Jupyter, the notebook does not act on the key too
   });
   render();
   if (document.body.classList.contains("agl-page")) root.focus();
