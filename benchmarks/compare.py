@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import io
 import math
 import os
 import platform
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from autograd_lite import Value, collector_paused, topological_order
+from autograd_lite.files import write_atomic
 
 
 @dataclass(frozen=True)
@@ -592,7 +594,9 @@ def plot_width(points: dict, path: str) -> None:
     ax.set_title("tanh MLP(3, [N, N, 1]), one pass")
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0))
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=120)
+    write_atomic(path, image.getvalue())  # a failed write leaves the old plot whole
 
 
 def main(argv: list[str] | None = None) -> int:

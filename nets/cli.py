@@ -140,7 +140,9 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
         description="Train the feature-discovery net, compare its gradients three ways at the "
         "trained weights and write plots and weights to --out. A constant feature x = 1 is "
         "appended to every example (the net has no separate biases). A CSV file holds rows "
-        "'features..., label' with labels 0 or 1.",
+        "'features..., label' with labels 0 or 1 (at most 16 MiB and 10⁶ numbers). A run over "
+        f"{LIMITS['work']:,} weight uses (epochs × examples × inputs × hidden units) is refused "
+        "before it starts.",
     )
     sub.add_argument("--data", type=_dataset, default=d["data"],
                      metavar="|".join([*data.DATASETS, "PATH.csv"]),

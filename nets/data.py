@@ -38,7 +38,8 @@ __all__ = [
 ]
 
 Array = NDArray[np.float64]
-MAX_CSV_BYTES = 64 * 2**20  # a larger CSV file is refused before it is parsed
+MAX_CSV_BYTES = 16 * 2**20  # a larger CSV file is refused before it is parsed
+MAX_CSV_NUMBERS = 10**6  # and one holding more numbers (rows × columns) as soon as it is seen
 
 
 def add_constant_feature(X: ArrayLike) -> Array:
@@ -181,7 +182,8 @@ def load_csv(path: str | os.PathLike[str]) -> tuple[Array, Array]:
     are read as they are: any finite number is accepted (0/1, ±1, or a regression target),
     so check them against the loss you use (the logistic loss wants 0/1). Every problem
     (unreadable file, non-numeric or non-finite cell, ragged row, fewer than two columns,
-    no data rows, a file over ``MAX_CSV_BYTES``, a cell over 131,072 characters) raises a
+    no data rows, a file over ``MAX_CSV_BYTES``, more than ``MAX_CSV_NUMBERS`` numbers, a cell
+    over 131,072 characters) raises a
     ValueError naming the file and, for a problem in its contents, the 1-based line number.
     A byte-order mark at the start is ignored.
     """
@@ -212,6 +214,8 @@ def load_csv(path: str | os.PathLike[str]) -> tuple[Array, Array]:
                 f"column {column + 1}: {row[column]!r} is not a finite number",
             )
         rows.append(values)
+        if len(rows) * width > MAX_CSV_NUMBERS:
+            raise _error(path, reader.line_num, f"more than {MAX_CSV_NUMBERS:,} numbers, the limit")
     if not rows:
         raise _error(path, reader.line_num + 1, "no data rows (expected 'features..., label')")
     data = np.array(rows)

@@ -35,6 +35,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+import numpy as np
+
 from autograd_lite import Value, topological_order
 from autograd_lite.drawing import DOT_TIMEOUT, FORMATS, draw, output_format, save
 from autograd_lite.explainer import explain
@@ -220,23 +222,23 @@ def _net_graph(args: argparse.Namespace) -> tuple[Value, list[Value]]:
         raise ValueError(f"--example must be in 0..{len(X) - 1}, got {args.example}")
     if args.weights is not None:
         net = FeatureDiscoveryNet.load(args.weights)
+        n_inputs, hidden, loss = net.n_inputs, net.n_hidden, net.loss_name
     else:
-        net = FeatureDiscoveryNet(X.shape[1], 1, loss=args.loss, seed=args.seed)
-    x, y = X[args.example], float(losses.class_targets(labels, net.loss_name)[args.example])
-    hidden = net.n_hidden if args.weights is not None else args.hidden
-    _check_net_size(net, hidden, x, y, args.max_nodes)
+        n_inputs, hidden, loss = X.shape[1], args.hidden, args.loss
+    x, y = X[args.example], float(losses.class_targets(labels, loss)[args.example])
+    _check_net_size(n_inputs, hidden, loss, x, y, args.max_nodes)
     if args.weights is None:
-        net = FeatureDiscoveryNet(X.shape[1], hidden, loss=args.loss, seed=args.seed)
+        net = FeatureDiscoveryNet(n_inputs, hidden, loss=loss, seed=args.seed)
     return net.forward(x, y=y).l, net.parameters()
 
 
-def _check_net_size(net: FeatureDiscoveryNet, hidden: int, x, y: float, max_nodes: int) -> None:
+def _check_net_size(
+    n_inputs: int, hidden: int, loss: str, x: np.ndarray, y: float, max_nodes: int
+) -> None:
     """Refuse, before building it, a net whose graph would have more than ``max_nodes`` value
     nodes: each hidden unit adds the same number, so two small nets give the count."""
-    one, two = (
-        len(topological_order(FeatureDiscoveryNet(net.n_inputs, h, net.loss_name).loss(x, y)))
-        for h in (1, 2)
-    )
+    one, two = (len(topological_order(FeatureDiscoveryNet(n_inputs, h, loss).loss(x, y)))
+                for h in (1, 2))
     nodes = one + (hidden - 1) * (two - one)
     if nodes > max_nodes:
         raise ValueError(

@@ -242,7 +242,7 @@ def test_graph_checks_its_output_before_drawing(tmp_path, monkeypatch, capsys, o
 # --- bounded reads -------------------------------------------------------------------------
 def test_dev_zero_is_refused_with_the_size_limit(capsys):
     with pytest.raises(ValueError, match=r"^/dev/zero: the file is larger than the limit of "
-                                         r"67,108,864 bytes$"):
+                                         r"16,777,216 bytes$"):
         load_csv("/dev/zero")
     status, _, err = run(["graph", "--weights", "/dev/zero", "-o", "g.gv"], capsys)
     assert status == 2
@@ -271,6 +271,15 @@ def test_a_huge_csv_cell_names_the_file_and_line(tmp_path):
     path.write_text("1,2,0\n3,4,1\n" + "5" * 131_073 + ",1,1\n")
     with pytest.raises(ValueError, match=f"^{path}, line 3: field larger than field limit"):
         load_csv(path)
+
+
+def test_a_csv_file_over_a_million_numbers_names_the_line(tmp_path):
+    path = tmp_path / "d.csv"
+    path.write_text("x,y,label\n" + "1,2,0\n" * 333_334)
+    with pytest.raises(ValueError, match=f"^{path}, line 333335: more than 1,000,000 numbers"):
+        load_csv(path)
+    path.write_text("1,2,0\n" * 333_333)
+    assert load_csv(path)[0].shape == (333_333, 2)
 
 
 def test_a_byte_order_mark_before_a_numeric_first_row(tmp_path):
