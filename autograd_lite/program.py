@@ -54,8 +54,8 @@ Array = NDArray[np.float64]
 # LEVELS_FROM, as generated Python, one example at a time; below EACH_FROM, one numpy call
 # per group of independent instructions of one op; from there, one numpy call per
 # instruction, on chunks of at most CHUNK examples (bounded memory).
-LEVELS_FROM = 8
-EACH_FROM = 200
+LEVELS_FROM = 16
+EACH_FROM = 150
 CHUNK = 4096
 
 

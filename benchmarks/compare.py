@@ -236,7 +236,10 @@ def table(headers: list[str], rows: list[list[str]], markdown: bool) -> str:
 
 
 def ns(seconds: float, nodes: int) -> str:
-    return "—" if seconds != seconds else f"{seconds / nodes * 1e9:,.0f}"
+    if seconds != seconds:
+        return "—"
+    per_node = seconds / nodes * 1e9
+    return f"{per_node:,.0f}" if abs(per_node) >= 10 else f"{per_node:.1f}"
 
 
 def report_mlp(engines, rounds, markdown):
@@ -395,12 +398,15 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
 
     examples = rows[:100].tolist()
 
+    # One example's graph at a time, freed before the next: the scalar engine at its best
+    # (a batch's graphs all alive at once would cost it the cyclic collector's passes too).
     def scalar_forward():
-        return [loss([Value(a), Value(b)], Value(t)) for a, b, t in examples]
+        for a, b, t in examples:
+            loss([Value(a), Value(b)], Value(t))
 
     def scalar_both():
-        for r in scalar_forward():
-            r.backward()
+        for a, b, t in examples:
+            loss([Value(a), Value(b)], Value(t)).backward()
 
     fw = seconds_per_call(scalar_forward, rounds) / len(examples)
     scalar_total = seconds_per_call(scalar_both, rounds) / len(examples)
@@ -422,6 +428,27 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
     title = (f"Programs: the MLP step's per-example loss ({nodes:,} nodes, "
              f"{len(program.instructions)} instructions), B examples per call")
     return f"{title}\n" + table(headers, rows_out, markdown)
+
+
+def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
+    """Where each replay is fastest: µs per example of run() on the MLP step's program.
+    ``autograd_lite.program.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
+    from autograd_lite import trace
+
+    loss, _, params, rows = mlp_example(Value)
+    xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
+    program = trace(loss(xs, y), [*xs, y], params)
+    hows = ("python", "levels", "each")
+    out = []
+    for B in batches:
+        t = {how: seconds_per_call(partial(program.run, rows[:B], how=how), rounds) / B
+             for how in hows}
+        fastest = min(t, key=t.get)
+        out.append([f"{B:,}", *(f"{t[h] * 1e6:,.0f}" for h in hows), fastest,
+                    program_default(B)])
+    headers = ["B", "python µs/example", "levels µs/example", "each µs/example", "fastest",
+               "default"]
+    return "Which replay is fastest, by batch size\n" + table(headers, out, markdown)
 
 
 def program_default(B: int) -> str:
@@ -612,12 +639,14 @@ def main(argv: list[str] | None = None) -> int:
     rounds = 2 if args.quick else 5
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {platform.processor() or 'cpu'}, {os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds, median\n")
+          f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds: the median, but the best "
+          "for the programs' tables\n")
     if args.against:
         print(report_against(args.against, rounds, args.markdown))
         return 0
     if args.programs or not args.quick:
         print(report_program(rounds, args.markdown), end="\n\n")
+        print(report_crossover(rounds, args.markdown), end="\n\n")
         print(report_training(rounds, args.markdown), end="\n\n")
     if args.programs:
         return 0

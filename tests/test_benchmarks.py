@@ -29,3 +29,25 @@ def test_every_engine_builds_the_same_graph():
         values = {e.name: float(make(e.leaf)().data) for e in compare._engines()}
         ours = values["autograd-lite"]
         assert all(v == pytest.approx(ours, rel=1e-12) for v in values.values()), (name, values)
+
+
+@pytest.mark.slow
+def test_against_imports_the_engine_of_a_revision_beside_this_one():
+    from autograd_lite import Value
+
+    with compare.engine_at("HEAD") as before:
+        assert before.__name__ != "autograd_lite" and before.Value is not Value
+        y = before.Value(2.0) * 3.0
+        y.backward()
+        assert y.data == 6.0 and isinstance(y, before.Value)
+        worktree = Path(before.__file__).parent.parent
+        assert worktree.is_dir()
+    assert not worktree.exists()  # the temporary worktree is removed afterwards
+
+
+@pytest.mark.slow
+def test_quick_program_tables(capsys):
+    assert compare.main(["--programs", "--quick"]) == 0
+    out = capsys.readouterr().out
+    for title in ("Programs", "Which replay is fastest", "Training through programs"):
+        assert title in out
