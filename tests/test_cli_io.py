@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_files import failing_write as failing_write_then
 
 from autograd_lite import files
 from nets import FeatureDiscoveryNet, cli, plots
@@ -42,16 +43,7 @@ def no_temporary_files(directory: Path) -> bool:
 
 def failing_write(after: int):
     """os.write that writes ``after`` bytes in all, then fails as a full disk would."""
-    real, written = os.write, [0]
-
-    def write(fd, data):
-        if written[0] >= after:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        n = real(fd, bytes(data[: after - written[0]]))
-        written[0] += n
-        return n
-
-    return write
+    return failing_write_then(after, OSError(errno.ENOSPC, "No space left on device"))
 
 
 # --- every writer: a failed write leaves the old file byte-identical -----------------------
