@@ -55,7 +55,9 @@ function autogradLitePlayer(root) {
         inputs: node.parents.map((p) => groups.get(p + "->" + node.id + "_op") || []),
       });
     }
-    return { nodes, layer };
+    const obstacles = [...nodes.values()].flatMap((shown) => [shown.box,
+      ...(shown.op ? [shown.op.querySelector("ellipse, polygon, path").getBBox()] : [])]);
+    return { nodes, layer, obstacles };
   }
 
   function fitWidth(svg, least, most) {
@@ -174,23 +176,39 @@ function autogradLitePlayer(root) {
     }
     if (step === null || hiddenByQuiz(current)) return;
     const seen = new Map();
-    const labels = [];
+    const placed = [];
     for (const send of data.steps[step].sends) {
       const edges = graph.nodes.get(current.id).inputs[send.position];
       const k = seen.get(send.parent) || 0;  // a*a: the first and the second edge from a
       seen.set(send.parent, k + 1);
       const edge = edges.length > k ? edges[k] : edges[0];
       edge.classList.add("agl-sending");
-      const path = edge.querySelector("path");
-      const middle = path.getPointAtLength(path.getTotalLength() / 2);
       const width = 12 + 7.6 * Math.max(...send.label.map((line) => line.length));
-      labels.push({ x: middle.x - width / 2, y: middle.y - 20, width, lines: send.label });
+      const box = labelPlace(edge.querySelector("path"), width, 40, placed);
+      placed.push(box);
+      tag(box.x, box.y, width, 40, null, null, send.label, "agl-edge-label");
     }
-    labels.sort((a, b) => a.y - b.y);
-    labels.forEach((label, i) => {  // one below the other where they would overlap
-      if (i > 0) label.y = Math.max(label.y, labels[i - 1].y + 42);
-      tag(label.x, label.y, label.width, 40, null, null, label.lines, "agl-edge-label");
-    });
+  }
+
+  function labelPlace(path, width, height, placed) {
+    // along the edge, from its middle outwards, then a little above or below it: the first
+    // place where the label covers no node and no other label (else the middle)
+    const length = path.getTotalLength();
+    const candidates = [];
+    for (const shift of [0, -0.6, 0.6]) {
+      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+        const point = path.getPointAtLength(length * t);
+        candidates.push({ x: point.x - width / 2, y: point.y - height / 2 + shift * height,
+          width, height });
+      }
+    }
+    const taken = graph.obstacles.concat(placed);
+    return candidates.find((c) => !taken.some((o) => overlaps(c, o))) || candidates[0];
+  }
+
+  function overlaps(a, b) {
+    return a.x < b.x + b.width && b.x < a.x + a.width &&
+      a.y < b.y + b.height && b.y < a.y + a.height;
   }
 
   function tag(x, y, width, height, boxClass, textClass, lines, groupClass) {
