@@ -44,8 +44,8 @@ class Model(Protocol):
 class History:
     """Per finished epoch: the mean training loss and the training accuracy.
 
-    Each is measured during the epoch, example by example, with the weights its batch saw
-    (before that batch's step).
+    Both are measured after the epoch, on the weights it ended with, over every training
+    example: the last entry is what ``accuracy(model, X, Y)`` gives for the trained model.
     """
 
     loss: list[float] = field(default_factory=list)
@@ -71,7 +71,8 @@ def train(
     loss l(r, y) or its name in ``nets.losses.LOSSES``; by default the model's own
     (``model.loss_name``). ``batch_size=None`` uses the whole set each step; otherwise the
     examples are reshuffled every epoch by ``random.Random(seed)``. ``progress`` shows a
-    tqdm bar with the running loss and accuracy. ``compiled`` trains through a traced
+    tqdm bar with the loss and accuracy after each epoch (those of ``History``).
+    ``compiled`` trains through a traced
     program (see the module's docstring).
     """
     X, Y = as_examples(X, Y)
@@ -80,7 +81,7 @@ def train(
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
     rows, targets = X.tolist(), Y.tolist()
-    run_batch = (_compiled if compiled else _scalar)(model, loss_fn, rows, targets)
+    run_batch, evaluate = (_compiled if compiled else _scalar)(model, loss_fn, rows, targets)
     size = batch_size or len(rows)
     order = list(range(len(rows)))
     rng = random.Random(seed)
@@ -90,16 +91,13 @@ def train(
         for _ in range(epochs):
             if size < len(order):
                 rng.shuffle(order)
-            total, correct = 0.0, 0
             for start in range(0, len(order), size):
-                batch = order[start : start + size]
                 optimizer.zero_grad()
-                batch_loss, batch_correct = run_batch(batch)
+                run_batch(order[start : start + size])
                 optimizer.step()
-                total += batch_loss * len(batch)
-                correct += batch_correct
-            history.loss.append(total / len(order))
-            history.accuracy.append(correct / len(order))
+            mean_loss, acc = evaluate()  # on the weights the epoch ended with
+            history.loss.append(mean_loss)
+            history.accuracy.append(acc)
             if bar is not None:
                 bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.1%}")
                 bar.update()
@@ -111,25 +109,33 @@ def train(
     return history
 
 
-BatchStep = Callable[[list[int]], tuple[float, int]]
+# A batch step adds the gradient of the batch's mean loss to each parameter's ``grad``; an
+# evaluation gives the mean loss and the accuracy over all the examples, at the current
+# weights.
+BatchStep = Callable[[list[int]], None]
+Evaluation = Callable[[], tuple[float, float]]
 
 
-def _scalar(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> BatchStep:
-    """A batch step on the scalar engine: one graph per example, then ``backward()``.
+def _scalar(
+    model: Model, loss_fn: losses.LossFn, rows: list, targets: list
+) -> tuple[BatchStep, Evaluation]:
+    """The scalar engine: one graph per example, then ``backward()``."""
 
-    It adds the gradient of the batch's mean loss to each parameter's ``grad`` and returns
-    that loss and the number of examples classified correctly."""
-
-    def run_batch(batch: list[int]) -> tuple[float, int]:
+    def run_batch(batch: list[int]) -> None:
         scores = [_score(model, rows[n]) for n in batch]
-        batch_loss = losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)])
-        batch_loss.backward()
-        return batch_loss.data, sum((r.data > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
+        losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)]).backward()
 
-    return run_batch
+    def evaluate() -> tuple[float, float]:
+        scores = [_score(model, x) for x in rows]
+        example_losses = [loss_fn(r, y).data for r, y in zip(scores, targets)]
+        return _mean(example_losses), _accuracy([r.data for r in scores], targets)
+
+    return run_batch, evaluate
 
 
-def _compiled(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -> BatchStep:
+def _compiled(
+    model: Model, loss_fn: losses.LossFn, rows: list, targets: list
+) -> tuple[BatchStep, Evaluation]:
     """The same batch step through a program traced from the first example, whose inputs
     are the example's features and its target, and whose second output is the score."""
     xs = [Value(v, label=f"x[{i}]") for i, v in enumerate(rows[0])]
@@ -142,23 +148,31 @@ def _compiled(model: Model, loss_fn: losses.LossFn, rows: list, targets: list) -
     program = trace(loss_fn(r, y), [*xs, y], model.parameters(), outputs=[r])
     data = np.column_stack([rows, targets])
 
-    def run_batch(batch: list[int]) -> tuple[float, int]:
-        values, grads = program.run(data[batch])
-        example_losses, scores = values[:, 0].tolist(), values[:, 1].tolist()
+    def run_batch(batch: list[int]) -> None:
+        _, grads = program.run(data[batch])
         for p, g in zip(program.params, grads.tolist()):
             p.grad += g / len(batch)
-        # The mean as losses.reduce computes it: the same additions, in the same order.
-        mean = sum(example_losses[1:], example_losses[0]) / len(batch)
-        return mean, sum((r > 0) == (targets[n] > 0) for r, n in zip(scores, batch))
 
-    return run_batch
+    def evaluate() -> tuple[float, float]:
+        values, _ = program.run(data)
+        return _mean(values[:, 0].tolist()), _accuracy(values[:, 1].tolist(), targets)
+
+    return run_batch, evaluate
 
 
 def accuracy(model: Model, X: ArrayLike, Y: ArrayLike) -> float:
     """The fraction of examples whose score r is on the side of their target: r > 0 ⇔ y > 0."""
     X, Y = as_examples(X, Y)
-    hits = sum((_score(model, x).data > 0) == (y > 0) for x, y in zip(X.tolist(), Y.tolist()))
-    return hits / len(Y)
+    return _accuracy([_score(model, x).data for x in X.tolist()], Y.tolist())
+
+
+def _accuracy(scores: list[float], targets: list[float]) -> float:
+    return sum((r > 0) == (y > 0) for r, y in zip(scores, targets)) / len(targets)
+
+
+def _mean(example_losses: list[float]) -> float:
+    # The mean as losses.reduce computes it: the same additions, in the same order.
+    return sum(example_losses[1:], example_losses[0]) / len(example_losses)
 
 
 def _score(model: Model, x: list[float]) -> Value:
@@ -182,4 +196,4 @@ def _loss_fn(model: Model, loss: str | losses.LossFn | None) -> losses.LossFn:
 def _progress_bar(epochs: int) -> Any:
     from tqdm import tqdm  # imported here: `import nets` stays light
 
-    return tqdm(total=epochs, desc="training", unit="epoch", leave=True)
+    return tqdm(total=epochs, desc="training (after each epoch)", unit="epoch", leave=True)

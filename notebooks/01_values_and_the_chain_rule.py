@@ -73,7 +73,7 @@ draw(L)
 #   \frac{\partial L}{\partial b} = t \cdot a, \qquad \frac{\partial L}{\partial c} = t.$$
 
 # %%
-import math  # noqa: E402
+import math
 
 t_ = math.tanh(0.8)
 d_ = 0.8 * -1.5 + 2.0

@@ -90,7 +90,7 @@ draw(trace.l, params=net.parameters(), collapse="neurons", rankdir="TB")
 # For the **squared loss**, $l = (y - r)^2$ and $\partial l/\partial r = -2(y - r)$.
 
 # %%
-from autograd_lite import grad  # noqa: E402
+from autograd_lite import grad
 
 r = trace.r.data
 dl_dr_by_hand = 1 / (1 + np.exp(-r)) - y  # σ(r) − y
@@ -186,7 +186,7 @@ assert np.allclose(dW, dW_auto, rtol=1e-12, atol=0) and np.allclose(dw, dw_auto,
 # once in numpy; the engine builds one graph per example and sums.
 
 # %%
-from nets.data import two_moons  # noqa: E402
+from nets.data import two_moons
 
 X, Y = two_moons(50, seed=0, constant_feature=True)
 big = FeatureDiscoveryNet(3, 8, loss="logistic", seed=1)

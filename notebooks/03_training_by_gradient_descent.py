@@ -27,6 +27,11 @@
 # Adam, a variant of gradient descent that scales each weight's step by a running
 # estimate of its gradient's size, on mini-batches of 20 points.
 #
+# **Accuracy, one definition.** Every accuracy in this notebook is measured after an
+# epoch, on the weights the epoch ended with, over all the training points: that is what
+# `train` records in its history (and shows on its progress bar) and what
+# `accuracy(net, X, Y)` gives for the trained net, so the two always agree.
+#
 # **The constant feature.** The network has no biases. Appending a constant input
 # $x_2 = 1$ gives each hidden unit a bias $W_{2j}$: its pre-activation
 # $\tilde r_j = W_{0j}x_0 + W_{1j}x_1 + W_{2j}$ is zero on a line that need not pass
@@ -76,7 +81,8 @@ def show_points(ax, X, labels):
 # %%
 X, labels = two_moons(200, seed=0, noise=0.1, constant_feature=True)
 net, history = fit(X, labels, "logistic")
-print(f"final mean loss {history.loss[-1]:.4f}, training accuracy {100 * history.accuracy[-1]:.1f}%")
+print(f"after the last epoch: mean loss {history.loss[-1]:.4f}, "
+      f"training accuracy {history.accuracy[-1]:.1%}")
 
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
 ax1.plot(history.loss)
@@ -120,7 +126,8 @@ plt.show()
 # %%
 Xx, labels_x = xor(200, seed=0, constant_feature=True)
 net_x, history_x = fit(Xx, labels_x, "logistic")
-print(f"XOR: training accuracy {100 * history_x.accuracy[-1]:.1f}%")
+print(f"XOR, after the last epoch: training accuracy {history_x.accuracy[-1]:.1%} "
+      f"(accuracy() on the trained net: {accuracy(net_x, Xx, labels_x):.1%})")
 gx, gy, points = grid(Xx)
 fig, ax = plt.subplots(figsize=(5, 4))
 r = scores(net_x, points).reshape(gx.shape)
@@ -138,7 +145,8 @@ plt.show()
 # pushes hard on outliers. The logistic loss $(1 - y)r + \log(1 + e^{-r})$ (on targets
 # $0/1$) asks only that $r$ have the right sign with some margin: its gradient
 # $\sigma(r) - y$ fades once a point is classified confidently. Both are trained below
-# from the same initial weights; the accuracy is what they share.
+# from the same initial weights; the accuracy (after each epoch, on its final weights) is
+# what they share, and the last point of each curve is the figure printed for it.
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 3.5))
@@ -147,6 +155,7 @@ for name, data in (("two-moons", (X, labels)), ("XOR", (Xx, labels_x))):
         trained, h = fit(*data, loss)
         Y = class_targets(data[1], loss)
         final = accuracy(trained, data[0], Y)
+        assert final == h.accuracy[-1]  # one definition: after the epoch, final weights
         ax.plot(100 * np.array(h.accuracy), label=f"{name}, {loss}")
         print(f"{name:9s} {loss:8s}: accuracy {100 * final:5.1f}%, final loss {h.loss[-1]:.4f}")
 ax.set(xlabel="epoch", ylabel="training accuracy (%)", ylim=(40, 101))

@@ -29,8 +29,9 @@
 import math
 
 import matplotlib.pyplot as plt
+import numpy as np
 
-from autograd_lite import Value, grad
+from autograd_lite import Value, grad, topological_order
 
 # %% [markdown]
 # ## A second derivative, by hand and by the engine
@@ -62,8 +63,6 @@ assert abs(df.data - by_hand_1) < 1e-12 and abs(d2f.data - by_hand_2) < 1e-12
 # holds $f$'s forward pass plus the backward arithmetic.
 
 # %%
-from autograd_lite import topological_order  # noqa: E402
-
 print("nodes in f:  ", len(topological_order(f)))
 print("nodes in f': ", len(topological_order(df)))
 
@@ -154,30 +153,41 @@ def gradient_descent(point, steps, lr=1e-3):
 start = (-1.2, 1.0)
 newton_path = newton(start, 8)
 gd_path = gradient_descent(start, 2000)
-f_of = lambda p: rosenbrock(*p)  # noqa: E731
-print(f"Newton, {len(newton_path) - 1} steps:            f = {f_of(newton_path[-1]):.3e}"
-      f" at ({newton_path[-1][0]:.6f}, {newton_path[-1][1]:.6f})")
-print(f"gradient descent, {len(gd_path) - 1} steps: f = {f_of(gd_path[-1]):.3e}"
-      f" at ({gd_path[-1][0]:.6f}, {gd_path[-1][1]:.6f})")
+for name, path in (("Newton", newton_path), ("gradient descent", gd_path)):
+    (x_end, y_end), steps = path[-1], len(path) - 1
+    print(f"{name + ',':17s} {steps:4d} steps: f = {rosenbrock(x_end, y_end):.3e}"
+          f" at ({x_end:.6f}, {y_end:.6f})")
+
+# %% [markdown]
+# Each method has one colour on both panels. Newton's first step overshoots far below the
+# valley (to $y \approx -3.2$) before it comes back, so the contours span every point
+# either path visits.
 
 # %%
+NEWTON, DESCENT = "#d62728", "#1f77b4"
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4))
-ax1.semilogy([f_of(p) + 1e-30 for p in newton_path], "o-", label="Newton")
-ax1.semilogy([f_of(p) + 1e-30 for p in gd_path], label="gradient descent (η = 0.001)")
+ax1.semilogy([rosenbrock(*p) + 1e-30 for p in newton_path], "o-", color=NEWTON, label="Newton")
+ax1.semilogy([rosenbrock(*p) + 1e-30 for p in gd_path], color=DESCENT,
+             label="gradient descent (η = 0.001)")
 ax1.set_xscale("symlog")
 ax1.set_xlabel("step")
 ax1.set_ylabel("f")
 ax1.legend()
 ax1.set_title("loss against step")
-import numpy as np  # noqa: E402
 
-gx, gy = np.meshgrid(np.linspace(-1.5, 1.5, 200), np.linspace(-0.5, 1.5, 200))
-ax2.contour(gx, gy, np.log10(rosenbrock(gx, gy) + 1e-3), levels=20, cmap="Greys")
-ax2.plot(*zip(*gd_path), ".-", markersize=2, label="gradient descent")
-ax2.plot(*zip(*newton_path), "o-", label="Newton")
+visited = np.array(newton_path + gd_path + [(1.0, 1.0)])
+(x_lo, y_lo), (x_hi, y_hi) = visited.min(axis=0), visited.max(axis=0)
+pad_x, pad_y = 0.1 * (x_hi - x_lo), 0.1 * (y_hi - y_lo)
+gx, gy = np.meshgrid(np.linspace(x_lo - pad_x, x_hi + pad_x, 300),
+                     np.linspace(y_lo - pad_y, y_hi + pad_y, 300))
+ax2.contour(gx, gy, np.log10(rosenbrock(gx, gy) + 1e-3), levels=25, cmap="Greys")
+ax2.plot(*zip(*gd_path), ".-", color=DESCENT, markersize=2, label="gradient descent")
+ax2.plot(*zip(*newton_path), "o-", color=NEWTON, label="Newton")
 ax2.plot(1, 1, "k*", markersize=12)
+ax2.set(xlabel="x", ylabel="y", title="paths on Rosenbrock's valley")
 ax2.legend()
-ax2.set_title("paths on Rosenbrock's valley")
+assert gx.min() < visited[:, 0].min() and gy.min() < visited[:, 1].min()  # all inside
+assert gx.max() > visited[:, 0].max() and gy.max() > visited[:, 1].max()
 plt.show()
 
 # %% [markdown]

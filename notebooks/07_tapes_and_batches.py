@@ -42,7 +42,7 @@ net = FeatureDiscoveryNet.from_weights([[0.5, -1.0], [1.5, 0.4], [-0.3, 0.2]], [
                                        loss="logistic")
 x = [Value(1.0, label="x[0]"), Value(2.0, label="x[1]"), Value(1.0, label="x[2]")]
 y = Value(1.0, label="y")
-l = net.forward(x, y).l  # noqa: E741  (the notes' name for the loss)
+l = net.forward(x, y).l  # the loss; l is the notes' name for it
 program = trace(l, inputs=[*x, y], params=net.parameters())
 print(program)
 

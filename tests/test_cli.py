@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -199,7 +200,8 @@ def test_ctrl_c_keeps_the_weights_and_still_writes(tmp_path, monkeypatch, capsys
 
     def interrupted_later(model, x):
         calls["n"] += 1
-        if calls["n"] == 40 * 2 + 5:  # one Ctrl-C, during the third epoch of 40 examples
+        # one Ctrl-C, in the third epoch (40 examples to train on, then 40 to measure)
+        if calls["n"] == 2 * (40 + 40) + 5:
             raise KeyboardInterrupt
         return score(model, x)
 
@@ -209,6 +211,16 @@ def test_ctrl_c_keeps_the_weights_and_still_writes(tmp_path, monkeypatch, capsys
     assert status == 0
     assert "interrupted after 2 epochs: keeping the weights so far" in out
     assert (tmp_path / "weights.json").exists()
+
+
+def test_progress_bar_ends_at_the_figures_of_the_final_line(tmp_path, capsys):
+    status, out, err = run(["train", *SMALL[:-1], "--out", str(tmp_path)], capsys)
+    assert status == 0
+    last_bar = err.replace("\r", "\n").strip().splitlines()[-1]
+    assert "3/3" in last_bar and "after each epoch" in last_bar
+    bar_loss = re.search(r"loss=([0-9.]+)", last_bar).group(1)
+    bar_acc = re.search(r"acc=([0-9.]+%)", last_bar).group(1)
+    assert f"final loss {bar_loss}, accuracy {bar_acc}" in out
 
 
 @pytest.mark.parametrize("command", [[], ["demo"], ["train"], ["gradcheck"]])

@@ -169,21 +169,34 @@ def test_feature_discovery_net_learns_two_moons(loss):
     assert last <= min(np.mean(history.loss[k : k + 5]) for k in range(0, 25, 5))
 
 
-def test_full_batch_history_is_the_loss_before_each_step():
+def test_full_batch_history_is_the_loss_and_accuracy_after_each_step():
     X, labels = xor(30, seed=1, constant_feature=True)
     net = FeatureDiscoveryNet(3, 4, loss="logistic", seed=1)
-    expected = []
+    expected, expected_acc = [], []
     opt = SGD(net.parameters(), lr=0.5)
-    for _ in range(3):  # the same three full-batch steps, and the loss before each
-        expected.append(manual.batch_loss(*net.weights(), X, labels, "logistic"))
+    for _ in range(3):  # the same three full-batch steps, and the loss after each
         total = net.total_loss(X, labels)
         opt.zero_grad()
         total.backward()
         opt.step()
+        expected.append(manual.batch_loss(*net.weights(), X, labels, "logistic"))
+        expected_acc.append(accuracy_by_closed_form(net, X, labels))
     other = FeatureDiscoveryNet(3, 4, loss="logistic", seed=1)
     history = train(other, X, labels, SGD(other.parameters(), lr=0.5), epochs=3, progress=False)
     assert history.loss == pytest.approx(expected, rel=1e-12)
+    assert history.accuracy == expected_acc
     assert np.array_equal(other.weights()[0], net.weights()[0])
+
+
+def test_history_ends_at_the_trained_models_figures():
+    # The progress bar and History end where accuracy() and the mean loss of the trained
+    # model are: one definition, after the epoch, on the final weights.
+    X, labels = moons()
+    net = FeatureDiscoveryNet(3, 6, loss="logistic", seed=0)
+    history = train(net, X[:60], labels[:60], Adam(net.parameters(), lr=0.05), epochs=4,
+                    batch_size=16, progress=False)
+    assert history.accuracy[-1] == accuracy_by_closed_form(net, X[:60], labels[:60])
+    assert history.loss[-1] == pytest.approx(net.total_loss(X[:60], labels[:60]).data, rel=1e-14)
 
 
 def test_mini_batches_are_seeded():
@@ -223,8 +236,9 @@ def test_ctrl_c_stops_and_keeps_the_weights_so_far():
         return net, SGD(net.parameters(), lr=0.2)
 
     net, opt = fresh()
-    history = train(StopsAfter(net, calls=2 * 20 + 7), X, labels, opt, epochs=5,
-                    progress=False)  # interrupted in the third epoch's forward pass
+    # Each epoch is 20 forward passes to train and 20 to measure: interrupted in the third.
+    history = train(StopsAfter(net, calls=2 * (20 + 20) + 7), X, labels, opt, epochs=5,
+                    progress=False)
     assert history.interrupted and len(history.loss) == len(history.accuracy) == 2
     reference, ref_opt = fresh()
     expected = train(reference, X, labels, ref_opt, epochs=2, progress=False)
