@@ -126,9 +126,14 @@ def _scalar(
         losses.reduce([loss_fn(r, targets[n]) for r, n in zip(scores, batch)]).backward()
 
     def evaluate() -> tuple[float, float]:
-        scores = [_score(model, x) for x in rows]
-        example_losses = [loss_fn(r, y).data for r, y in zip(scores, targets)]
-        return _mean(example_losses), _accuracy([r.data for r in scores], targets)
+        # One example at a time: each graph is freed before the next is built (holding all
+        # of them made the cyclic collector rescan them, several times slower).
+        example_losses, scores = [], []
+        for x, y in zip(rows, targets):
+            r = _score(model, x)
+            example_losses.append(loss_fn(r, y).data)
+            scores.append(r.data)
+        return _mean(example_losses), _accuracy(scores, targets)
 
     return run_batch, evaluate
 
