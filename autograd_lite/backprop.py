@@ -233,4 +233,6 @@ def report_overflow(order: list[Value]) -> None:
     # leaves is enough to know; then name the first node, from the root, where it happened.
     bad = next(n for n in reversed(order) if not math.isfinite(float(n.grad)))
     where = f"the {bad.op.name} node" if bad.op else "the leaf"
-    raise OverflowError(f"backward: the gradient reaching {where} {bad!r} overflowed")
+    sender = next(n for n in reversed(order) if any(p is bad for p in n.parents))
+    raise OverflowError(f"backward: the gradient reaching {where} {bad!r} overflowed; "
+                        f"the {sender.op.name} node {sender!r} sent it")

@@ -10,7 +10,7 @@ import math
 import numbers
 from collections.abc import Mapping
 
-from .value import Value
+from .value import Value, shown
 
 __all__ = ["check_value", "check_count", "check_number", "check_styles"]
 
@@ -24,9 +24,9 @@ def check_value(where: str, name: str, x: object) -> None:
 def check_count(where: str, name: str, x: object, low: int = 0) -> int:
     """``x`` as an int ≥ ``low``: TypeError unless an integer, ValueError if below ``low``."""
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):
-        raise TypeError(f"{where}: {name} must be an int, got {type(x).__name__}: {x!r}")
+        raise TypeError(f"{where}: {name} must be an int, got {type(x).__name__}: {shown(x)}")
     if x < low:
-        raise ValueError(f"{where}: {name} must be at least {low}, got {x}")
+        raise ValueError(f"{where}: {name} must be at least {low}, got {shown(x)}")
     return int(x)
 
 
@@ -34,8 +34,13 @@ def check_number(where: str, name: str, x: object, low: float = 0.0, strict: boo
     """``x`` as a finite float ≥ ``low`` (> ``low`` when ``strict``): TypeError unless a real
     number, ValueError if not finite or out of range."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{where}: {name} must be a real number, got {type(x).__name__}: {x!r}")
-    x = float(x)
+        raise TypeError(
+            f"{where}: {name} must be a real number, got {type(x).__name__}: {shown(x)}"
+        )
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{where}: {name} must be a finite number, got {shown(x)}") from None
     if not math.isfinite(x) or x < low or (strict and x == low):
         bound = f"{'>' if strict else '≥'} {low:g}"
         raise ValueError(f"{where}: {name} must be a finite number {bound}, got {x!r}")
@@ -57,5 +62,5 @@ def check_styles(where: str, styles: object) -> None:
         ):
             raise TypeError(
                 f"{where}: styles[{node!r}] must be a dict of graphviz attributes "
-                f"(str → str, such as {{'color': 'red'}}), got {attrs!r}"
+                f"(str → str, such as {{'color': 'red'}}), got {shown(attrs)}"
             )

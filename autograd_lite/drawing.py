@@ -45,7 +45,7 @@ from .backprop import one_walk_at_a_time, topological_order
 from .checks import check_count, check_styles, check_value
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
-from .value import Value
+from .value import Value, shown
 
 __all__ = ["draw", "save", "save_svg", "render", "output_format", "svg_width_px",
            "format_number", "DotNotFound", "FORMATS", "DOT_TIMEOUT", "MIN_FONT_PT"]
@@ -105,7 +105,7 @@ def format_number(x: float, fmt: str = ".4g") -> str:
     try:
         return format(float(x) + 0.0, fmt).replace("-", "−")  # + 0.0 turns -0.0 into 0.0
     except ValueError:
-        raise ValueError(f'fmt must be a number format such as ".4g", got {fmt!r}') from None
+        raise ValueError(f'fmt must be a number format such as ".4g", got {shown(fmt)}') from None
 
 
 @one_walk_at_a_time  # the grads it shows are read while no other thread walks
@@ -162,7 +162,7 @@ def draw(
     max_nodes = check_count("draw", "max_nodes", max_nodes, low=1)
     check_styles("draw", styles)
     if rankdir not in ("LR", "TB"):
-        raise ValueError(f'rankdir must be "LR" or "TB", got {rankdir!r}')
+        raise ValueError(f'rankdir must be "LR" or "TB", got {shown(rankdir)}')
     format_number(1.0, fmt)  # a bad format fails here, before any work
     if max_width is not None and not max_width > 0:
         raise ValueError(f"max_width must be a positive number of pixels, got {max_width!r}")

@@ -86,6 +86,8 @@ def gradcheck(
     if isinstance(xs, (str, bytes)) or not isinstance(xs, Sequence):
         raise TypeError(f"gradcheck: xs must be a sequence of numbers, got {type(xs).__name__}")
     xs = [check_number("gradcheck", f"xs[{i}]", x, low=-math.inf) for i, x in enumerate(xs)]
+    if not xs:
+        raise ValueError("gradcheck: xs is empty; give f's inputs, one number each")
     eps = check_number("gradcheck", "eps", eps, strict=True)
     rtol = check_number("gradcheck", "rtol", rtol)
     atol = check_number("gradcheck", "atol", atol)
@@ -97,7 +99,10 @@ def gradcheck(
         return out.data
 
     leaves = [Value(x) for x in xs]
-    analytic = [g.data for g in grad(f(*leaves), leaves)]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    analytic = [g.data for g in grad(out, leaves)]
     checks = []
     for i, x in enumerate(xs):
         up, down = list(xs), list(xs)

@@ -63,7 +63,8 @@ class Value:
         self.data = _as_float(data)
         self.grad = 0.0
         if type(label) is not str:
-            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: {label!r}")
+            raise TypeError(f"Value: label must be a str, got {type(label).__name__}: "
+                            f"{shown(label)}")
         self.label = label
         self.op: Op | None = None
         self._left: Value | None = None  # the op's first input
@@ -212,17 +213,29 @@ class Value:
 
 def _as_float(x: Any) -> float:
     if type(x) is not float and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
-        raise TypeError(f"Value needs a real number (int or float), got {type(x).__name__}: {x!r}")
+        raise TypeError(
+            f"Value: data must be a real number (int or float), got {type(x).__name__}: "
+            f"{shown(x)}"
+        )
     try:
         x = float(x)
     except OverflowError:  # an int (or Fraction) beyond the largest float
         raise OverflowError(
-            "Value needs a number a float can hold (|x| < 1.8e308), got one of "
-            f"{int(math.log10(abs(x))) + 1} digits"
+            f"Value: data must be a number a float can hold (|x| < 1.8e308), got {shown(x)}"
         ) from None
     if not _isfinite(x):
-        raise ValueError(f"Value needs a finite number, got {x}; NaN and ±inf are not allowed")
+        raise ValueError(f"Value: data must be a finite number, got {x}; NaN and ±inf are "
+                         "not allowed")
     return x
+
+
+def shown(x: object) -> str:
+    """``repr(x)`` for an error message: at most 60 characters, and an int too long for
+    Python to print (past 4,300 digits) or to hold as a float given by its number of digits."""
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool) and abs(x) > 10**60:
+        return f"an int of {int(math.log10(abs(x))) + 1} digits"
+    text = repr(x)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _node(data: float, op: Op, left: Value, right: Value | None = None) -> Value:

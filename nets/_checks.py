@@ -8,24 +8,36 @@ from collections.abc import Iterable
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from autograd_lite.value import shown
+
 Array = NDArray[np.float64]
 
 
+MAX_SIZE = 10_000_000
+"""The largest size (points, units, inputs, epochs) a net or a dataset accepts."""
+
+
 def check_positive_int(name: str, n: object) -> int:
-    """``n`` as an int ≥ 1: TypeError unless an integer (numpy's too; a bool is not),
-    ValueError if below 1."""
+    """``n`` as an int in [1, MAX_SIZE]: TypeError unless an integer (numpy's too; a bool is
+    not), ValueError if below 1 or above ``MAX_SIZE``."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name} must be a positive integer, got {type(n).__name__}: {n!r}")
+        raise TypeError(f"{name} must be a positive integer, got {type(n).__name__}: {shown(n)}")
     if n < 1:
-        raise ValueError(f"{name} must be a positive integer, got {n!r}")
+        raise ValueError(f"{name} must be a positive integer, got {shown(n)}")
+    if n > MAX_SIZE:
+        raise ValueError(f"{name} must be at most {MAX_SIZE:,}, got {shown(n)}")
     return int(n)
 
 
 def check_choice(what: str, value: object, choices: Iterable[str]) -> None:
-    """ValueError naming ``value`` and listing the valid ``choices`` unless it is one."""
+    """ValueError naming ``value`` and listing the valid ``choices`` unless it is one
+    (TypeError unless it is a str)."""
     choices = tuple(choices)
+    listed = ", ".join(map(repr, choices))
+    if not isinstance(value, str):
+        raise TypeError(f"{what} must be a str, one of {listed}; got {type(value).__name__}")
     if value not in choices:
-        raise ValueError(f"unknown {what} {value!r}; choose one of {', '.join(map(repr, choices))}")
+        raise ValueError(f"unknown {what} {shown(value)}; choose one of {listed}")
 
 
 def as_array(name: str, a: ArrayLike) -> Array:

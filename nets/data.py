@@ -26,6 +26,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from autograd_lite.files import read_limited
+from autograd_lite.value import shown
+
+from ._checks import MAX_SIZE
 
 __all__ = [
     "DATASETS",
@@ -51,13 +54,23 @@ def add_constant_feature(X: ArrayLike) -> Array:
 def _rng(n: int, seed: int, noise: float) -> np.random.Generator:
     """The generator for ``seed``, once ``n`` and ``noise`` are checked."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int, got {type(n).__name__}: {n!r}")
+        raise TypeError(f"n must be an int, got {type(n).__name__}: {shown(n)}")
     if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
+        raise ValueError(f"n must be at least 1, got {shown(n)}")
+    if n > MAX_SIZE:
+        raise ValueError(f"n must be at most {MAX_SIZE:,}, got {shown(n)}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {shown(seed)}")
+    if seed < 0:
+        raise ValueError(f"seed must be ≥ 0, got {shown(seed)}")
     if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number, got {type(noise).__name__}: {noise!r}")
-    if not (math.isfinite(noise) and noise >= 0):  # NaN would make every point NaN
-        raise ValueError(f"noise must be a finite number ≥ 0, got {noise}")
+        raise TypeError(f"noise must be a real number, got {type(noise).__name__}: {shown(noise)}")
+    try:
+        finite = math.isfinite(noise)
+    except OverflowError:  # an int past the largest float
+        finite = False
+    if not (finite and noise >= 0):  # NaN would make every point NaN
+        raise ValueError(f"noise must be a finite number ≥ 0, got {shown(noise)}")
     return np.random.default_rng(seed)
 
 
@@ -80,7 +93,7 @@ def _finish(
     rng: np.random.Generator, points: Array, y: Array, noise: float, constant_feature: bool
 ) -> tuple[Array, Array]:
     """The dataset: points jittered by ``noise``, shuffled, optionally with x0 = 1 appended."""
-    X = points + rng.normal(scale=noise, size=points.shape)
+    X = points + rng.normal(scale=abs(noise), size=points.shape)  # numpy refuses -0.0
     order = rng.permutation(len(y))
     X, y = X[order], y[order]
     return (add_constant_feature(X) if constant_feature else X), y

@@ -19,12 +19,14 @@ for the squared and hinge losses (``class_targets`` converts 0/1 labels).
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Sequence
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from autograd_lite import Value
+from autograd_lite.value import shown
 
 from ._checks import check_choice
 
@@ -67,9 +69,13 @@ def hinge_loss(score: Value, y: float | Value) -> Value:
 
 def _check_target(loss: str, y: float | Value, allowed: tuple[int, int]) -> None:
     # A target may be a Value leaf (an input of a traced program): its number is checked.
-    if (y.data if isinstance(y, Value) else y) not in allowed:
-        lo, hi = allowed
-        raise ValueError(f"the {loss} loss needs a target y in {{{lo}, {hi}}}, got {y!r}")
+    lo, hi = allowed
+    number = y.data if isinstance(y, Value) else y
+    if isinstance(number, bool) or not isinstance(number, numbers.Real):
+        raise TypeError(f"the {loss} loss needs a target y in {{{lo}, {hi}}}, got "
+                        f"{type(y).__name__}: {shown(y)}")
+    if number not in allowed:
+        raise ValueError(f"the {loss} loss needs a target y in {{{lo}, {hi}}}, got {shown(y)}")
 
 
 LOSSES: dict[str, LossFn] = {

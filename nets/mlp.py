@@ -20,6 +20,7 @@ import random
 from collections.abc import Sequence
 
 from autograd_lite import Value
+from autograd_lite.value import shown
 
 from ._checks import check_positive_int
 
@@ -124,7 +125,7 @@ class MLP(Module):
     ) -> None:
         if isinstance(nouts, str) or not isinstance(nouts, Sequence):
             raise TypeError(f"MLP: nouts must be a list of layer sizes (such as [16, 1]), got "
-                            f"{type(nouts).__name__}: {nouts!r}")
+                            f"{type(nouts).__name__}: {shown(nouts)}")
         if not nouts:
             raise ValueError("nouts must list at least one layer size, got an empty list")
         _activation(nonlin)  # checked here, even when every layer is the last

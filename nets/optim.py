@@ -16,10 +16,10 @@ PyTorch's, so the same settings behave the same way.
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable, Sequence
 
 from autograd_lite import Value
+from autograd_lite.checks import check_number
 
 __all__ = ["Optimizer", "SGD", "Adam"]
 
@@ -33,7 +33,7 @@ class Optimizer:
             raise TypeError(f"{name}: params must be a list of Values, got {type(params).__name__}")
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{name}: no parameters to optimize")
+            raise ValueError(f"{name}: params is empty: no parameters to optimize")
         for k, p in enumerate(self.params):
             if not isinstance(p, Value):
                 raise TypeError(f"{name}: params[{k}] is a {type(p).__name__}, not a Value")
@@ -52,13 +52,12 @@ class Optimizer:
         state), so the next step runs as if this one had not been tried.
         """
         name = type(self).__name__
-        grads = [p.grad for p in self.params]
-        for k, g in enumerate(grads):
-            if isinstance(g, bool) or not isinstance(g, numbers.Real):
-                raise TypeError(f"{name}: params[{k}].grad is a {type(g).__name__}, not a number")
-            if not math.isfinite(g):
-                raise ValueError(f"{name}: params[{k}].grad is {g}; nothing was changed")
-        deltas, state = self._update([float(g) for g in grads])
+        try:
+            grads = [check_number(name, f"params[{k}].grad", p.grad, low=-math.inf)
+                     for k, p in enumerate(self.params)]
+        except ValueError as e:
+            raise ValueError(f"{e}; nothing was changed") from None
+        deltas, state = self._update(grads)
         new = [p.data - d for p, d in zip(self.params, deltas)]
         for k, v in enumerate(new):
             if not math.isfinite(v):
@@ -146,11 +145,8 @@ def _check(
 
     TypeError unless x is a real number; ValueError if it is not finite or out of range.
     """
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{owner}: {name} must be a real number, got {type(x).__name__}: {x!r}")
-    if not math.isfinite(x):
-        raise ValueError(f"{owner}: {name} must be a finite number, got {x!r}")
+    x = check_number(owner, name, x, low=-math.inf)
     if x < low or (low_open and x == low) or x >= high:
         left = "(" if low_open else "["
         raise ValueError(f"{owner}: {name} must be in {left}{low:g}, {high:g}), got {x!r}")
-    return float(x)
+    return x

@@ -161,12 +161,12 @@ def test_a_wrong_value_is_a_value_error_naming_the_argument(call, pattern):
 
 
 def test_huge_ints_are_overflow_errors_that_say_what_and_where():
-    with pytest.raises(OverflowError, match=r"^Value needs a number a float can hold "
-                       r"\(\|x\| < 1\.8e308\), got one of 401 digits$"):
+    with pytest.raises(OverflowError, match=r"^Value: data must be a number a float can hold "
+                       r"\(\|x\| < 1\.8e308\), got an int of 401 digits$"):
         Value(10**400)
-    with pytest.raises(OverflowError, match=r"^pow: Value needs .* got one of 401 digits$"):
+    with pytest.raises(OverflowError, match=r"^pow: Value: data must be .* an int of 401 digits$"):
         Value(2.0) ** 10**400
-    with pytest.raises(OverflowError, match=r"^mul: .* got one of 5001 digits$"):
+    with pytest.raises(OverflowError, match=r"^mul: .* got an int of 5001 digits$"):
         -(10**5000) * Value(2.0)  # past the 4,300 digits Python would print
 
 

@@ -112,7 +112,7 @@ def test_adam_refuses_a_grad_whose_square_overflows_instead_of_freezing():
 def test_a_grad_that_is_not_a_number_is_a_type_error_naming_the_parameter(bad):
     p, q = with_grads(1.0, 1.0)
     q.grad = bad
-    with pytest.raises(TypeError, match=r"SGD: params\[1\]\.grad is a \w+, not a number"):
+    with pytest.raises(TypeError, match=r"SGD: params\[1\]\.grad must be a real number, got "):
         SGD([p, q], lr=0.1).step()
     assert (p.data, q.data) == (1.0, 1.0)
 
@@ -120,7 +120,7 @@ def test_a_grad_that_is_not_a_number_is_a_type_error_naming_the_parameter(bad):
 @pytest.mark.parametrize(
     ("make", "error", "pattern"),
     [
-        (lambda: SGD([], lr=0.1), ValueError, "SGD: no parameters"),
+        (lambda: SGD([], lr=0.1), ValueError, "SGD: params is empty: no parameters"),
         (lambda: SGD([Value(1.0), 2.0], lr=0.1), TypeError, r"SGD: params\[1\] is a float"),
         (lambda: SGD([Value(1.0)], lr=0.0), ValueError, r"SGD: lr must be in \(0, inf\), got 0"),
         (lambda: Adam([Value(1.0)], lr=-1), ValueError, "Adam: lr must be in"),
