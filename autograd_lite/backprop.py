@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from typing import TypeVar
 
 from .checks import check_value
-from .value import Value, describe_failure
+from .value import Value, derivative_failure, describe_failure
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
 
@@ -74,20 +74,34 @@ def topological_order(root: Value) -> list[Value]:
     entered, placed = object(), object()  # this walk's stamps
     order: list[Value] = []
     stack = [root]
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
-        node = stack.pop()
-        if node._walk is placed:  # reached before, through another child
+        node = pop()
+        stamp = node._walk
+        if stamp is placed:  # reached before, through another child
             continue
-        if node._walk is entered:  # back again: all of its parents are placed
-            node._walk = placed
-            order.append(node)
-            continue
-        node._walk = entered
-        stack.append(node)
-        if node._right is not None:  # pushed first, so the left input is placed first
-            stack.append(node._right)
-        if node._left is not None:
-            stack.append(node._left)
+        if stamp is not entered:  # first time here: its inputs first, the left one first
+            left, right = node._left, node._right
+            if left is not None and left._walk is not placed:
+                if left._left is not None:  # an op's node: walk it, then come back
+                    node._walk = entered
+                    push(node)
+                    if right is not None and right._walk is not placed:
+                        push(right)
+                    push(left)
+                    continue
+                left._walk = placed  # a leaf: placed at once (it has no inputs)
+                place(left)
+            if right is not None and right._walk is not placed:
+                if right._left is not None:
+                    node._walk = entered
+                    push(node)
+                    push(right)
+                    continue
+                right._walk = placed
+                place(right)
+        node._walk = placed  # all of its inputs are placed
+        place(node)
     return order
 
 
@@ -200,32 +214,60 @@ def put_back(nodes: list[Value], holders: list[Value], held: list[float]) -> Non
 
 
 def _chain_rule(order: list[Value], seed: float | Value, create_graph: bool) -> None:
-    """Send each node's grad to its parents, root first: parent.grad += local · grad.
-
-    Every op takes one or two inputs. With ``create_graph`` the local derivatives are
-    computed on the nodes themselves, so the arithmetic is recorded; otherwise on floats.
-    """
+    """Send each node's grad to its parents, root first: parent.grad += local · grad."""
+    if create_graph:
+        _record_chain_rule(order, seed)
+        return
     order[-1].grad = seed
-    leaves_finite = True
-    for node in reversed(order):
-        a, b, g = node._left, node._right, node.grad
-        if a is None:  # a leaf
-            leaves_finite = leaves_finite and math.isfinite(float(g))
-            continue
-        derivatives = node.op.derivatives
-        try:
+    # Every op takes one or two inputs, and its node holds their local derivatives as
+    # floats, computed with it: one multiply-add per input, no call. A leaf's grad times
+    # 0.0 is 0.0 unless it is ±inf or nan, so `unfinished` stays 0.0 while all are finite.
+    unfinished = 0.0
+    node = order[-1]
+    try:
+        for node in reversed(order):
+            a = node._left
+            if a is None:  # a leaf
+                unfinished += node.grad * 0.0
+                continue
+            g = node.grad
+            a.grad += node._d_left * g
+            b = node._right
             if b is not None:
-                da, db = (derivatives(a, b, node) if create_graph
-                          else derivatives(a.data, b.data, node.data))
-                a.grad += da * g
-                b.grad += db * g
-            else:
-                (da,) = derivatives(a, node) if create_graph else derivatives(a.data, node.data)
-                a.grad += da * g
-        except (ArithmeticError, ValueError) as e:
-            raise type(e)(describe_failure(node.op, node.parents, f"derivative: {e}")) from None
-    if not leaves_finite:
+                b.grad += node._d_right * g
+    except TypeError:  # None * g: a local derivative not defined where the node was made
+        if node._d_left is None:
+            raise derivative_failure(node) from None
+        raise
+    if unfinished != 0.0:
         report_overflow(order)
+
+
+def _record_chain_rule(order: list[Value], seed: Value) -> None:
+    """The chain rule with the local derivatives computed on the nodes themselves, so the
+    arithmetic is recorded (``grad(..., create_graph=True)``); ValueError naming the node
+    if they no longer equal the ones stored with it (its inputs' ``data`` has changed)."""
+    order[-1].grad = seed
+    for node in reversed(order):
+        parents, g = node.parents, node.grad
+        if not parents:
+            continue
+        if node._d_left is None:
+            raise derivative_failure(node)
+        try:
+            derivatives = node.op.derivatives(*parents, node)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(node.op, parents, f"derivative: {e}")) from None
+        stored = (node._d_left, node._d_right)[: len(parents)]
+        now = tuple(d.data if isinstance(d, Value) else d for d in derivatives)
+        if now != stored:
+            raise ValueError(
+                f"grad: {node!r}, the {node.op.name} node, was computed from inputs whose "
+                f"data has changed since (local derivatives {stored} then, {now} now); "
+                "build the graph again from the new values"
+            )
+        for parent, d in zip(parents, derivatives):
+            parent.grad += d * g
 
 
 def report_overflow(order: list[Value]) -> None:

@@ -41,7 +41,7 @@ from .backprop import (
     set_aside,
 )
 from .checks import check_value
-from .value import Value, describe_failure
+from .value import Value, derivative_failure
 
 __all__ = ["backward_steps", "Step", "Contribution", "GradStatus", "local_derivatives"]
 
@@ -113,10 +113,9 @@ def local_derivatives(node: Value) -> tuple[float, ...]:
     """
     if node.op is None:
         return ()
-    try:
-        return tuple(node.op.derivatives(*[p.data for p in node.parents], node.data))
-    except (ArithmeticError, ValueError) as e:
-        raise type(e)(describe_failure(node.op, node.parents, f"derivative: {e}")) from None
+    if node._d_left is None:
+        raise derivative_failure(node)
+    return (node._d_left,) if node._right is None else (node._d_left, node._d_right)
 
 
 def backward_steps(root: Value) -> Iterator[Step]:

@@ -14,17 +14,92 @@ no closure and no reference to its children, so a graph is freed the moment its 
 
 from __future__ import annotations
 
+import inspect
 import math
 import numbers
+from collections.abc import Callable
 from typing import Any
 
-from .ops import OPS, Op
+from .ops import GENERICS, OPS, Code, Op, source
 
 __all__ = ["Value"]
 
-_ADD, _SUB, _MUL, _DIV, _NEG = OPS["add"], OPS["sub"], OPS["mul"], OPS["div"], OPS["neg"]
-_POW, _POW_VAR, _RPOW = OPS["pow"], OPS["pow_var"], OPS["rpow"]
 _isfinite = math.isfinite
+_SCOPE: dict[str, Any] = dict(GENERICS)  # what the written-out methods see (completed below)
+
+
+def _recorder(name: str, doc: str, reflected: bool = False) -> Callable[..., Value]:
+    """The method that runs the op ``OPS[name]`` and records its node: written out as
+    Python from the op's row, so the hot path is plain float arithmetic in one frame.
+
+    The row's value and local-derivative rules, run on ``Code``, give the lines that
+    compute them (the rules stay written once, in ``ops.py``); a rule that cannot be
+    written out (pow's exponent must be a number) is called instead. A binary method
+    turns a number on the other side into a constant leaf (``reflected``: the number is
+    the left input), or returns ``NotImplemented`` for anything else, so that Python asks
+    it (a numpy array then applies the op to each element, as it does on its own side).
+    The local derivatives are stored on the node as floats, so ``backward()`` differentiates
+    the graph as it was computed, whatever happens to ``.data`` afterwards; where they are
+    not defined (√x at 0) they are ``None``, and the walk that needs them raises.
+    """
+    op = OPS[name]
+    xs = ["x0", "x1"][: len(inspect.signature(op.derivatives).parameters) - 1]
+    value = _written_out(lambda: op.value(*map(Code, xs)), f"value({', '.join(xs)})")
+    derivatives = _written_out(lambda: op.derivatives(*map(Code, xs), Code("y")),
+                               f"derivatives({', '.join(xs)}, y)")
+    inputs = "(a, b)" if len(xs) == 2 else "(a,)"
+    if len(xs) == 2:
+        lines = ["def method(self, other):",
+                 "    if type(other) is not Value:",
+                 "        other = constant(op, other)",
+                 "        if other is NotImplemented:",
+                 "            return other",
+                 f"    a, b = {'other, self' if reflected else 'self, other'}"]
+    else:
+        lines = ["def method(self):", "    a = self"]
+    lines += [*(f"    {x} = {v}.data" for x, v in zip(xs, "ab")),
+              "    try:",
+              f"        y = {value}",
+              "    except (ArithmeticError, ValueError) as e:",
+              f"        raise type(e)(describe_failure(op, {inputs}, e)) from None",
+              "    if y - y:  # 0.0 for a finite y, nan (true) for ±inf",
+              f"        raise OverflowError(describe_failure(op, {inputs}, 'the result is not "
+              "a finite float'))",
+              "    try:",
+              f"        d0, d1 = {derivatives}" if len(xs) == 2 else
+              f"        d0, = {derivatives}",
+              "    except (ArithmeticError, ValueError):",
+              "        d0 = d1 = None",
+              "    node = new(Value)",
+              "    node.data = y",
+              "    node.grad = 0.0",
+              "    node.label = ''",
+              "    node.op = op",
+              "    node._left = a",
+              f"    node._right = {'b' if len(xs) == 2 else 'None'}",
+              "    node._walk = None",
+              "    node._d_left = d0",
+              f"    node._d_right = {'d1' if len(xs) == 2 else 'None'}",
+              "    return node"]
+    # op, value and derivatives reach the method as closure cells; all else from _SCOPE.
+    factory = ["def make(op, value, derivatives):", *("    " + line for line in lines),
+               "    return method"]
+    scope: dict[str, Any] = {}
+    exec("\n".join(factory), _SCOPE, scope)  # noqa: S102 - code written from the op table
+    method = scope["make"](op, op.value, op.derivatives)
+    method.__module__, method.__doc__ = __name__, doc  # its name is set with the class's
+    return method
+
+
+def _written_out(rule: Callable[[], Any], call: str) -> str:
+    """The rule run on ``Code``, as source; ``call`` if it cannot be written out."""
+    try:
+        result = rule()
+    except (AttributeError, TypeError):
+        return call
+    if isinstance(result, tuple):
+        return ", ".join(map(source, result)) + ("," if len(result) == 1 else "")
+    return source(result)
 
 
 class Value:
@@ -41,6 +116,12 @@ class Value:
     ``ValueError``; an op whose result would overflow or leave its domain raises
     (``OverflowError``, ``ValueError``, ``ZeroDivisionError``) naming the op and inputs.
 
+    A node stores its local derivatives (∂data/∂input, floats) when it is computed, so
+    ``backward()``, ``grad()`` and ``backward_steps()`` differentiate the graph as it was
+    computed: setting an input's ``.data`` afterwards recomputes nothing (build the graph
+    again for new numbers). ``grad(..., create_graph=True)``, which records the derivatives
+    from the nodes' ``data``, raises ``ValueError`` naming the node whose inputs changed.
+
     The constructor takes micrograd's arguments, ``Value(data, _children=(), _op='',
     label='')``, so its lecture code runs; ``_prev`` and ``_op`` read the graph as
     micrograd names it. A ``Value`` you make is always a leaf: an op records its own node
@@ -51,7 +132,8 @@ class Value:
 
     # Every op takes one or two inputs: they are held in two slots rather than a tuple,
     # which keeps a node at one allocation the garbage collector tracks instead of two.
-    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk")
+    # The local derivatives ∂data/∂input are two more, computed when the node is.
+    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk", "_d_left", "_d_right")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         if _children or _op:
@@ -60,7 +142,8 @@ class Value:
                 "is a leaf; ops record their own inputs (write a * b, a.tanh()). "
                 "A label goes in label=..."
             )
-        self.data = _as_float(data)
+        # data - data is 0.0 for a finite float, nan (true) for ±inf and nan
+        self.data = data if type(data) is float and not data - data else _as_float(data)
         self.grad = 0.0
         if type(label) is not str:
             raise TypeError(f"Value: label must be a str, got {type(label).__name__}: "
@@ -70,6 +153,8 @@ class Value:
         self._left: Value | None = None  # the op's first input
         self._right: Value | None = None  # its second input, for a binary op
         self._walk: object = None  # the stamp of the last graph walk that reached this node
+        self._d_left: float | None = None  # ∂data/∂(first input), for a node made by an op
+        self._d_right: float | None = None  # ∂data/∂(second input)
 
     def __repr__(self) -> str:
         """``Value(data=..., grad=..., label=...)``: what the node holds now."""
@@ -98,41 +183,23 @@ class Value:
         return "" if self.op is None else self.op.symbol
 
     # --- arithmetic; numbers on either side become constant leaves ----------------------
-    def __add__(self, other: Value | float) -> Value:
-        """``self + other``: the sum; a number ``other`` becomes a constant leaf."""
-        return _binary(_ADD, self, other)
-
-    def __radd__(self, other: float) -> Value:
-        """``other + self`` for a number ``other``: the sum."""
-        return _binary(_ADD, other, self)
-
-    def __sub__(self, other: Value | float) -> Value:
-        """``self - other``: the difference; a number ``other`` becomes a constant leaf."""
-        return _binary(_SUB, self, other)
-
-    def __rsub__(self, other: float) -> Value:
-        """``other - self`` for a number ``other``: the difference."""
-        return _binary(_SUB, other, self)
-
-    def __mul__(self, other: Value | float) -> Value:
-        """``self * other``: the product; a number ``other`` becomes a constant leaf."""
-        return _binary(_MUL, self, other)
-
-    def __rmul__(self, other: float) -> Value:
-        """``other * self`` for a number ``other``: the product."""
-        return _binary(_MUL, other, self)
-
-    def __truediv__(self, other: Value | float) -> Value:
-        """``self / other``: the quotient; needs ``other ≠ 0``."""
-        return _binary(_DIV, self, other)
-
-    def __rtruediv__(self, other: float) -> Value:
-        """``other / self`` for a number ``other``: the quotient; needs ``self ≠ 0``."""
-        return _binary(_DIV, other, self)
-
-    def __neg__(self) -> Value:
-        """``-self``: the negation."""
-        return _unary(_NEG, self)
+    # Each op method is written out from its row of the op table (``_recorder`` below).
+    __add__ = _recorder("add", "``self + other``: the sum; a number ``other`` becomes a "
+                        "constant leaf.")
+    __radd__ = _recorder("add", "``other + self`` for a number ``other``: the sum.",
+                         reflected=True)
+    __sub__ = _recorder("sub", "``self - other``: the difference; a number ``other`` becomes "
+                        "a constant leaf.")
+    __rsub__ = _recorder("sub", "``other - self`` for a number ``other``: the difference.",
+                         reflected=True)
+    __mul__ = _recorder("mul", "``self * other``: the product; a number ``other`` becomes a "
+                        "constant leaf.")
+    __rmul__ = _recorder("mul", "``other * self`` for a number ``other``: the product.",
+                         reflected=True)
+    __truediv__ = _recorder("div", "``self / other``: the quotient; needs ``other ≠ 0``.")
+    __rtruediv__ = _recorder("div", "``other / self`` for a number ``other``: the quotient; "
+                             "needs ``self ≠ 0``.", reflected=True)
+    __neg__ = _recorder("neg", "``-self``: the negation.")
 
     def __pos__(self) -> Value:
         """``+self``: this same node (no new node is recorded)."""
@@ -141,57 +208,23 @@ class Value:
     def __pow__(self, exponent: Value | float) -> Value:
         """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``
         (or ``x = 0`` and ``e ≥ 0``)."""
-        return _binary(_POW_VAR if isinstance(exponent, Value) else _POW, self, exponent)
+        return (_pow_var if isinstance(exponent, Value) else _pow)(self, exponent)
 
-    def __rpow__(self, base: float) -> Value:
-        """``base ** self`` for a number ``base`` (a constant): needs ``base > 0``, or
-        ``base = 0`` and ``self ≥ 0``."""
-        return _binary(_RPOW, base, self)
-
-    def __abs__(self) -> Value:
-        """``abs(self)``: |x|, the same as ``self.abs()``."""
-        return _unary(OPS["abs"], self)
+    __rpow__ = _recorder("rpow", "``base ** self`` for a number ``base`` (a constant): needs "
+                         "``base > 0``, or ``base = 0`` and ``self ≥ 0``.", reflected=True)
+    __abs__ = _recorder("abs", "``abs(self)``: |x|, the same as ``self.abs()``.")
 
     # --- functions ------------------------------------------------------------------------
-    def exp(self) -> Value:
-        """e^x; overflows (``OverflowError``) beyond x ≈ 709.78."""
-        return _unary(OPS["exp"], self)
-
-    def log(self) -> Value:
-        """Natural logarithm; needs ``data > 0``."""
-        return _unary(OPS["log"], self)
-
-    def sqrt(self) -> Value:
-        """√x; needs ``data ≥ 0`` (and ``data > 0`` for its derivative)."""
-        return _unary(OPS["sqrt"], self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x)."""
-        return _unary(OPS["tanh"], self)
-
-    def sigmoid(self) -> Value:
-        """1 / (1 + e^-x), stable for any finite x."""
-        return _unary(OPS["sigmoid"], self)
-
-    def relu(self) -> Value:
-        """max(x, 0); its derivative at 0 is taken as 0, as in PyTorch."""
-        return _unary(OPS["relu"], self)
-
-    def softplus(self) -> Value:
-        """log(1 + e^x), stable for any finite x."""
-        return _unary(OPS["softplus"], self)
-
-    def abs(self) -> Value:
-        """|x|; its derivative at 0 is taken as 0, as in PyTorch."""
-        return _unary(OPS["abs"], self)
-
-    def sin(self) -> Value:
-        """Sine (x in radians)."""
-        return _unary(OPS["sin"], self)
-
-    def cos(self) -> Value:
-        """Cosine (x in radians)."""
-        return _unary(OPS["cos"], self)
+    exp = _recorder("exp", "e^x; overflows (``OverflowError``) beyond x ≈ 709.78.")
+    log = _recorder("log", "Natural logarithm; needs ``data > 0``.")
+    sqrt = _recorder("sqrt", "√x; needs ``data ≥ 0`` (and ``data > 0`` for its derivative).")
+    tanh = _recorder("tanh", "Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x).")
+    sigmoid = _recorder("sigmoid", "1 / (1 + e^-x), stable for any finite x.")
+    relu = _recorder("relu", "max(x, 0); its derivative at 0 is taken as 0, as in PyTorch.")
+    softplus = _recorder("softplus", "log(1 + e^x), stable for any finite x.")
+    abs = _recorder("abs", "|x|; its derivative at 0 is taken as 0, as in PyTorch.")
+    sin = _recorder("sin", "Sine (x in radians).")
+    cos = _recorder("cos", "Cosine (x in radians).")
 
     # --- gradients ------------------------------------------------------------------------
     def backward(self) -> None:
@@ -238,55 +271,21 @@ def shown(x: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _node(data: float, op: Op, left: Value, right: Value | None = None) -> Value:
-    """A new non-leaf node (skips the leaf's input checks: ``data`` is a checked float)."""
-    node = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    node.op = op
-    node._left = left
-    node._right = right
-    node._walk = None
-    return node
-
-
-_new = object.__new__
-
-
-def _unary(op: Op, x: Value) -> Value:
-    """Run ``op`` on ``x`` and record the result as a new node."""
+def constant(op: Op, x: Any) -> Value | Any:
+    """``x``, the other input of ``op``, as a ``Value``: itself if it is one (a subclass),
+    else a constant leaf; ``NotImplemented`` if it is not a real number."""
+    if isinstance(x, Value):
+        return x
     try:
-        y = op.value(x.data)
-    except (ArithmeticError, ValueError) as e:
-        raise type(e)(describe_failure(op, (x,), e)) from None
-    return _node(y, op, x) if _isfinite(y) else _overflow(op, (x,))
-
-
-def _binary(op: Op, a: Value | float, b: Value | float) -> Value:
-    """Run ``op`` on ``a`` and ``b`` (a number becomes a constant leaf); record the result.
-
-    ``NotImplemented`` when the other side is not a real number, so that Python asks it
-    (a numpy array then applies the op to each element, as it does on its own side).
-    """
-    try:
-        if not isinstance(a, Value):
-            a = Value(a)
-        if not isinstance(b, Value):
-            b = Value(b)
+        return Value(x)
     except TypeError:
         return NotImplemented
     except (OverflowError, ValueError) as e:
         raise type(e)(f"{op.name}: {e}") from None
-    try:
-        y = op.value(a.data, b.data)
-    except (ArithmeticError, ValueError) as e:
-        raise type(e)(describe_failure(op, (a, b), e)) from None
-    return _node(y, op, a, b) if _isfinite(y) else _overflow(op, (a, b))
 
 
-def _overflow(op: Op, parents: tuple[Value, ...]) -> Value:
-    raise OverflowError(describe_failure(op, parents, "the result is not a finite float"))
+_pow = _recorder("pow", "``x ** k`` for a number ``k``.")
+_pow_var = _recorder("pow_var", "``x ** e`` for a ``Value`` ``e``.")
 
 
 def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
@@ -294,3 +293,23 @@ def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
     args = ", ".join(f"{p.label}={p.data!r}" if p.label else repr(p.data) for p in parents)
     domain = f"; {op.name} needs {op.domain}" if op.domain else ""
     return f"{op.name}({args}): {reason}{domain}"
+
+
+def derivative_failure(node: Value) -> ArithmeticError | ValueError:
+    """The error for a node whose local derivatives were not defined where it was computed
+    (√x at 0): the op, its inputs and why, as the op's rule says it."""
+    parents = node.parents
+    try:
+        node.op.derivatives(*[p.data for p in parents], node.data)
+    except (ArithmeticError, ValueError) as e:
+        return type(e)(describe_failure(node.op, parents, f"derivative: {e}"))
+    return ValueError(describe_failure(
+        node.op, parents, "derivative: not defined at the inputs it was computed from "
+        "(their data has changed since)"))
+
+
+for _name, _method in vars(Value).items():  # the written-out methods learn their names
+    if inspect.isfunction(_method):
+        _method.__name__, _method.__qualname__ = _name, f"Value.{_name}"
+_SCOPE.update(Value=Value, new=object.__new__, constant=constant,
+              describe_failure=describe_failure)

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from autograd_lite import Value, collector_paused, grad, topological_order
+from autograd_lite import Value, backward_steps, collector_paused, grad, topological_order
 
 
 # --- the regressions every graph engine needs (tinygrad's first bugs) -------------------
@@ -234,3 +234,102 @@ def test_collector_paused_restores_the_collector_even_after_an_error():
         assert not gc.isenabled()  # it was off before: it stays off
     finally:
         gc.enable()
+
+
+# --- .data changed between the forward pass and the walk ---------------------------------
+# A node stores its local derivatives when it is computed: every walk differentiates the
+# graph as it was computed, whatever .data holds since (documented on Value).
+
+
+def mutated() -> tuple[Value, Value, Value]:
+    x, w = Value(2.0, label="x"), Value(3.0, label="w")
+    y = (w * x).tanh() * x  # y = tanh(6)·2
+    x.data = 5.0
+    w.data = -1.0
+    return x, w, y
+
+
+def expected_at_forward() -> tuple[float, float]:
+    t = math.tanh(6.0)  # ∂y/∂x = (1 − t²)·w·x + t, ∂y/∂w = (1 − t²)·x·x at x = 2, w = 3
+    return (1.0 - t * t) * 3.0 * 2.0 + t, (1.0 - t * t) * 2.0 * 2.0
+
+
+def test_backward_differentiates_the_graph_as_computed_not_the_changed_data():
+    x, w, y = mutated()
+    y.backward()
+    assert (x.grad, w.grad) == pytest.approx(expected_at_forward(), rel=1e-15)
+
+
+def test_grad_and_backward_steps_see_the_same_derivatives_as_backward():
+    x, w, y = mutated()
+    assert [g.data for g in grad(y, [x, w])] == pytest.approx(expected_at_forward(), rel=1e-15)
+    steps = list(backward_steps(y))
+    root = steps[0].contributions  # y = t·x: ∂y/∂t = x, as it was (2), and ∂y/∂x = t
+    assert [c.local_derivative for c in root] == [2.0, math.tanh(6.0)]
+    assert (x.grad, w.grad) == pytest.approx(expected_at_forward(), rel=1e-15)
+
+
+def test_create_graph_refuses_a_graph_whose_inputs_changed_and_names_the_node():
+    x, w, y = mutated()
+    with pytest.raises(ValueError, match=r"the mul node, was computed from inputs whose data"):
+        grad(y, [x, w], create_graph=True)
+    assert (x.grad, w.grad) == (0.0, 0.0)  # grads restored
+
+
+def test_create_graph_on_unchanged_data_agrees_with_the_stored_derivatives():
+    x, w = Value(2.0), Value(3.0)
+    y = (w * x).tanh() * x
+    assert [g.data for g in grad(y, [x, w], create_graph=True)] == [
+        g.data for g in grad(y, [x, w])]
+
+
+def test_a_derivative_undefined_when_computed_stays_an_error_after_data_changes():
+    z = Value(0.0, label="z")
+    s = z ** Value(0.5, label="e")  # ∂s/∂z = 0.5·z^-0.5: infinite at z = 0
+    with pytest.raises(ZeroDivisionError, match=r"pow_var\(z=0.0, e=0.5\): derivative"):
+        s.backward()
+    z.data = 4.0
+    with pytest.raises(ValueError, match=r"pow_var\(z=4.0, e=0.5\): derivative: not defined "
+                                         r"at the inputs it was computed from"):
+        s.backward()
+    with pytest.raises(ValueError, match="not defined at the inputs"):
+        list(backward_steps(s))
+    assert z.grad == 0.0 and s.grad == 0.0
+
+
+# --- the hot paths' shape: counted, not timed ------------------------------------------------
+
+
+def python_calls(f) -> int:
+    """How many Python frames ``f()`` enters (builtins not counted), ``f``'s own included."""
+    calls = 0
+
+    def count(frame, event, arg):
+        nonlocal calls
+        calls += event == "call"
+
+    sys.setprofile(count)
+    try:
+        f()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+@pytest.mark.parametrize("op", [
+    lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b, lambda a, b: a / b,
+    lambda a, b: -a, lambda a, b: a.tanh(), lambda a, b: a.exp(),
+])
+def test_a_common_op_is_one_python_frame(op):
+    a, b = Value(0.5), Value(1.5)
+    assert python_calls(lambda: op(a, b)) == 3  # the two lambdas and the op's method
+
+
+def test_backward_makes_no_python_call_per_node():
+    x = Value(0.5)
+    small, large = x, x
+    for _ in range(10):
+        small = (small * x + x).tanh() / 2.0 - x
+    for _ in range(1000):
+        large = (large * x + x).tanh() / 2.0 - x
+    assert python_calls(small.backward) == python_calls(large.backward)
