@@ -12,7 +12,7 @@ from collections.abc import Mapping
 
 from .value import Value, shown
 
-__all__ = ["check_value", "check_count", "check_number", "check_styles"]
+__all__ = ["check_value", "check_count", "check_number", "check_styles", "check_graph_size"]
 
 
 def check_value(where: str, name: str, x: object) -> None:
@@ -64,3 +64,13 @@ def check_styles(where: str, styles: object) -> None:
                 f"{where}: styles[{node!r}] must be a dict of graphviz attributes "
                 f"(str → str, such as {{'color': 'red'}}), got {shown(attrs)}"
             )
+
+
+def check_graph_size(where: str, n_nodes: int, max_nodes: int, why: str) -> None:
+    """ValueError when a graph of ``n_nodes`` value nodes is over ``max_nodes``; the message
+    says ``why`` that is too many and how to go ahead anyway."""
+    if n_nodes > max_nodes:
+        raise ValueError(
+            f"{where}: the graph has {n_nodes} value nodes, more than max_nodes={max_nodes}, "
+            f"{why}; pass max_nodes={n_nodes} to go ahead anyway"
+        )

@@ -42,7 +42,7 @@ from typing import Any
 import graphviz
 
 from .backprop import one_walk_at_a_time, topological_order
-from .checks import check_count, check_styles, check_value
+from .checks import check_count, check_graph_size, check_styles, check_value
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
 from .value import Value, shown
@@ -167,11 +167,7 @@ def draw(
     if max_width is not None and not max_width > 0:
         raise ValueError(f"max_width must be a positive number of pixels, got {max_width!r}")
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"draw: the graph has {len(order)} value nodes, more than max_nodes={max_nodes}, "
-            f"too many to read in one picture; pass max_nodes={len(order)} to draw it anyway"
-        )
+    check_graph_size("draw", len(order), max_nodes, "too many to read in one picture")
     ids = {node: f"n{k}" for k, node in enumerate(order)}
     for name, node in (("current", current), ("paths_to", paths_to)):
         if node is not None and node not in ids:

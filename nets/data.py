@@ -18,17 +18,16 @@ from __future__ import annotations
 import csv
 import io
 import math
-import numbers
 import os
 from collections.abc import Callable, Iterator
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from autograd_lite.checks import check_count, check_number
 from autograd_lite.files import read_limited
-from autograd_lite.value import shown
 
-from ._checks import MAX_SIZE
+from ._checks import check_positive_int
 
 __all__ = [
     "DATASETS",
@@ -51,26 +50,11 @@ def add_constant_feature(X: ArrayLike) -> Array:
     return np.hstack([X, np.ones((len(X), 1))])
 
 
-def _rng(n: int, seed: int, noise: float) -> np.random.Generator:
+def _rng(where: str, n: int, seed: int, noise: float) -> np.random.Generator:
     """The generator for ``seed``, once ``n`` and ``noise`` are checked."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int, got {type(n).__name__}: {shown(n)}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {shown(n)}")
-    if n > MAX_SIZE:
-        raise ValueError(f"n must be at most {MAX_SIZE:,}, got {shown(n)}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int, got {type(seed).__name__}: {shown(seed)}")
-    if seed < 0:
-        raise ValueError(f"seed must be ≥ 0, got {shown(seed)}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a real number, got {type(noise).__name__}: {shown(noise)}")
-    try:
-        finite = math.isfinite(noise)
-    except OverflowError:  # an int past the largest float
-        finite = False
-    if not (finite and noise >= 0):  # NaN would make every point NaN
-        raise ValueError(f"noise must be a finite number ≥ 0, got {shown(noise)}")
+    check_positive_int("n", n)
+    check_count(where, "seed", seed)
+    check_number(where, "noise", noise)  # NaN would make every point NaN
     return np.random.default_rng(seed)
 
 
@@ -106,7 +90,7 @@ def two_moons(
 
     Class 0: (cos t, sin t) for t in [0, π]; class 1: (1 - cos t, 1 - sin t - 0.5).
     """
-    rng = _rng(n, seed, noise)
+    rng = _rng("two_moons", n, seed, noise)
     n0, n1 = _class_sizes(n)
     # (1 - cos t, 0.5 - sin t) = (1, 0.5) + (cos(t + π), sin(t + π))
     points = np.vstack(
@@ -125,7 +109,7 @@ def xor(
 
     Labels come from the points before the jitter; the class sizes are random.
     """
-    rng = _rng(n, seed, noise)
+    rng = _rng("xor", n, seed, noise)
     points = rng.uniform(-1.0, 1.0, size=(n, 2))
     y = (points[:, 0] * points[:, 1] < 0).astype(float)
     return _finish(rng, points, y, noise, constant_feature)
@@ -135,7 +119,7 @@ def circles(
     n: int = 200, *, seed: int = 0, noise: float = 0.05, constant_feature: bool = False
 ) -> tuple[Array, Array]:
     """Two concentric circles about the origin: class 0 radius 1, class 1 radius 0.5."""
-    rng = _rng(n, seed, noise)
+    rng = _rng("circles", n, seed, noise)
     n0, n1 = _class_sizes(n)
     points = np.vstack(
         [
@@ -150,7 +134,7 @@ def blobs(
     n: int = 200, *, seed: int = 0, noise: float = 0.5, constant_feature: bool = False
 ) -> tuple[Array, Array]:
     """Two Gaussian blobs of std ``noise``: class 0 about (-1, -1), class 1 about (1, 1)."""
-    rng = _rng(n, seed, noise)
+    rng = _rng("blobs", n, seed, noise)
     points = np.repeat([[-1.0, -1.0], [1.0, 1.0]], _class_sizes(n), axis=0)
     return _finish(rng, points, _labels(n), noise, constant_feature)
 

@@ -174,7 +174,7 @@ def chain(n: int) -> Value:
 def test_size_guard_names_the_size_and_the_option():
     with pytest.raises(ValueError, match=r"601 value nodes, more than max_nodes=500") as error:
         draw(chain(600))
-    assert "pass max_nodes=601 to draw it anyway" in str(error.value)
+    assert "pass max_nodes=601 to go ahead anyway" in str(error.value)
     assert len(parse_dot(draw(chain(600), max_nodes=601).source)[0]) == 601 + 600
 
 

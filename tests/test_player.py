@@ -400,8 +400,12 @@ def test_a_graph_over_max_nodes_is_refused_with_the_count():
 
 
 def test_bad_inputs():
-    with pytest.raises(TypeError, match="player needs a Value, got float"):
+    with pytest.raises(TypeError, match="player: root must be a Value, got float"):
         autograd_lite.player(1.0)
+    with pytest.raises(TypeError, match="player: max_nodes must be an int, got str"):
+        autograd_lite.player(small(), max_nodes="5")
+    with pytest.raises(ValueError, match="player: max_nodes must be at least 1, got 0"):
+        autograd_lite.player(small(), max_nodes=0)
     with pytest.raises(ValueError, match="fmt must be a number format"):
         autograd_lite.player(small(), fmt="?")
 

@@ -37,6 +37,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..backprop import grad, topological_order
+from ..checks import check_count, check_graph_size, check_value
 from ..drawing import DOT_TIMEOUT, _is_off, draw, render
 from ..files import write_atomic
 from ..value import Value
@@ -119,15 +120,11 @@ def player(
     Needs graphviz's ``dot`` (``DotNotFound`` without it; ``ProgramError`` if it fails or
     runs past ``timeout``). The graph's ``.grad``s are left as they were.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"player needs a Value, got {type(root).__name__}")
+    check_value("player", "root", root)
+    max_nodes = check_count("player", "max_nodes", max_nodes, low=1)
     order = topological_order(root)
-    if len(order) > max_nodes:
-        raise ValueError(
-            f"player: the graph has {len(order)} value nodes, more than max_nodes={max_nodes}: "
-            f"too many to step through one at a time; step through a smaller graph (one "
-            f"example, fewer hidden units) or pass max_nodes={len(order)}"
-        )
+    check_graph_size("player", len(order), max_nodes, "too many to step through one at a "
+                     "time (step through one example, or fewer hidden units)")
     data = script(root, fmt)
     final = {node: g.data for node, g in zip(order, grad(root, order))}
     # drawn with the final gradients, so each box is wide enough for its number
