@@ -67,6 +67,23 @@ def grad_cells(page):
     )
 
 
+def labels_over_nodes(page):
+    """Each edge label that covers part of a node's box (on screen), with that node's id."""
+    return page.evaluate(
+        """() => {
+          const boxes = (sel) => [...document.querySelectorAll(sel)]
+            .map(e => [e, e.getBoundingClientRect()]);
+          const meet = (a, b) => Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1
+            && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+          const hits = [];
+          for (const [label, l] of boxes('.agl-edge-label rect'))
+            for (const [node, n] of boxes('g.node'))
+              if (meet(l, n)) hits.push([label.parentNode.textContent, node.id]);
+          return hits;
+        }"""
+    )
+
+
 def position(page):
     return int(page.get_attribute(".agl-player", "data-position"))
 
@@ -122,6 +139,7 @@ def test_every_backward_step_shows_the_engines_numbers(offline_page, tmp_path, n
             got_text, got_status, dashed, italic = cells[node_id]
             assert (got_text, got_status) == (text, status), (k, node_id)
             assert dashed == italic == (status == "pending"), (k, node_id)
+        assert labels_over_nodes(page) == [], k  # the graphs here leave room beside each edge
         if name == "small" and k in (0, 3, 4):
             ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / f"player-step-{k + 1}.png"), full_page=True)

@@ -49,9 +49,9 @@ __all__ = ["player", "save_html", "Player", "MAX_NODES"]
 # too many steps to follow, and the picture too big to read.
 MAX_NODES = 250
 
-# Longer edges and more space between nodes than a plain drawing: each step writes the
-# local derivative and the contribution on the edges it sends along.
-_ROOM_FOR_EDGE_LABELS = {"ranksep": "0.6", "nodesep": "0.45"}
+# Longer edges, more space between nodes and a margin all round than in a plain drawing:
+# each step writes the local derivative and the contribution beside the edges it uses.
+_ROOM_FOR_EDGE_LABELS = {"ranksep": "1.2", "nodesep": "0.45", "pad": "0.6"}
 
 _OFF_LEGEND = """<dt><span class="agl-swatch agl-sw-off"></span></dt>
   <dd>a ReLU that is off (its input ≤ 0, written in the box): it is 0 and sends 0 back</dd>

@@ -57,7 +57,9 @@ function autogradLitePlayer(root) {
     }
     const obstacles = [...nodes.values()].flatMap((shown) => [shown.box,
       ...(shown.op ? [shown.op.querySelector("ellipse, polygon, path").getBBox()] : [])]);
-    return { nodes, layer, obstacles };
+    // the drawing's own area (graphviz's background polygon): a label must stay inside it
+    const bounds = svg.querySelector("g.graph > polygon").getBBox();
+    return { nodes, layer, obstacles, bounds };
   }
 
   function fitWidth(svg, least, most) {
@@ -191,11 +193,12 @@ function autogradLitePlayer(root) {
   }
 
   function labelPlace(path, width, height, placed) {
-    // along the edge, from its middle outwards, then a little above or below it: the first
-    // place where the label covers no node and no other label (else the middle)
+    // along the edge, from its middle outwards, then further and further above or below
+    // it: the first place where the label covers no node and no other label; where there
+    // is none (a short edge between two boxes), the place that covers the least of them
     const length = path.getTotalLength();
     const candidates = [];
-    for (const shift of [0, -0.6, 0.6]) {
+    for (const shift of [0, -0.6, 0.6, -1.2, 1.2, -1.8, 1.8]) {
       for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
         const point = path.getPointAtLength(length * t);
         candidates.push({ x: point.x - width / 2, y: point.y - height / 2 + shift * height,
@@ -203,12 +206,17 @@ function autogradLitePlayer(root) {
       }
     }
     const taken = graph.obstacles.concat(placed);
-    return candidates.find((c) => !taken.some((o) => overlaps(c, o))) || candidates[0];
+    const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
+    const inside = candidates.filter((c) => overlap(c, graph.bounds) === c.width * c.height);
+    const pool = inside.length ? inside : candidates;
+    return pool.find((c) => covered(c) === 0) ||
+      pool.reduce((best, c) => (covered(c) < covered(best) ? c : best));
   }
 
-  function overlaps(a, b) {
-    return a.x < b.x + b.width && b.x < a.x + a.width &&
-      a.y < b.y + b.height && b.y < a.y + a.height;
+  function overlap(a, b) {  // the area two boxes share
+    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
+    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
+    return w > 0 && h > 0 ? w * h : 0;
   }
 
   function tag(x, y, width, height, boxClass, textClass, lines, groupClass) {
