@@ -51,6 +51,19 @@ from .value import Value
 __all__ = ["explain", "separators", "Explanation", "Path", "Factor"]
 
 
+def node_name(node: Value, root: Value, fmt: str = ".4g", wrt: Value | None = None) -> str:
+    """How a sentence about the chain rule calls ``node``: its label; else ``L`` for the
+    root, ``v`` for the node differentiated against, a constant's value, or the op in
+    parentheses, such as ``(+)``. Used by ``explain`` and the step-through page."""
+    if node.label:
+        return node.label
+    if node is root:
+        return "L"
+    if node is wrt:
+        return "v"
+    return format_number(node.data, fmt) if node.op is None else f"({node.op.symbol})"
+
+
 @dataclass(frozen=True)
 class Path:
     """One path from v to L: its nodes (v first) and the local derivative of each edge."""
@@ -216,11 +229,7 @@ class Explanation:
 
     # --- names and numbers ------------------------------------------------------------
     def _name(self, node: Value) -> str:
-        if node.label:
-            return node.label
-        if node is self.root:
-            return "L"
-        return "v" if node is self.wrt else f"({node.op.symbol})"
+        return node_name(node, self.root, self.fmt, self.wrt)
 
     def _d(self, upper: Value, lower: Value) -> str:
         return f"∂{self._name(upper)}/∂{self._name(lower)}"

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from ..backprop import report_overflow, topological_order
 from ..drawing import format_number
+from ..explainer import node_name
 from ..steps import backward_steps, local_derivatives
 from ..value import Value
 
@@ -120,19 +121,8 @@ def script(root: Value, fmt: str = ".4g") -> dict[str, Any]:
 
 
 def _names(order: list[Value], root: Value, fmt: str) -> dict[Value, str]:
-    """How the page's sentences call each node: its label; else the root is L, a constant
-    is its value, and any other node is named by its op, as in ``explain``."""
-    names = {}
-    for node in order:
-        if node.label:
-            names[node] = node.label
-        elif node is root:
-            names[node] = "L"
-        elif node.op is None:
-            names[node] = format_number(node.data, fmt)
-        else:
-            names[node] = f"({node.op.symbol})"
-    return names
+    """How the page's sentences call each node: as ``explain`` does."""
+    return {node: node_name(node, root, fmt) for node in order}
 
 
 def _node_entry(node: Value, ids: dict, names: dict, num: Callable) -> dict[str, Any]:
