@@ -36,6 +36,7 @@ return v5
 from __future__ import annotations
 
 import math
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -121,6 +122,19 @@ def trace(
     return program
 
 
+def comment_text(text: str) -> str:
+    """``text`` fit for one comment line: every character that could end the line or change
+    how it reads (line breaks, other control and format characters such as bidirectional
+    overrides, unpaired surrogates: Unicode's categories C, Zl and Zp) becomes ``?``, so a
+    label can never become code.
+
+    >>> comment_text("x\\n    import os")
+    'x?    import os'
+    """
+    return "".join("?" if unicodedata.category(c).startswith(("C", "Zl", "Zp")) else c
+                   for c in text)
+
+
 def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
     leaves = list(leaves)
     for k, leaf in enumerate(leaves):
@@ -193,7 +207,11 @@ class Program:
         return "·".join(args) if op.name == "mul" else f" {op.symbol} ".join(args)
 
     def lines(self) -> list[tuple[str, str]]:
-        """The Wengert list as (code, comment) pairs, one per slot with a name, then ``return``."""
+        """The Wengert list as (code, comment) pairs, one per slot with a name, then ``return``.
+
+        The code holds no user text (slot names and numbers only); the comment holds labels,
+        made safe for a comment line by ``comment_text``.
+        """
         n_inputs = len(self.input_labels)
         rows = [(f"v{k} = input[{k}]", label) for k, label in enumerate(self.input_labels)]
         rows += [(f"v{n_inputs + k} = param[{k}]", p.label) for k, p in enumerate(self.params)]
@@ -204,7 +222,7 @@ class Program:
                          comment))
         root_label = self._labels[self.root] if self.root < self._n_named else ""
         rows.append((f"return {self._name(self.root)}", root_label))
-        return rows
+        return [(code, comment_text(comment)) for code, comment in rows]
 
     def __str__(self) -> str:
         rows = self.lines()

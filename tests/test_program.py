@@ -3,11 +3,14 @@ every op, the two nets, every error path, the Wengert list and the generated Pyt
 
 from __future__ import annotations
 
+import ast
 import math
 import re
+import sys
 
 import numpy as np
 import pytest
+from hostile_labels import HOSTILE_LABELS
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -342,3 +345,28 @@ def test_forward_only_source_has_no_gradients():
     assert gradient_line.search(program.python_source())
     assert not gradient_line.search(program.python_source(backward=False))
     assert program.compiled(backward=False)([2.0], [0.5]) == ((1.0,), [], True)
+
+
+# --- user text never becomes code ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("label", HOSTILE_LABELS, ids=range(len(HOSTILE_LABELS)))
+def test_a_label_never_becomes_code(label, monkeypatch):
+    monkeypatch.delattr(sys, "PWNED", raising=False)  # removed again after the test, if set
+    def traced(label: str):
+        x, w = Value(2.0, label=label), Value(0.5, label=label)
+        y = (w * x).tanh()
+        y.label = label
+        return trace(y, [x], [w])
+
+    plain, program = traced(""), traced(label)
+    assert not hasattr(sys, "PWNED")
+    for backward in (True, False):
+        source = program.python_source(backward)
+        # The code is the same as with no labels at all: only the comments differ.
+        assert ast.dump(ast.parse(source)) == ast.dump(ast.parse(plain.python_source(backward)))
+        assert len(source.splitlines()) == len(plain.python_source(backward).splitlines())
+    text = str(program)
+    assert len(text.splitlines()) == len(str(plain).splitlines())
+    program.run([[1.0], [3.0]], how="python")
+    assert not hasattr(sys, "PWNED")
