@@ -351,8 +351,7 @@ def test_forward_only_source_has_no_gradients():
 
 
 @pytest.mark.parametrize("label", HOSTILE_LABELS, ids=range(len(HOSTILE_LABELS)))
-def test_a_label_never_becomes_code(label, monkeypatch):
-    monkeypatch.delattr(sys, "PWNED", raising=False)  # removed again after the test, if set
+def test_a_label_never_becomes_code(label):
     def traced(label: str):
         x, w = Value(2.0, label=label), Value(0.5, label=label)
         y = (w * x).tanh()
@@ -368,5 +367,8 @@ def test_a_label_never_becomes_code(label, monkeypatch):
         assert len(source.splitlines()) == len(plain.python_source(backward).splitlines())
     text = str(program)
     assert len(text.splitlines()) == len(str(plain).splitlines())
-    program.run([[1.0], [3.0]], how="python")
-    assert not hasattr(sys, "PWNED")
+    try:
+        program.run([[1.0], [3.0]], how="python")
+        assert not hasattr(sys, "PWNED")
+    finally:
+        vars(sys).pop("PWNED", None)  # each label is judged on its own
