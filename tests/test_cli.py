@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import importlib
 import re
 import subprocess
@@ -236,6 +237,27 @@ def test_build_parser_lets_more_subcommands_register():
     extra.set_defaults(func=lambda args: 7)
     assert main.__module__ == "nets.cli"
     assert parser.parse_args(["extra"]).func(None) == 7
+
+
+def test_the_command_line_is_a_package_with_one_module_per_subcommand():
+    import tomllib
+
+    import nets.cli
+
+    assert hasattr(nets.cli, "__path__")  # a package, nets/cli/
+    registered = {}
+    for module in nets.cli.COMMANDS:
+        assert module.__name__.startswith("nets.cli.")
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        module.register(subparsers)
+        registered.update(dict.fromkeys(subparsers.choices, module.__name__))
+    assert registered == {"demo": "nets.cli.train", "train": "nets.cli.train",
+                          "gradcheck": "nets.cli.gradcheck", "graph": "nets.cli.graph"}
+    package = Path(nets.cli.__file__).parent
+    assert sorted(p.name for p in package.parent.glob("*.py") if "cli" in p.name or "_arg" in p.name
+                  or "command" in p.name) == []  # cli.py, graph_command.py, _arguments.py moved
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert pyproject["project"]["scripts"] == {"autograd-lite": "nets.cli:main"}
 
 
 def test_the_console_script(tmp_path):

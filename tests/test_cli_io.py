@@ -167,7 +167,7 @@ def no_training(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("trained although the output cannot be written")
 
-    monkeypatch.setattr(cli, "train", refuse)
+    monkeypatch.setattr(cli.train, "train", refuse)
 
 
 def out_under_a_file(tmp_path):
@@ -226,7 +226,7 @@ def test_graph_checks_its_output_before_drawing(tmp_path, monkeypatch, capsys, o
     monkeypatch.chdir(tmp_path)
     (tmp_path / "dir.svg").mkdir()
     (tmp_path / "file").write_text("")
-    monkeypatch.setattr("nets.graph_command.parse_expression", None)  # never reached
+    monkeypatch.setattr("nets.cli.graph.parse_expression", None)  # never reached
     status, _, err = run(["graph", "x", "--values", "x=1", "-o", output, "--force"], capsys)
     assert status == 2 and one_line(err) == f"autograd-lite graph: error: {reason}"
 
@@ -312,7 +312,7 @@ def test_bad_graph_arguments_are_one_line_exit_2(tmp_path, monkeypatch, capsys, 
 
 
 def test_the_net_size_is_checked_before_the_net_is_built(monkeypatch, capsys):
-    from nets import graph_command
+    from nets.cli import graph as graph_command
 
     built = []
     real = graph_command.FeatureDiscoveryNet

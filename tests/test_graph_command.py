@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_lite import parse_expression, topological_order
-from nets import graph_command
+from nets.cli import graph as graph_command
 from nets.feature_discovery import FeatureDiscoveryNet
 
 # --- parse_expression ----------------------------------------------------------------------------

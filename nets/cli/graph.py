@@ -44,10 +44,10 @@ from autograd_lite.files import ProgramError, check_writable, describe_os_error
 from autograd_lite.parse import FUNCTIONS, parse_expression
 from autograd_lite.player import save_html
 
-from . import losses
-from ._arguments import LIMITS, bounds, count, integer, one_line, seed
-from .data import DATASETS
-from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
+from .. import losses
+from ..data import DATASETS
+from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
+from .arguments import LIMITS, bounds, count, integer, one_line, seed
 
 __all__ = ["register", "run", "MAX_NODES", "MAX_USES"]
 

@@ -1,6 +1,7 @@
 """The command line's argument types, each saying in one line what is wrong; the upper
-bound of every size flag (checked while parsing, before anything is built); and ``one_line``,
-which keeps an error message on one line whatever file name or value it quotes."""
+bound of every size flag (checked while parsing, before anything is built); ``UsageError``;
+and ``one_line``, which keeps an error message on one line whatever file name or value it
+quotes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ from collections.abc import Callable
 # times a first-layer weight is used; the demo's is 960,000 (about 4 s), so 10⁸ is minutes.
 LIMITS = dict(points=100_000, hidden=1_000, epochs=100_000, batch_size=100_000,
               examples=10_000, seed=2**32 - 1, work=10**8)
+
+
+class UsageError(Exception):
+    """A bad input found after parsing (a data file, the output directory): exit status 2."""
 
 
 def number(

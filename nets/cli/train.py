@@ -1,39 +1,26 @@
-"""The ``autograd-lite`` command: train the notes' network and check its gradients.
-
-    autograd-lite demo        train on two-moons with the defaults, compare gradients, plot
-    autograd-lite train       the same with your data and settings
-    autograd-lite gradcheck   random nets of several sizes: autodiff vs closed form vs
-                              finite differences; exits 1 on any mismatch
-    autograd-lite graph       draw the net's graph for one example (or an expression) as
-                              SVG, optionally explaining one parameter's gradient
-
-Bad arguments exit with status 2 and a one-line reason, never a traceback; ``--help`` works
-everywhere. Every size has an upper bound (``LIMITS``), checked before anything is built, and
-the output directory is created and checked for writing before training starts. Every file
-is written atomically: a failed write (a full disk, Ctrl-C) leaves the old file whole.
+"""``autograd-lite demo`` and ``autograd-lite train``: train the feature-discovery net, compare
+its gradients three ways at the trained weights, and write the weights and plots to --out.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 from pathlib import Path
-from typing import NoReturn
 
 import numpy as np
 
-from autograd_lite.files import ProgramError, check_writable, describe_os_error
+from autograd_lite.files import check_writable, describe_os_error
 
-from . import data, graph_command
-from ._arguments import LIMITS, bounds, count, number, one_line, seed
-from .compare import compare_gradients
-from .feature_discovery import NET_LOSSES, FeatureDiscoveryNet
-from .losses import class_targets
-from .optim import SGD, Adam, Optimizer
-from .training import History, accuracy, train
+from .. import data
+from ..compare import compare_gradients
+from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
+from ..losses import class_targets
+from ..optim import SGD, Adam, Optimizer
+from ..training import History, accuracy, train
+from .arguments import LIMITS, UsageError, bounds, count, number, seed
 
-__all__ = ["main", "build_parser"]
+__all__ = ["register", "DEFAULTS", "OUTPUT_FILES"]
 
 # The demo's settings, and the train subcommand's defaults: two-moons, 200 points plus the
 # constant feature, 16 hidden units, logistic loss, Adam on mini-batches of 20.
@@ -45,52 +32,10 @@ OPTIMIZERS = ("adam", "sgd")
 OUTPUT_FILES = ("weights.json", "loss.png", "decision_boundary.png", "backprop.html")
 
 
-class UsageError(Exception):
-    """A bad input found after parsing (a data file, the output directory): exit status 2."""
-
-
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return args.func(args)
-    except UsageError as e:
-        status, reason = 2, str(e)
-    except OSError as e:  # an output that cannot be written after all, e.g. a full disk
-        status, reason = 2, describe_os_error(e)
-    except (ArithmeticError, ProgramError) as e:  # e.g. weights overflowing; dot failing
-        status, reason = 1, str(e)
-    except KeyboardInterrupt:
-        status, reason = 130, "interrupted; every file written is complete, the rest were not"
-    except ModuleNotFoundError as e:
-        if e.name not in ("matplotlib", "tqdm"):
-            raise
-        status, reason = 1, f"{e.name} is missing: pip install 'autograd-lite[train]'"
-    print(f"{parser.prog} {args.command}: error: {one_line(reason)}", file=sys.stderr)
-    return status
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse's parser, but a usage error is one line (argparse prints the usage too)."""
-
-    def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    """The parser with one subparser per subcommand; each sets ``func(args) -> int``."""
-    parser = _Parser(
-        prog="autograd-lite",
-        description="Train the lecture notes' feature-discovery network and check that "
-        "autodiff, the notes' closed-form gradients and finite differences agree.",
-    )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``demo`` and ``train`` subcommands to a CLI's subparsers."""
     _add_demo(subparsers)
     _add_train(subparsers)
-    _add_gradcheck(subparsers)
-    graph_command.register(subparsers)
-    return parser
 
 
 def _dataset(text: str) -> str:
@@ -174,20 +119,6 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
     sub.set_defaults(func=_run_training, page=False)
 
 
-def _add_gradcheck(subparsers: argparse._SubParsersAction) -> None:
-    sub = subparsers.add_parser(
-        "gradcheck",
-        help="check autodiff against the closed form and finite differences on random nets",
-        description="For random nets of several sizes and both losses, compare the gradient "
-        "of the mean loss three ways; exit with status 1 on any mismatch.",
-    )
-    sub.add_argument("--seed", type=seed, default=0,
-                     help=f"{bounds('seed', 0)} (default: %(default)s)")
-    sub.add_argument("--examples", type=count("examples"), default=8,
-                     help=f"random examples per net, {bounds('examples')} (default: %(default)s)")
-    sub.set_defaults(func=_run_gradcheck)
-
-
 # --- demo and train ----------------------------------------------------------------------
 def _run_training(args: argparse.Namespace) -> int:
     X, labels = _load_data(args)
@@ -266,7 +197,7 @@ def _write_outputs(
     out: Path, net: FeatureDiscoveryNet, history: History, X: np.ndarray, labels: np.ndarray,
     page: bool,
 ) -> list[Path]:
-    from . import manual, plots  # matplotlib is slow to import: only when plotting
+    from .. import manual, plots  # matplotlib is slow to import: only when plotting
 
     written = [out / name for name in OUTPUT_FILES[:2]]
     net.save(written[0])
@@ -299,29 +230,3 @@ def _write_page(path: Path, net: FeatureDiscoveryNet, X: np.ndarray, labels: np.
     title = (f"Backpropagation through the trained net's loss l on example {k}, x = ({point}), "
              f"class {int(labels[k])}: {live[k]} of {net.n_hidden} hidden units live")
     return save_html(trace.l, path, params=net.parameters(), title=title)
-
-
-# --- gradcheck -----------------------------------------------------------------------------
-GRADCHECK_SIZES = ((1, 1), (2, 3), (3, 8), (8, 16))  # (inputs D, hidden units H)
-
-
-def _run_gradcheck(args: argparse.Namespace) -> int:
-    rng = np.random.default_rng(args.seed)
-    failures = 0
-    for n_inputs, n_hidden in GRADCHECK_SIZES:
-        for loss in NET_LOSSES:
-            net = FeatureDiscoveryNet(n_inputs, n_hidden, loss, seed=int(rng.integers(2**31)))
-            X = rng.normal(size=(args.examples, n_inputs))
-            if loss == "logistic":
-                Y = rng.integers(0, 2, size=args.examples)
-            else:
-                Y = rng.normal(size=args.examples)
-            comparison = compare_gradients(net, X, Y)
-            failures += not comparison
-            print(f"{n_inputs} inputs, {n_hidden} hidden units, {loss} loss:\n{comparison}\n")
-    total = len(GRADCHECK_SIZES) * len(NET_LOSSES)
-    if failures:
-        print(f"MISMATCH in {failures} of {total} nets", file=sys.stderr)
-        return 1
-    print(f"all {total} nets agree")
-    return 0
