@@ -2,7 +2,8 @@
 
 ``draw(root)`` returns a ``graphviz.Digraph``. Its ``.source`` is the DOT text, built
 without graphviz's ``dot`` program; in Jupyter the graph displays inline as SVG (graphviz's
-own display hooks, which run ``dot``). ``save(root, path)`` writes it in the format the
+own display hooks, which run ``dot``), and its ``.render(name)`` writes ``name.svg``, as
+micrograd's ``draw_dot`` does. ``save(root, path)`` writes it in the format the
 file's extension names (.svg, .png, .pdf, or .gv/.dot for the DOT text).
 
 Each value is a box (label, data, grad) coloured by its kind: a labelled leaf (blue), a
@@ -309,6 +310,7 @@ class _Picture:
         self.used: dict[str, None] = {}  # the legend's entries, in the order first used
         self.drawn: set[Value] = set()
         self.dot = graphviz.Digraph(
+            format="svg",  # .render(name) writes name.svg, as micrograd's draw_dot
             # ordering: a node's inputs keep the graph's order (units 0, 1, 2, … top down)
             graph_attr={"bgcolor": "white", "nodesep": "0.3", "ranksep": "0.45",
                         "ordering": "out"},

@@ -19,18 +19,23 @@ Three kinds of task, as in notebook 6:
 
 A checker returns a ``Verdict``: true when the answer is right; its text says what was
 checked or what is wrong. An answer still holding the placeholder ``...`` is "not answered".
+A wrong one is matched against the usual mistakes, where the task allows them: a ``Value``
+where a number goes (``b`` for ``b.data``), a local derivative taken at the input where
+the output belongs (tanh' as 1 − a²), two factors swapped, the upstream gradient left out,
+the sign lost, and ``=`` where ``+=`` belongs; the message names the one it finds.
 
 >>> print(check_local_derivative("mul", lambda a, b, y: (b, a)))
 right: mul's local derivatives agree with finite differences at 3 points.
->>> print(check_local_derivative("mul", lambda a, b, y: (a, b)))
-wrong: the mul node at a = 2, b = −3 (y = −6): ∂y/∂a is expected −3 (finite differences), got 2.
+>>> print(check_local_derivative("mul", lambda a, b, y: (a, b)))  # doctest: +NORMALIZE_WHITESPACE
+wrong: the mul node at a = 2, b = −3 (y = −6): ∂y/∂a is expected −3 (finite differences),
+got 2, which is ∂y/∂b: the two derivatives are swapped.
 """
 
 from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,25 +80,54 @@ def _close(got: float, expected: float) -> bool:
 _NOT_ANSWERED = Verdict(False, "not answered yet: replace each ... with your expression.")
 
 
-def _run(answer: Callable[..., Any], *args: Any) -> tuple[Any, Verdict | None]:
-    """Call the student's code: its result, or what went wrong as a verdict (no traceback)."""
+def _run(answer: Callable[..., Any], *args: Any, hint: str = "") -> tuple[Any, Verdict | None]:
+    """Call the student's code: its result, or what went wrong as a verdict (no traceback).
+    ``hint``: where the numbers are, said when the code tripped over a ``Value``."""
     try:
         return answer(*args), None
     except Exception as e:
         if "ellipsis" in str(e):  # arithmetic on a placeholder
             return None, _NOT_ANSWERED
-        return None, Verdict(False, f"your code raised {type(e).__name__}: {e}")
+        message = f"your code raised {type(e).__name__}: {e}"
+        if "'Value'" in str(e) and hint:
+            message += f". A Value has no order and is not a number: use {hint}."
+        return None, Verdict(False, message)
 
 
 def _not_answered(answer: Any) -> Verdict | None:
-    """A placeholder (``...`` or ``None`` anywhere in the answer) is not an answer yet."""
+    """A placeholder (``...`` or ``None`` anywhere in the answer) is not an answer yet;
+    neither is anything but numbers and Values (a Value is diagnosed where it was put)."""
     parts = answer if isinstance(answer, tuple | list) else (answer,)
     if any(p is ... or p is None for p in parts):
         return _NOT_ANSWERED
-    if not all(isinstance(p, int | float) and not isinstance(p, bool) for p in parts):
+    if not all(_is_number(p) or isinstance(p, Value) for p in parts):
         kinds = ", ".join(type(p).__name__ for p in parts)
         return Verdict(False, f"the answer must be numbers (floats), got {kinds}.")
     return None
+
+
+def _is_number(x: Any) -> bool:
+    return isinstance(x, int | float) and not isinstance(x, bool)
+
+
+def _a_value(where: str, want: float, v: Value, hint: str) -> str:
+    """What to say when a Value stands where a number goes."""
+    return (f"{where} is expected {_n(want)}, got {_given(v)}: a Value was used where its "
+            f"number belongs; use {hint}.")
+
+
+def _given(x: float | Value) -> str:
+    return f"a Value (data {_n(x.data)})" if isinstance(x, Value) else _n(x)
+
+
+def _mistake(got: float, want: float, candidates: list[tuple[float, str]]) -> str:
+    """The first usual mistake whose number is ``got`` (each candidate: the number that
+    mistake gives, and what to say); "" when none fits. A candidate that happens to equal
+    the right number is no mistake."""
+    for value, why in candidates:
+        if not _close(value, want) and _close(got, value):
+            return why
+    return ""
 
 
 # --- 1. an op's local derivatives ---------------------------------------------------------
@@ -136,15 +170,39 @@ def check_local_derivative(op: str, answer: Callable[..., Any]) -> Verdict:
         if len(given) != len(point):
             return Verdict(False, f"{op} has {len(point)} input(s): return {len(point)} "
                                   f"number(s), one ∂y/∂input each; got {len(given)}.")
-        check = gradcheck(apply, point)
+        expected = [c.numeric for c in gradcheck(apply, point).inputs]
         at = ", ".join(f"{name} = {_n(x)}" for name, x in zip(names, point))
-        for name, g, c in zip(names, given, check.inputs):
-            if not _close(g, c.numeric):
-                return Verdict(False, f"the {op} node at {at} (y = {_n(y)}): ∂y/∂{name} is "
-                                      f"expected {_n(c.numeric)} (finite differences), "
-                                      f"got {_n(g)}.")
+        node = f"the {op} node at {at} (y = {_n(y)})"
+        for k, (name, g, want) in enumerate(zip(names, given, expected)):
+            if isinstance(g, Value):
+                where = f"{node}: ∂y/∂{name}"
+                return Verdict(False, _a_value(where, want, g, "plain floats"))
+            if not _close(g, want):
+                why = _mistake(g, want, _local_mistakes(op, point, y, expected, k))
+                return Verdict(False, f"{node}: ∂y/∂{name} is expected {_n(want)} (finite "
+                                      f"differences), got {_n(g)}{why or '.'}")
     return Verdict(True, f"{op}'s local derivatives agree with finite differences at "
                          f"{len(points)} points.")
+
+
+def _local_mistakes(op: str, point: tuple[float, ...], y: float, expected: list[float],
+                    k: int) -> list[tuple[float, str]]:
+    """The usual wrong answers for ∂y/∂(input k) of ``op`` at ``point``, and what to say."""
+    candidates = [(-expected[k], ": the sign is lost.")]
+    if len(point) == 2:
+        other = "ab"[1 - k]
+        candidates.append((expected[1 - k], f", which is ∂y/∂{other}: the two derivatives "
+                                            "are swapped."))
+    else:
+        (a,) = point
+        rule = OPS[op].derivatives
+        candidates += [
+            (rule(a, a)[0], f", which is the rule taken at the input a = {_n(a)}: {op}'s "
+                            f"derivative is written in its output, y = {_n(y)}."),
+            (rule(y, y)[0], f", which is the rule taken at the output y = {_n(y)}: {op}'s "
+                            f"derivative is written in its input, a = {_n(a)}."),
+        ]
+    return candidates
 
 
 # --- 2. one node's backward step ----------------------------------------------------------
@@ -186,6 +244,16 @@ def _lecture_neuron() -> tuple[Value, Value]:
     return L, o
 
 
+def _tanh_and_skip() -> tuple[Value, Value]:
+    """L = tanh(n) + n: n reaches L by two paths, so n.grad holds 1 when o's step runs."""
+    n = Value(0.5, label="n")
+    o = n.tanh()
+    o.label = "o"
+    L = o + n
+    L.label = "L"
+    return L, o
+
+
 def _sum_node() -> tuple[Value, Value]:
     """L = (a + b)·c: the node s = a + b."""
     a, b, c = Value(0.5, label="a"), Value(-1.5, label="b"), Value(4.0, label="c")
@@ -196,10 +264,20 @@ def _sum_node() -> tuple[Value, Value]:
     return L, s
 
 
+def _sum_and_reuse() -> tuple[Value, Value]:
+    """L = (a + b)·a: a reaches L by two paths, so a.grad holds s = 1 when s's step runs."""
+    a, b = Value(1.5, label="a"), Value(-0.5, label="b")
+    s = a + b
+    s.label = "s"
+    L = s * a
+    L.label = "L"
+    return L, s
+
+
 _SCENES: dict[str, list[Callable[[], tuple[Value, Value]]]] = {
     "mul": [_lecture_expression, _square],
-    "tanh": [_lecture_neuron],
-    "add": [_sum_node],
+    "tanh": [_lecture_neuron, _tanh_and_skip],
+    "add": [_sum_node, _sum_and_reuse],
 }
 BACKWARD_STEP_OPS = tuple(_SCENES)
 
@@ -209,52 +287,113 @@ def check_backward_step(op: str, answer: Callable[[Value], None]) -> Verdict:
 
     The step must *add* ``∂out/∂input · out.grad`` to each input's ``grad`` (``+=``: an
     input used twice, as in ``a * a``, gets both contributions). It is run on a node of a
-    small graph at the moment the walk reaches it: ``out.grad`` holds ∂L/∂out and the
-    inputs' grads hold what reached them by other paths (nothing, here).
+    small graph at the moment the walk reaches it: ``out.grad`` holds ∂L/∂out and each
+    input's grad holds what reached it by the other paths (in some graphs, something).
     """
     if op not in _SCENES:
         raise ValueError(f"no exercise for the op {op!r}; choose one of {BACKWARD_STEP_OPS}")
     for scene in _SCENES[op]:
         L, out = scene()
         inputs = list(dict.fromkeys(out.parents))  # each input once, in order
-        expected = grad(L, inputs)  # ∂L/∂input: every path to L goes through out
+        expected = [v.data for v in grad(L, inputs)]  # ∂L/∂input, by every path
         upstream = grad(L, [out])[0].data
+        through_out = [upstream * _local(out, x) for x in inputs]
+        for x, want, via in zip(inputs, expected, through_out):
+            x.grad = want - via  # what reached x by the other paths
         out.grad = upstream
-        _, problem = _run(answer, out)
+        _, problem = _run(answer, out, hint=_number_hint(out))
         if problem is not None:
             return problem
-        for x, want in zip(inputs, expected):
+        for x, want, via in zip(inputs, expected, through_out):
             problem = _not_answered(x.grad)
             if problem is not None:
                 return problem
-            if not _close(x.grad, want.data):
-                return Verdict(False, _diagnose_step(L, out, x, x.grad, want.data, upstream))
+            if isinstance(x.grad, Value) or not _close(x.grad, want):
+                return Verdict(False, _diagnose_step(L, out, x, want, want - via, upstream))
     return Verdict(True, f"the {op} step sends ∂L/∂out · ∂out/∂input to every input, "
                          "adding to what is there.")
 
 
-def _diagnose_step(L: Value, out: Value, x: Value, got: float, want: float,
+def _local(out: Value, x: Value) -> float:
+    """∂out/∂x, both uses of x counted (a * a)."""
+    return sum(d for p, d in zip(out.parents, local_derivatives(out)) if p is x)
+
+
+def _number_hint(out: Value, used: Collection[Value] = ()) -> str:
+    """Where the step's numbers are: for each node in ``used`` (else every node the step
+    sees), its ``.data``; for ``out``, its ``.grad`` too."""
+    nodes = list(used) or [*dict.fromkeys(out.parents), out]
+    return ", ".join(f"`{v.label}.data`" + (f" (or `{v.label}.grad`)" if v is out else "")
+                     for v in nodes)
+
+
+def _used(v: Value, nodes: Collection[Value]) -> list[Value]:
+    """The nodes of ``nodes`` that ``v`` was computed from directly: the Values a student's
+    code used where their ``.data`` belonged (the walk stops at each one it finds)."""
+    found: list[Value] = []
+    seen: set[int] = set()
+    stack = [v]
+    while stack:
+        u = stack.pop()
+        if id(u) in seen:
+            continue
+        seen.add(id(u))
+        if any(u is n for n in nodes):
+            found.append(u)
+        else:
+            stack.extend(reversed(u.parents))
+    return found
+
+
+def _diagnose_step(L: Value, out: Value, x: Value, want: float, before: float,
                    upstream: float) -> str:
-    """Which factor of ∂L/∂x = ∂L/∂out · ∂out/∂x the step got wrong."""
-    local = sum(d for p, d in zip(out.parents, local_derivatives(out)) if p is x)  # both uses of x
-    line = explain(L, x).headline[0]
-    head = (f"node {x.label}, the input of {out.label} = {_describe(out)}: {x.label}.grad "
-            f"is expected {_n(want)}, got {_n(got)}. The chain rule: {line}.")
+    """What the step did to ``x.grad``, set to ``before`` when the walk reached ``out``:
+    which factor of ∂L/∂x = ∂L/∂out · ∂out/∂x it got wrong, or how it added."""
+    got = x.grad
+    xl, ol = x.label, out.label
+    head = (f"node {xl}, the input of {ol} = {_describe(out)}: {xl}.grad is expected "
+            f"{_n(want)}, got {_given(got)}. The chain rule: {explain(L, x).headline[0]}.")
+    if isinstance(got, Value):
+        hint = _number_hint(out, _used(got, [*out.parents, out]))
+        return head + f" A Value was used where its number belongs: use {hint}."
+    local = _local(out, x)
     uses = sum(p is x for p in out.parents)
-    if uses > 1 and _close(got, want / uses):
-        return head + (f" {x.label} is {uses} inputs of {out.label}: each use adds its "
-                       "contribution; use += so the second does not overwrite the first.")
-    if _close(got, local):
-        return head + (f" The factor ∂L/∂{out.label} = {_n(upstream)} is missing: multiply "
-                       f"the local derivative by {out.label}.grad.")
-    if _close(got, upstream):
-        return head + (f" The local derivative ∂{out.label}/∂{x.label} = {_n(local)} is "
-                       f"missing: {out.label}.grad alone was sent.")
-    if upstream:
-        return head + (f" The factor ∂{out.label}/∂{x.label} is off: the step used "
-                       f"{_n(got / upstream)}, the local derivative is {_n(local)} "
-                       f"(∂L/∂{out.label} = {_n(upstream)} is right).")
-    return head
+    others = [p for p in dict.fromkeys(out.parents) if p is not x]
+    added = got - before  # what the step added to x.grad
+    candidates = [
+        (want - before, f" {xl}.grad held {_n(before)} from the other paths when the walk "
+                        f"reached {ol}, and the step replaced it: use += to add to it."),
+        (want / uses, f" {xl} is {uses} inputs of {ol}: each use adds its contribution; use "
+                      "+= so the second does not overwrite the first."),
+    ]
+    steps = [
+        (-(want - before), f" The sign is lost: the step added {_n(added)}, "
+                           f"∂L/∂{ol} · ∂{ol}/∂{xl} is ({_n(upstream)})·({_n(local)}) = "
+                           f"{_n(upstream * local)}."),
+        (local, f" The factor ∂L/∂{ol} = {_n(upstream)} is missing: multiply the local "
+                f"derivative by {ol}.grad."),
+        (upstream, f" The local derivative ∂{ol}/∂{xl} = {_n(local)} is missing: "
+                   f"{ol}.grad alone was sent."),
+    ]
+    for other in others:
+        steps.append((upstream * _local(out, other),
+                      f" The step used ∂{ol}/∂{other.label} = {_n(_local(out, other))}, the "
+                      f"other input's factor: the inputs are swapped; ∂{ol}/∂{xl} is "
+                      f"{_n(local)}."))
+    if len(out.parents) == 1:  # a rule in the output taken at the input, or the reverse
+        rule = out.op.derivatives
+        for at, where, belongs in ((x.data, f"the input {xl}", f"the output {ol}"),
+                                   (out.data, f"the output {ol}", f"the input {xl}")):
+            steps.append((upstream * rule(at, at)[0],
+                          f" The factor ∂{ol}/∂{xl} is off: the step took the rule at "
+                          f"{where} = {_n(at)}, giving {_n(rule(at, at)[0])}; it is written "
+                          f"in {belongs}: {_n(local)}."))
+    candidates += [(before + value, why) for value, why in steps]
+    why = _mistake(got, want, candidates)
+    if not why and upstream:
+        why = (f" The factor ∂{ol}/∂{xl} is off: the step used {_n(added / upstream)}, the "
+               f"local derivative is {_n(local)} (∂L/∂{ol} = {_n(upstream)} is right).")
+    return head + why
 
 
 def _describe(node: Value) -> str:
@@ -282,9 +421,11 @@ def check_weight_gradient(answer: Callable[[Trace, list[float], float, int, int]
     x, y = _EXAMPLE
     t = net.forward(x, y=y)
     w = [p.data for p in net.w]
+    names = _code_names(t)
+    hint = "`t.r.data`, `t.r_tilde[j].data`, `t.x[i].data` (numbers; t.r is a Value)"
     for i, row in enumerate(net.W):
         for j, W_ij in enumerate(row):
-            given, problem = _run(answer, t, w, y, i, j)
+            given, problem = _run(answer, t, w, y, i, j, hint=hint)
             problem = _not_answered(given) if problem is None else problem
             if problem is not None:
                 return problem
@@ -292,16 +433,32 @@ def check_weight_gradient(answer: Callable[[Trace, list[float], float, int, int]
                 return Verdict(False, f"return the 4 factors of ∂l/∂W[{i},{j}], l's side "
                                       f"first, got {given!r}.")
             e = explain(t.l, W_ij)
-            total = gradcheck(_loss_as_a_function_of(i, j), [W_ij.data]).inputs[0].numeric
+            wrt = e.wrt.label
             for factor, g in zip(e.chain, given):
-                if not _close(g, factor.value):
-                    return Verdict(False, _diagnose_factor(e, factor, g, math.prod(given), total))
+                if isinstance(g, Value):
+                    used = _used(g, list(names)) or [g]
+                    where = (f"node {factor.upper.label}: the factor ∂{factor.upper.label}/"
+                             f"∂{factor.lower.label} of ∂l/∂{wrt}")
+                    use = ", ".join(f"`{names.get(v, 'it')}.data`" for v in used)
+                    return Verdict(False, _a_value(where, factor.value, g, use))
+            total = gradcheck(_loss_as_a_function_of(i, j), [W_ij.data]).inputs[0].numeric
             product = math.prod(given)
+            for k, (factor, g) in enumerate(zip(e.chain, given)):
+                if not _close(g, factor.value):
+                    return Verdict(False, _diagnose_factor(e, k, given, product, total))
             if not _close(product, total):  # the factors are explain's: never expected
                 return Verdict(False, f"∂l/∂W[{i},{j}]: the factors multiply to {_n(product)}, "
                                       f"finite differences give {_n(total)}.")
     return Verdict(True, "all four factors of ∂l/∂W[i,j] are right for every weight, and "
                          "their product agrees with finite differences.")
+
+
+def _code_names(t: Trace) -> dict[Value, str]:
+    """How the student's code reaches each node of the trace (``t.r_tilde[0]``)."""
+    names = {t.r: "t.r", t.l: "t.l"}
+    for field in ("x", "r_tilde", "x_hat"):
+        names.update({v: f"t.{field}[{k}]" for k, v in enumerate(getattr(t, field))})
+    return names
 
 
 def _loss_as_a_function_of(i: int, j: int) -> Callable[[Value], Value]:
@@ -315,12 +472,29 @@ def _loss_as_a_function_of(i: int, j: int) -> Callable[[Value], Value]:
     return loss
 
 
-def _diagnose_factor(e: Any, factor: Any, got: float, product: float, total: float) -> str:
-    upper, lower = factor.upper.label, factor.lower.label
-    message = (f"node {upper}: the factor ∂{upper}/∂{lower} of ∂l/∂{e.wrt.label} is expected "
-               f"{_n(factor.value)}, got {_n(got)}; so ∂l/∂{e.wrt.label} comes out "
-               f"{_n(product)} instead of {_n(total)} (finite differences).")
-    if factor.upper.op is not None and factor.upper.op.name == "relu":
+def _diagnose_factor(e: Any, k: int, given: list[float], product: float,
+                     total: float) -> str:
+    """Which factor of ∂l/∂W[i,j] is wrong (the k-th, the first that is), and how."""
+    factor, got = e.chain[k], given[k]
+    upper, lower, wrt = factor.upper.label, factor.lower.label, e.wrt.label
+    name = f"∂{upper}/∂{lower}"
+    message = (f"node {upper}: the factor {name} of ∂l/∂{wrt} is expected "
+               f"{_n(factor.value)}, got {_n(got)}")
+    outcome = (f"so ∂l/∂{wrt} comes out {_n(product)} instead of {_n(total)} (finite "
+               "differences).")
+    is_relu = factor.upper.op is not None and factor.upper.op.name == "relu"
+    candidates = [(-factor.value, "the sign is lost")]
+    if not is_relu:  # a ReLU's 1 is said below: the unit's state
+        candidates.append((1.0, f"the factor {name} is left out (taken as 1)"))
+    candidates += [(f.value, f"that is ∂{f.upper.label}/∂{f.lower.label}, the factor in "
+                             f"place {m + 1}: two factors are swapped")
+                   for m, f in enumerate(e.chain) if m != k]
+    why = _mistake(got, factor.value, candidates)
+    if why.endswith("swapped") and _close(product, total):
+        outcome = (f"their product, {_n(product)}, is right, but each factor has its place, "
+                   "l's side first.")
+    message += (f": {why}; " if why else "; ") + outcome
+    if is_relu:
         state = "on" if factor.lower.data > 0 else "off"
         message += (f" {upper} = ReLU({lower}) and {lower} = {_n(factor.lower.data)}: the "
                     f"unit is {state}, so its derivative is {_n(factor.value)}.")

@@ -7,6 +7,12 @@ chain of layers whose last is linear. The weights are drawn as micrograd draws t
 Python's ``random`` module, so ``random.seed(1337)`` gives micrograd's numbers; or from
 ``random.Random(seed)`` when a ``seed`` is given, leaving the global state alone.
 
+The lecture's own MLP (the video, not ``nn.py``) differs in two ways, each an option:
+its biases are drawn from U(−1, 1) too (``random_bias=True``: each neuron draws its
+weights, then its bias) and its last layer has the activation as well
+(``last_linear=False``). So the lecture's network is
+``MLP(3, [4, 4, 1], nonlin="tanh", random_bias=True, last_linear=False)``.
+
 >>> model = MLP(2, [4, 1], seed=0)
 >>> len(model.parameters())  # (2 + 1)·4 + (4 + 1)·1
 17
@@ -61,21 +67,30 @@ def _activation(nonlin: Nonlin) -> str:
     )
 
 
+def _flag(name: str, value: bool) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {type(value).__name__}: "
+                        f"{shown(value)}")
+    return value
+
+
 class Neuron(Module):
     """act(w·x + b) with act ReLU (``nonlin=True``, the default), tanh or none (``False``).
 
-    w ~ U(−1, 1), b = 0, as in micrograd. ``seed``: ``None`` draws from Python's ``random``
-    module, as micrograd does; an int or a ``random.Random`` draws from that generator
-    instead (a layer passes one generator to all its neurons, so they differ).
+    w ~ U(−1, 1), b = 0, as in micrograd's ``nn.py``; ``random_bias=True``: b ~ U(−1, 1),
+    drawn after the weights, as in the lecture. ``seed``: ``None`` draws from Python's
+    ``random`` module, as micrograd does; an int or a ``random.Random`` draws from that
+    generator instead (a layer passes one generator to all its neurons, so they differ).
     """
 
-    def __init__(self, nin: int, nonlin: Nonlin = True, seed: Seed = None) -> None:
+    def __init__(self, nin: int, nonlin: Nonlin = True, seed: Seed = None, *,
+                 random_bias: bool = False) -> None:
         check_positive_int("nin", nin)
         self.activation = _activation(nonlin)
         rng = _rng(seed)
         uniform = random.uniform if rng is None else rng.uniform
         self.w = [Value(uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0)
+        self.b = Value(uniform(-1, 1) if _flag("random_bias", random_bias) else 0.0)
 
     @property
     def nonlin(self) -> bool:
@@ -100,10 +115,11 @@ class Neuron(Module):
 class Layer(Module):
     """``nout`` neurons on the same ``nin`` inputs; one output comes back as a bare Value."""
 
-    def __init__(self, nin: int, nout: int, nonlin: Nonlin = True, seed: Seed = None) -> None:
+    def __init__(self, nin: int, nout: int, nonlin: Nonlin = True, seed: Seed = None, *,
+                 random_bias: bool = False) -> None:
         check_positive_int("nout", nout)
         rng = _rng(seed)
-        self.neurons = [Neuron(nin, nonlin, rng) for _ in range(nout)]
+        self.neurons = [Neuron(nin, nonlin, rng, random_bias=random_bias) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Value | float]) -> Value | list[Value]:
         out = [n(x) for n in self.neurons]
@@ -118,10 +134,16 @@ class Layer(Module):
 
 class MLP(Module):
     """Layers of sizes ``nouts`` on ``nin`` inputs: hidden layers with the activation
-    ``nonlin`` (ReLU by default, or ``"tanh"``), a linear last one, as in micrograd."""
+    ``nonlin`` (ReLU by default, or ``"tanh"``), a linear last one, as in micrograd.
+
+    ``last_linear=False`` gives the last layer the activation too, and ``random_bias=True``
+    draws every bias from U(−1, 1): both together make the lecture's network,
+    ``MLP(3, [4, 4, 1], nonlin="tanh", random_bias=True, last_linear=False)``.
+    """
 
     def __init__(
-        self, nin: int, nouts: Sequence[int], nonlin: Nonlin = True, seed: Seed = None
+        self, nin: int, nouts: Sequence[int], nonlin: Nonlin = True, seed: Seed = None, *,
+        random_bias: bool = False, last_linear: bool = True,
     ) -> None:
         if isinstance(nouts, str) or not isinstance(nouts, Sequence):
             raise TypeError(f"MLP: nouts must be a list of layer sizes (such as [16, 1]), got "
@@ -129,10 +151,12 @@ class MLP(Module):
         if not nouts:
             raise ValueError("nouts must list at least one layer size, got an empty list")
         _activation(nonlin)  # checked here, even when every layer is the last
+        last = False if _flag("last_linear", last_linear) else nonlin
         rng = _rng(seed)
         sizes = [nin, *nouts]
         self.layers = [
-            Layer(sizes[i], sizes[i + 1], nonlin if i != len(nouts) - 1 else False, seed=rng)
+            Layer(sizes[i], sizes[i + 1], nonlin if i != len(nouts) - 1 else last, seed=rng,
+                  random_bias=random_bias)
             for i in range(len(nouts))
         ]
 

@@ -120,15 +120,61 @@ print(f"dL/dw1 = {w1.grad:.4f}, dL/dw2 = {w2.grad:.4f} (x2 = 0, so w2 gets nothi
 draw(o)
 
 # %% [markdown]
+# ## tanh built from exp
+#
+# The lecture then writes tanh out, $o = (e - 1)/(e + 1)$ with $e = \exp(2n)$, to show that
+# any composition of ops backpropagates to the same gradients. The numbers agree with the
+# lecture's picture on every node; the picture does not. The lecture's `Value` builds
+# `a - b` as `a + (-b)` and `a / b` as `a * b**-1`, so its drawing has a `**-1` node and a
+# constant −1 where autograd-lite records one `−` node and one `/` node (each op is one
+# row of the op table, with its own local derivatives).
+
+# %%
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")  # fresh leaves: grads at 0
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.8813735870195432, label="b")
+n = x1 * w1 + x2 * w2 + b
+n.label = "n"
+e = (2 * n).exp()
+o = (e - 1) / (e + 1)
+o.label = "o"
+o.backward()
+print(f"o = {o.data:.4f}, dL/dx1 = {x1.grad:.4f}, dL/dw1 = {w1.grad:.4f} (as with tanh)")
+draw(o)
+
+# %% [markdown]
+# ## `backward()` twice
+#
+# `backward()` *adds* to every `.grad`, as in PyTorch, so calling it twice doubles every
+# gradient, the root's included. micrograd resets the root's grad to 1 first and then adds
+# each node's accumulated grad again, so its inner nodes count twice and its leaves more:
+
+# %%
+for engine in (Value, MicrogradValue):
+    a = engine(1.0)
+    c = (a * 2) * 3
+    c.backward()
+    c.backward()
+    print(f"{engine.__module__:>18}: c.grad = {c.grad}, a.grad = {a.grad} (once: 1 and 6)")
+
+# %% [markdown]
+# Set `.grad = 0.0` (or call `zero_grad()`) before each `backward()`, as the training loops
+# below do.
+#
 # ## A small MLP, as in the lecture
 #
-# The lecture's network is `MLP(3, [4, 4, 1])` with tanh neurons, trained on four examples
-# by gradient descent on the squared error. Here `nonlin="tanh"` gives tanh hidden layers
-# (micrograd's `nn.py` convention: the last layer is linear).
+# The lecture's network is `MLP(3, [4, 4, 1])`, trained on four examples by gradient
+# descent on the squared error. The video's `MLP` is not quite micrograd's `nn.py`: its
+# neurons draw their bias from $U(-1, 1)$ too (right after their weights), and every layer,
+# the last included, has tanh. micrograd's `nn.py` (and `nets.MLP` by default) starts the
+# biases at 0, uses ReLU, and makes the last layer linear. Two options give the lecture's:
+# `random_bias=True` and `last_linear=False`. So its predictions stay inside $(-1, 1)$,
+# as the targets $\pm 1$ ask. (The lecture does not seed `random`; with a seed, the run
+# can be repeated.)
 
 # %%
 random.seed(1337)
-net = MLP(3, [4, 4, 1], nonlin="tanh")
+net = MLP(3, [4, 4, 1], nonlin="tanh", random_bias=True, last_linear=False)
 xs = [[2.0, 3.0, -1.0], [3.0, -1.0, 0.5], [0.5, 1.0, 1.0], [1.0, 1.0, -1.0]]
 ys = [1.0, -1.0, -1.0, 1.0]  # desired targets
 for k in range(20):

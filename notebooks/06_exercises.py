@@ -46,7 +46,11 @@ print(check_local_derivative("tanh", d_tanh))
 
 # %% [markdown]
 # A typical first attempt differentiates $\tanh$ as if it were written in $a$ and forgets
-# which variable the formula is in. The checker names the node and both numbers:
+# which variable the formula is in. The checker names the node, both numbers and the
+# mistake. It knows the usual ones in every task: a `Value` where its number belongs
+# (`b` for `b.data`), a rule taken at the input where it is written in the output, two
+# factors swapped, the upstream gradient left out, the sign lost, and `=` where `+=`
+# belongs.
 
 # %%
 print(check_local_derivative("tanh", lambda a, y: 1 - a**2))
