@@ -10,9 +10,10 @@ import re
 import pytest
 
 from autograd_lite import Value, topological_order
+from autograd_lite.drawing import format_number
 from autograd_lite.ops import OPS
 from autograd_lite.player.script import script
-from nets import data
+from nets import data, manual
 from nets.feature_discovery import FeatureDiscoveryNet
 
 
@@ -27,6 +28,83 @@ def demo_page(example=0, loss="logistic", **options):
     y = float(labels[example]) if loss == "logistic" else 2.0 * labels[example] - 1.0
     trace = net.forward(X[example], y=y)
     return net, trace, script(trace.l, params=net.parameters(), **options)
+
+
+# --- item 1: the notes' level -----------------------------------------------------------------
+def closed_form(net, x, y, loss):
+    """Every gradient the notes' level states, by the notes' name, from nets.manual (numpy,
+    no engine): ∂l/∂r, ∂l/∂x̂ⱼ = wⱼ·∂l/∂r, ∂l/∂r̃ⱼ = ∂l/∂x̂ⱼ·[r̃ⱼ > 0], ∂l/∂Wᵢⱼ, ∂l/∂wⱼ, and
+    ∂l/∂xᵢ = Σⱼ Wᵢⱼ·∂l/∂r̃ⱼ."""
+    W, w = net.weights()
+    f = manual.forward(W, w, x)
+    dr = float(manual.dloss_dr(f.r, y, loss))
+    dx_hat = w * dr
+    dr_tilde = dx_hat * manual.relu_derivative(f.r_tilde)
+    dW, dw = manual.gradients(W, w, x, y, loss)
+    expected = {"r": dr}
+    for j in range(net.n_hidden):
+        expected |= {f"x̂[{j}]": dx_hat[j], f"r̃[{j}]": dr_tilde[j], f"w[{j}]": dw[j]}
+        expected |= {f"W[{i},{j}]": dW[i, j] for i in range(net.n_inputs)}
+    expected |= {f"x[{i}]": float(W[i] @ dr_tilde) for i in range(net.n_inputs)}
+    return expected
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+@pytest.mark.parametrize("example", [0, 7, 100])
+def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
+    net, X, labels = demo_net(loss)
+    y = float(labels[example]) if loss == "logistic" else 2.0 * labels[example] - 1.0
+    page = script(net.forward(X[example], y=y).l, params=net.parameters())
+    expected = closed_form(net, X[example], y, loss)
+    names = {n["id"]: n["name"] for n in page["nodes"]}
+    units = page["units"]
+    assert page["level"] == "units"
+    assert [u["name"] for u in units["nodes"] if u["kind"] == "neuron"] == \
+        [f"x̂[{j}]" for j in range(16)] + ["r"]
+    stated = set()
+    for step in units["steps"]:
+        caption = "\n".join(step["caption"])
+        for node, value in step["gradients"].items():
+            name = names[node]
+            if name not in expected:
+                continue  # a node of the loss: the scalar level's numbers (tested there)
+            assert value == pytest.approx(expected[name], rel=1e-12, abs=1e-15), name
+            shown = format_number(value)
+            assert shown in caption, (name, shown)
+            stated.add(name)
+    assert stated == set(expected)  # every gradient of the notes' level is stated somewhere
+    # the unit steps are the notes' equations, with numbers
+    r_step = next(s for s in units["steps"] if names[s["unit"]] == "r")
+    assert r_step["caption"][1].startswith("∂l/∂w[0] = ∂l/∂r·x̂[0] = (")
+    assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (" in r_step["caption"][1]
+    x_hat = next(s for s in units["steps"] if names[s["unit"]] == "x̂[3]")
+    assert x_hat["caption"][0].startswith("∂l/∂r̃[3] = ∂l/∂x̂[3]·[r̃[3] > 0] = (")
+    assert x_hat["caption"][1].startswith("∂l/∂W[0,3] = ∂l/∂r̃[3]·x[0] = (")
+
+
+def test_a_unit_lists_its_scalar_steps_and_members():
+    _, trace, page = demo_page()
+    units, nodes = page["units"], {n["id"]: n for n in page["nodes"]}
+    members = [m for u in units["nodes"] for m in u["members"]]
+    assert sorted(members) == sorted(nodes)  # the units partition the graph
+    member_of = {m: u["id"] for u in units["nodes"] for m in u["members"]}
+    covered = []
+    for step in units["steps"]:
+        covered += step["scalarSteps"]
+        assert {member_of[page["steps"][k]["node"]] for k in step["scalarSteps"]} == \
+            {step["unit"]}
+    assert sorted(covered) == list(range(len(page["steps"])))
+    hidden = next(u for u in units["nodes"] if u["name"] == "x̂[2]")
+    assert {nodes[m]["name"] for m in hidden["members"]} >= {
+        "x̂[2]", "r̃[2]", "W[0,2]", "W[0,2]·x[0]", "W[0,2]·x[0] + W[1,2]·x[1]"}
+    assert [nodes[i]["name"] for i in hidden["inputs"]] == ["x[0]", "x[1]", "x[2]"]
+
+
+def test_the_notes_level_needs_units():
+    with pytest.raises(ValueError, match='level="units" needs units'):
+        script(Value(1.0) * 2.0, level="units")
+    small = script(Value(1.0, label="a") * 2.0)
+    assert small["level"] == "scalars" and small["units"] is None
 
 
 # --- item 2: every node named -----------------------------------------------------------------
@@ -121,7 +199,9 @@ def test_every_number_that_shows_a_gradient_is_marked_with_its_node():
         assert len(lines) == len(step["sends"])
         for line, send in zip(lines, step["sends"]):
             # ∂l/∂parent += ∂l/∂here · local = (gradient of here)·(local) = contribution
-            assert line[0].startswith(f"∂l/∂{nodes[send['parent']]['name']} += ∂l/∂")
+            name = nodes[send["parent"]]["name"]
+            said = name if re.fullmatch(r"[^·+ ]*", name) else f"({name})"
+            assert line[0].startswith(f"∂l/∂{said} += ∂l/∂")
             assert [p["hides"] for p in line if isinstance(p, dict)] == [here, send["parent"]]
             assert [p["hides"] for p in send["labelParts"][1] if isinstance(p, dict)] \
                 == [send["parent"]]

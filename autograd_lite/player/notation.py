@@ -40,7 +40,7 @@ from ..drawing import format_number
 from ..ops import OPS, Code
 from ..value import Value
 
-__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "MAX_NAME"]
+__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "MAX_NAME"]
 
 # The longest name made from a node's structure; a longer one would crowd the captions.
 MAX_NAME = 32
@@ -88,6 +88,11 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
         used.add(name)
         names[node] = name
     return names
+
+
+def wrt(name: str) -> str:
+    """A name as it follows ∂: ``∂l/∂(s·r)``, not ``∂l/∂s·r``."""
+    return _wrap(name, 3)
 
 
 def _is_constant(node: Value) -> bool:

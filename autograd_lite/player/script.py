@@ -26,9 +26,12 @@ from ..backprop import report_overflow, topological_order
 from ..drawing import format_number
 from ..steps import Contribution, backward_steps, local_derivatives
 from ..value import Value
-from .notation import local_expression, local_formula, node_names, rulebook
+from .notation import local_expression, local_formula, node_names, rulebook, wrt
+from .units import units
 
-__all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH"]
+__all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH", "LEVELS"]
+
+LEVELS = (None, "units", "scalars")
 
 # A quiz answer is right when it is within 0.5 % of the engine's number: three significant
 # digits are enough (the page displays four).
@@ -65,7 +68,7 @@ class _Record(NamedTuple):
 
 
 def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
-           fold_leaves: bool | None = None) -> dict[str, Any]:
+           fold_leaves: bool | None = None, level: str | None = None) -> dict[str, Any]:
     """The page's data for the graph of ``root`` (JSON-ready); see the module docstring.
 
     ``params``: the weights, which tell a unit (neuron) from any other sum (see
@@ -115,10 +118,19 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         ]
     for record in records:  # a node's step comes once its gradient is complete
         entries[record.node]["gradValue"] = record.grad
+    walk_units = units(order, records, page_order, ids, names, params, num, fmt,
+                       [step["parts"] for step in steps])
+    if level == "units" and walk_units is None:
+        raise ValueError('level="units" needs units: a graph with a sum of weight × input '
+                         "terms, and its weights given as params=...")
+    for unit in walk_units["nodes"] if walk_units else ():  # a unit asks for its output's
+        unit["quiz"] = entries[order[int(unit["id"][1:])]]["quiz"]
     big = len(order) > BIG_GRAPH
+    if level is None:
+        level = "units" if big and walk_units is not None else "scalars"
     return {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
             "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
-            "rules": rulebook(), "level": "scalars", "units": None}
+            "rules": rulebook(), "level": level, "units": walk_units}
 
 
 def _walk(root: Value, order: list[Value]) -> list[_Record]:
@@ -205,13 +217,13 @@ def _step_parts(record: _Record, root: Value, ids: dict, names: dict, kind: str,
         value = num(local)
         by = f"{formula} = " if formula != value else ""
         local_name = _local_name(node, position, names)
-        lines.append([f"∂{L}/∂{names[parent]} += ∂{L}/∂{here} · {local_name} = (",
+        lines.append([f"∂{L}/∂{wrt(names[parent])} += ∂{L}/∂{wrt(here)} · {local_name} = (",
                       _hides(num(g), ids[node]), f")·({by}{value}) = ",
                       _hides(num(amount), ids[parent])])
     if not record.contributions:
         what = {"constant": "a constant", "input": "an input", "param": "a weight",
                 "root": "the output"}.get(kind, "a leaf")
-        lines.append([f"∂{L}/∂{here} = ", _hides(num(g), ids[node]),
+        lines.append([f"∂{L}/∂{wrt(here)} = ", _hides(num(g), ids[node]),
                       f" is final; {here} is {what}: it sends nothing further"])
     return lines
 
@@ -221,7 +233,7 @@ def _local_name(node: Value, position: int, names: dict) -> str:
     expression = local_expression(node, names)
     if node.op.name in ("add", "sub", "mul", "div", "pow", "pow_var", "rpow", "neg"):
         expression = f"({expression})"
-    return f"∂{expression}/∂{names[node.parents[position]]}"
+    return f"∂{expression}/∂{wrt(names[node.parents[position]])}"
 
 
 def _sends(record: _Record, ids: dict, names: dict, num: Callable, fmt: str) -> list[dict]:
@@ -305,8 +317,8 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
             mistakes.append((rest + t.upstream, f"you used {local} = 1; it is {formula}"))
         if t.upstream != 1.0:
             mistakes.append((rest + t.local,
-                             f"you left out the gradient from above, ∂{L}/∂{c} = "
-                             f"{num(t.upstream)}: the term through {c} is ∂{L}/∂{c} · {local}"
+                             f"you left out the gradient from above, ∂{L}/∂{wrt(c)} = "
+                             f"{num(t.upstream)}: the term through {c} is ∂{L}/∂{wrt(c)} · {local}"
                              f" = ({num(t.upstream)})·({num(t.local)}) = {num(t.amount)}"))
         if t.child.op.name == "mul":
             mistakes.append((rest + t.upstream * node.data,
@@ -315,13 +327,13 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
         if len(terms) > 1:
             mistakes.append((rest,
                              f"you left out the term through {c}: {v} is used {len(terms)} "
-                             f"times and ∂{L}/∂{v} adds one term per use; this one is "
+                             f"times and ∂{L}/∂{wrt(v)} adds one term per use; this one is "
                              f"({num(t.upstream)})·({num(t.local)}) = {num(t.amount)}"))
-    mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{v} = {num(g)}"))
+    mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{wrt(v)} = {num(g)}"))
     kept: list[dict[str, Any]] = []
     for value, message in mistakes:  # the first message for each distinct wrong number
         if all(abs(value - m) > tolerance(m) + tolerance(value)
                for m in [g, *(k["value"] for k in kept)]):
             kept.append({"value": value, "tolerance": tolerance(value), "message": message})
-    return {"question": f"∂{L}/∂{v}", "answer": g, "text": num(g), "tolerance": tolerance(g),
+    return {"question": f"∂{L}/∂{wrt(v)}", "answer": g, "text": num(g), "tolerance": tolerance(g),
             "mistakes": kept}
