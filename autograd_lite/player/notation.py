@@ -91,8 +91,9 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
 
 
 def wrt(name: str) -> str:
-    """A name as it follows ∂: ``∂l/∂(s·r)``, not ``∂l/∂s·r``."""
-    return _wrap(name, 3)
+    """A name as it follows ∂: ``∂l/∂(s·r)``, not ``∂l/∂s·r`` (a product, a power, a sum or
+    a negation is wrapped; a label such as ``a/b`` is left as it is)."""
+    return f"({name})" if _strength(name.replace("/", "")) < 3 else name
 
 
 def _is_constant(node: Value) -> bool:
