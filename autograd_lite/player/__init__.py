@@ -125,7 +125,7 @@ def player(
     order = topological_order(root)
     check_graph_size("player", len(order), max_nodes, "too many to step through one at a "
                      "time (step through one example, or fewer hidden units)")
-    data = script(root, fmt)
+    data = script(root, fmt, params=params)
     final = {node: g.data for node, g in zip(order, grad(root, order))}
     # drawn with the final gradients, so each box is wide enough for its number
     graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,

@@ -19,42 +19,31 @@ here; the walk is stopped before its end, so the graph's ``.grad``s are left as 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from ..backprop import report_overflow, topological_order
 from ..drawing import format_number
-from ..explainer import node_name
-from ..steps import backward_steps, local_derivatives
+from ..steps import Contribution, backward_steps, local_derivatives
 from ..value import Value
+from .notation import local_expression, local_formula, node_names, rulebook, wrt
+from .units import units
 
-__all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE"]
+__all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH", "LEVELS"]
+
+LEVELS = (None, "units", "scalars")
 
 # A quiz answer is right when it is within 0.5 % of the engine's number: three significant
 # digits are enough (the page displays four).
 QUIZ_RELATIVE_TOLERANCE = 0.005
 
-# How each op's local derivatives read, in terms of its inputs {a}, {b} and its result {c}
-# (the values are the op table's; this is only their name, for the page's sentences).
-_LOCAL_FORMULAS = {
-    "add": ("1", "1"),
-    "sub": ("1", "−1"),
-    "mul": ("{b}", "{a}"),
-    "div": ("1/{b}", "−{c}/{b}"),
-    "neg": ("−1",),
-    "pow": ("{b}·{a}^({b}−1)", "0"),
-    "pow_var": ("{b}·{c}/{a}", "{c}·log {a}"),
-    "exp": ("{c}",),
-    "log": ("1/{a}",),
-    "sqrt": ("1/(2·{c})",),
-    "tanh": ("1 − {c}²",),
-    "sigmoid": ("{c}·(1 − {c})",),
-    "relu": ("1 if {a} > 0, else 0",),
-    "softplus": ("σ({a})",),
-    "abs": ("sign({a})",),
-    "sin": ("cos {a}",),
-    "cos": ("−sin {a}",),
-}
+# A graph of more nodes than this is "big": its page folds the leaves' steps into the step
+# that completes their gradient, and opens at the notes' level when it has units.
+BIG_GRAPH = 40
+
+# A segment of a caption line: plain text, or a number that shows (part of) a node's
+# gradient, which quiz mode hides until that gradient is answered.
+Segment = str | dict[str, str]
 
 
 class _Term(NamedTuple):
@@ -68,106 +57,239 @@ class _Term(NamedTuple):
     amount: float
 
 
-def script(root: Value, fmt: str = ".4g") -> dict[str, Any]:
-    """The page's data for the graph of ``root`` (JSON-ready); see the module docstring."""
+class _Record(NamedTuple):
+    """One step of the engine's walk: the node, its gradient, what it sent, and each
+    gradient it changed with the engine's sum after the step and its status."""
+
+    node: Value
+    grad: float
+    contributions: tuple[Contribution, ...]
+    changes: list[tuple[Value, float, str]]
+
+
+def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
+           fold_leaves: bool | None = None, level: str | None = None) -> dict[str, Any]:
+    """The page's data for the graph of ``root`` (JSON-ready); see the module docstring.
+
+    ``params``: the weights, which tell a unit (neuron) from any other sum (see
+    ``autograd_lite.collapse``). ``fold_leaves``: fold each leaf's step into the step
+    that completes its gradient (default: on a graph of more than ``BIG_GRAPH`` nodes).
+    """
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    names = _names(order, root, fmt)
+    names = node_names(order, root, fmt)
     L = names[root]
 
     def num(x: float) -> str:
         return format_number(x, fmt)
 
-    entries = {node: _node_entry(node, ids, names, num) for node in order}
+    records = _walk(root, order)
+    page_order, folded_into = _page_order(records, order, set(params))
+    step_of = {records[k].node: i for i, k in enumerate(page_order)}
+    entries = {node: _node_entry(node, root, ids, names, set(params), num, fmt)
+               for node in order}
     terms: dict[Value, list[_Term]] = {node: [] for node in order}
+    for record in records:
+        for position, (parent, local, amount) in enumerate(record.contributions):
+            terms[parent].append(_Term(record.node, position, record.grad, local, amount))
     steps = []
+    for i, k in enumerate(page_order):
+        record = records[k]
+        node = record.node
+        for v, g, status in record.changes:  # the engine's sums, after this step's additions
+            entries[v]["grads"].append([i, num(g), status])
+        if entries[node]["kind"] != "constant":
+            entries[node]["quiz"] = _quiz(node, record.grad, terms[node], names, L, num, fmt)
+        parts = _step_parts(record, root, ids, names, entries[node]["kind"], num, fmt)
+        into = folded_into.get(k)
+        steps.append({
+            "node": ids[node], "caption": [_text(line) for line in parts], "parts": parts,
+            "sends": _sends(record, ids, names, num, fmt),
+            "foldedInto": None if into is None else step_of[records[into].node], "folds": [],
+        })
+    for i, step in enumerate(steps):
+        if step["foldedInto"] is not None:
+            steps[step["foldedInto"]]["folds"].append(i)
+    for node, entry in entries.items():
+        entry["terms"] = [
+            {"child": ids[t.child], "childName": names[t.child], "step": step_of[t.child],
+             "upstream": num(t.upstream), "local": num(t.local), "amount": num(t.amount)}
+            for t in terms[node]
+        ]
+    for record in records:  # a node's step comes once its gradient is complete
+        entries[record.node]["gradValue"] = record.grad
+    walk_units = units(order, records, page_order, ids, names, params, num, fmt,
+                       [step["parts"] for step in steps])
+    if level == "units" and walk_units is None:
+        raise ValueError('level="units" needs units: a graph with a sum of weight × input '
+                         "terms, and its weights given as params=...")
+    for unit in walk_units["nodes"] if walk_units else ():  # a unit asks for its output's
+        unit["quiz"] = entries[order[int(unit["id"][1:])]]["quiz"]
+    big = len(order) > BIG_GRAPH
+    if level is None:
+        level = "units" if big and walk_units is not None else "scalars"
+    return {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
+            "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
+            "rules": rulebook(), "level": level, "units": walk_units}
+
+
+def _walk(root: Value, order: list[Value]) -> list[_Record]:
+    """The engine's walk, step by step; stopped before its end, so that every ``.grad``
+    is left as it was."""
+    records = []
     walk = backward_steps(root)
     try:
         for step in walk:
-            node, g, here = step.node, step.grad, names[step.node]
-            lines = [f"∂{L}/∂{L} = 1: the gradient starts at the output"] if node is root else []
-            sends = []
-            for position, (parent, local, amount) in enumerate(step.contributions):
-                d = f"∂{here}/∂{names[parent]}"
-                lines.append(f"∂{L}/∂{names[parent]} += ∂{L}/∂{here} · {d} = "
-                             f"({num(g)})·({num(local)}) = {num(amount)}")
-                sends.append({"parent": ids[parent], "position": position,
-                              "label": [f"{d} = {num(local)}",
-                                        f"adds {num(amount)}"]})
-                terms[parent].append(_Term(node, position, g, local, amount))
-            if not step.contributions:
-                lines.append(f"∂{L}/∂{here} = {num(g)} is final; "
-                             f"{here} is a leaf: it sends nothing further")
+            node = step.node
             changed = [node] if node is root else []
             changed += dict.fromkeys(c.parent for c in step.contributions)
-            for v in changed:  # the engine's sums so far, after this step's additions
-                entries[v]["grads"].append([step.index, num(v.grad), step.status(v)])
-            entries[node]["quiz"] = _quiz(node, g, terms[node], names, L, num)
-            steps.append({"node": ids[node], "caption": lines, "sends": sends})
-            if len(steps) == len(order):  # every gradient is in: check them, as backward does
+            records.append(_Record(node, step.grad, step.contributions,
+                                   [(v, v.grad, step.status(v)) for v in changed]))
+            if len(records) == len(order):  # every gradient is in: check them, as backward does
                 if not all(math.isfinite(n.grad) for n in order):
                     report_overflow(order)
                 break  # stopped before the walk ends: every .grad is left as it was
     finally:
         walk.close()
-    step_of = {ids[node]: k for k, node in enumerate(reversed(order))}
-    for node, entry in entries.items():
-        entry["terms"] = [
-            {"child": ids[t.child], "childName": names[t.child], "step": step_of[ids[t.child]],
-             "upstream": num(t.upstream), "local": num(t.local), "amount": num(t.amount)}
-            for t in terms[node]
-        ]
-    return {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps}
+    return records
 
 
-def _names(order: list[Value], root: Value, fmt: str) -> dict[Value, str]:
-    """How the page's sentences call each node: as ``explain`` does."""
-    return {node: node_name(node, root, fmt) for node in order}
+# The order of the leaves folded into one step: constants, inputs, then the weights, so
+# that a walk ends on a weight.
+_LEAF_ORDER = {"constant": 0, "input": 1, "param": 2}
 
 
-def _node_entry(node: Value, ids: dict, names: dict, num: Callable) -> dict[str, Any]:
+def _page_order(records: list[_Record], order: list[Value], params: set[Value]
+                ) -> tuple[list[int], dict[int, int]]:
+    """The page's order of the engine's steps, and for each leaf's step the step that sent
+    its last contribution. A leaf sends nothing, so its step can come right after that one
+    (its gradient is final from then on), the constants first and the weights last."""
+    last_sender: dict[Value, int] = {}
+    for k, record in enumerate(records):
+        for c in record.contributions:
+            last_sender[c.parent] = k
+    after: dict[int, list[int]] = {}
+    folded_into = {}
+    for k, record in enumerate(records):
+        if record.node.op is None and record.node in last_sender:
+            folded_into[k] = last_sender[record.node]
+            after.setdefault(last_sender[record.node], []).append(k)
+    page_order = []
+    for k in range(len(records)):
+        if k in folded_into:
+            continue
+        page_order.append(k)
+        page_order += sorted(after.get(k, ()),
+                             key=lambda j: _LEAF_ORDER[_kind(records[j].node, None, params)])
+    return page_order, folded_into
+
+
+def _kind(node: Value, root: Value | None, params: set[Value]) -> str:
+    if node is root:
+        return "root"
+    if node.op is not None:
+        return "computed"
+    if node in params:
+        return "param"
+    return "input" if node.label else "constant"
+
+
+def _text(line: list[Segment]) -> str:
+    return "".join(s if isinstance(s, str) else s["text"] for s in line)
+
+
+def _hides(text: str, node_id: str) -> dict[str, str]:
+    """A number that shows the gradient of ``node_id`` or a contribution to it."""
+    return {"text": text, "hides": node_id}
+
+
+def _step_parts(record: _Record, root: Value, ids: dict, names: dict, kind: str,
+                num: Callable, fmt: str) -> list[list[Segment]]:
+    """The chain-rule lines of one step, their numbers marked with the gradient they show."""
+    node, g = record.node, record.grad
+    L, here = names[root], names[node]
+    lines: list[list[Segment]] = []
+    if node is root:
+        lines.append([f"∂{L}/∂{L} = ", _hides("1", ids[node]),
+                      ": the gradient starts at the output"])
+    for position, (parent, local, amount) in enumerate(record.contributions):
+        formula = local_formula(node, position, names, fmt)
+        value = num(local)
+        by = f"{formula} = " if formula != value else ""
+        local_name = _local_name(node, position, names)
+        lines.append([f"∂{L}/∂{wrt(names[parent])} += ∂{L}/∂{wrt(here)} · {local_name} = (",
+                      _hides(num(g), ids[node]), f")·({by}{value}) = ",
+                      _hides(num(amount), ids[parent])])
+    if not record.contributions:
+        what = {"constant": "a constant", "input": "an input", "param": "a weight",
+                "root": "the output"}.get(kind, "a leaf")
+        lines.append([f"∂{L}/∂{wrt(here)} = ", _hides(num(g), ids[node]),
+                      f" is final; {here} is {what}: it sends nothing further"])
+    return lines
+
+
+def _local_name(node: Value, position: int, names: dict) -> str:
+    """The local derivative, written as such: ∂(d·f)/∂d, never ∂L/∂d."""
+    expression = local_expression(node, names)
+    if node.op.name in ("add", "sub", "mul", "div", "pow", "pow_var", "rpow", "neg"):
+        expression = f"({expression})"
+    return f"∂{expression}/∂{wrt(names[node.parents[position]])}"
+
+
+def _sends(record: _Record, ids: dict, names: dict, num: Callable, fmt: str) -> list[dict]:
+    """The label of each edge this step sends a contribution along: the local derivative
+    with its formula, and what it adds to the input's gradient."""
+    sends = []
+    for position, (parent, local, amount) in enumerate(record.contributions):
+        formula, value = local_formula(record.node, position, names, fmt), num(local)
+        first = f"local {formula} = {value}" if formula != value else f"local {value}"
+        parts = [[first], ["adds ", _hides(num(amount), ids[parent])]]
+        sends.append({"parent": ids[parent], "position": position,
+                      "label": [_text(line) for line in parts], "labelParts": parts})
+    return sends
+
+
+def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Value],
+                num: Callable, fmt: str) -> dict[str, Any]:
     name = names[node]
+    kind = _kind(node, root, params)
     entry: dict[str, Any] = {
-        "id": ids[node], "name": name, "data": num(node.data),
-        "op": node.op.name if node.op else None,
+        "id": ids[node], "name": name, "data": num(node.data), "value": node.data,
+        "kind": kind, "op": node.op.name if node.op else None,
         "parents": [ids[p] for p in node.parents], "grads": [], "quiz": None,
     }
     if node.op is None:
-        kind = "an input" if node.label else "a constant"
-        entry["formula"] = f"{name} is {kind}"
-        entry["forward"] = f"{name} = {num(node.data)}: {kind}"
+        what = {"param": "a weight", "input": "an input"}.get(kind, "a constant")
+        entry["formula"] = f"{name} is {what}"
+        entry["forward"] = f"{name} = {num(node.data)}: {what}{_notes_meaning(node, names)}"
         entry["locals"] = []
         return entry
     values = ", ".join(f"{names[p]} = {num(p.data)}" for p in node.parents)
-    entry["formula"] = f"{name} = {_expression(node, names)}"
-    entry["forward"] = f"{entry['formula']} = {num(node.data)}, where {values}"
+    expression = local_expression(node, names)
+    entry["formula"] = name if expression == name else f"{name} = {expression}"
+    entry["forward"] = (f"{entry['formula']}{_notes_meaning(node, names)} = {num(node.data)}, "
+                        f"where {values}")
     entry["locals"] = [
-        {"parent": ids[p], "derivative": f"∂{name}/∂{names[p]}",
-         "formula": _local_formula(node, k, names), "value": num(d)}
+        {"parent": ids[p], "derivative": _local_name(node, k, names),
+         "formula": local_formula(node, k, names, fmt), "value": num(d), "local": d}
         for k, (p, d) in enumerate(zip(node.parents, local_derivatives(node)))
     ]
     return entry
 
 
-def _expression(node: Value, names: dict) -> str:
-    """``a · b``, ``tanh(a)``: the op applied to its inputs' names."""
-    symbol = {"mul": "·", "sub": "−", "pow": "^", "pow_var": "^"}.get(node.op.name,
-                                                                     node.op.symbol)
-    args = [names[p] for p in node.parents]
-    if node.op.name == "neg":
-        return f"−{args[0]}"
-    if len(args) == 2:
-        return f"{args[0]}{symbol}{args[1]}" if symbol == "^" else f"{args[0]} {symbol} {args[1]}"
-    return f"{symbol}({args[0]})"
-
-
-def _local_formula(node: Value, position: int, names: dict) -> str:
-    """∂node/∂(its input at ``position``) in terms of the names of its inputs and itself."""
-    formulas = _LOCAL_FORMULAS.get(node.op.name)
-    if formulas is None:
-        return f"∂{names[node]}/∂{names[node.parents[position]]}"
-    parents = [names[p] for p in node.parents]
-    return formulas[position].format(a=parents[0], b=parents[-1], c=names[node])
+def _notes_meaning(node: Value, names: dict) -> str:
+    """What the notes call ``node`` in a loss built by ``nets.losses``: the logistic loss
+    softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), with s = 1 − 2y."""
+    name = names[node]
+    if name == "s" and node.op is None:
+        return f" = 1 − 2y, so y = {format_number((1 - node.data) / 2)}"
+    if name == "y" and node.op is None:
+        return ", the target"
+    if node.op is not None and node.op.name == "softplus" and names[node.parents[0]] \
+            .startswith("s·"):
+        r = names[node.parents[0].parents[1]]
+        return f" = (1 − y)·{r} + log(1 + e^(−{r})), the logistic loss"
+    return ""
 
 
 def tolerance(x: float) -> float:
@@ -176,7 +298,7 @@ def tolerance(x: float) -> float:
 
 
 def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
-          num: Callable) -> dict[str, Any]:
+          num: Callable, fmt: str) -> dict[str, Any]:
     """∂L/∂node with the usual wrong answers, each with the message naming the wrong factor.
 
     Each wrong answer is the engine's sum with one thing done wrong: one term's local
@@ -187,30 +309,31 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
     mistakes: list[tuple[float, str]] = []
     for t in terms:
         c, rest = names[t.child], g - t.amount  # rest: the other terms
-        formula = f"{_local_formula(t.child, t.position, names)} = {num(t.local)}"
+        local = _local_name(t.child, t.position, names)
+        formula = local_formula(t.child, t.position, names, fmt)
+        formula = f"{local} = {formula} = {num(t.local)}" if formula != num(t.local) \
+            else f"{local} = {num(t.local)}"
         if t.local != 1.0:
-            mistakes.append((rest + t.upstream,
-                             f"you used ∂{c}/∂{v} = 1; for {c} = {_expression(t.child, names)} "
-                             f"it is {formula}"))
+            mistakes.append((rest + t.upstream, f"you used {local} = 1; it is {formula}"))
         if t.upstream != 1.0:
             mistakes.append((rest + t.local,
-                             f"you left out the gradient from above, ∂{L}/∂{c} = "
-                             f"{num(t.upstream)}: the term through {c} is ∂{L}/∂{c} · ∂{c}/∂{v}"
+                             f"you left out the gradient from above, ∂{L}/∂{wrt(c)} = "
+                             f"{num(t.upstream)}: the term through {c} is ∂{L}/∂{wrt(c)} · {local}"
                              f" = ({num(t.upstream)})·({num(t.local)}) = {num(t.amount)}"))
         if t.child.op.name == "mul":
             mistakes.append((rest + t.upstream * node.data,
-                             f"you used ∂{c}/∂{v} = {v} = {num(node.data)}; for {c} = "
-                             f"{_expression(t.child, names)} it is the other input: {formula}"))
+                             f"you used {local} = {v} = {num(node.data)}; it is the other "
+                             f"input: {formula}"))
         if len(terms) > 1:
             mistakes.append((rest,
                              f"you left out the term through {c}: {v} is used {len(terms)} "
-                             f"times and ∂{L}/∂{v} adds one term per use; this one is "
+                             f"times and ∂{L}/∂{wrt(v)} adds one term per use; this one is "
                              f"({num(t.upstream)})·({num(t.local)}) = {num(t.amount)}"))
-    mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{v} = {num(g)}"))
+    mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{wrt(v)} = {num(g)}"))
     kept: list[dict[str, Any]] = []
     for value, message in mistakes:  # the first message for each distinct wrong number
         if all(abs(value - m) > tolerance(m) + tolerance(value)
                for m in [g, *(k["value"] for k in kept)]):
             kept.append({"value": value, "tolerance": tolerance(value), "message": message})
-    return {"question": f"∂{L}/∂{v}", "answer": g, "text": num(g), "tolerance": tolerance(g),
+    return {"question": f"∂{L}/∂{wrt(v)}", "answer": g, "text": num(g), "tolerance": tolerance(g),
             "mistakes": kept}

@@ -1,0 +1,208 @@
+"""The step-through page's data at both levels, checked against the engine and, at the
+notes' level, against the notes' closed form (``nets.manual``), which never imports the
+engine. These are the page's numbers and sentences as Python writes them; the browser side
+is tested in tests/test_player.py and tests/test_page_ui.py."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from autograd_lite import Value, topological_order
+from autograd_lite.drawing import format_number
+from autograd_lite.ops import OPS
+from autograd_lite.player.script import script
+from nets import data, manual
+from nets.feature_discovery import FeatureDiscoveryNet
+
+
+def demo_net(loss="logistic", hidden=16):
+    """The demo's net and data: two-moons with the constant feature, 16 hidden units."""
+    X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
+    return FeatureDiscoveryNet(X.shape[1], hidden, loss, seed=0), X, labels
+
+
+def demo_page(example=0, loss="logistic", **options):
+    net, X, labels = demo_net(loss)
+    y = float(labels[example]) if loss == "logistic" else 2.0 * labels[example] - 1.0
+    trace = net.forward(X[example], y=y)
+    return net, trace, script(trace.l, params=net.parameters(), **options)
+
+
+# --- item 1: the notes' level -----------------------------------------------------------------
+def closed_form(net, x, y, loss):
+    """Every gradient the notes' level states, by the notes' name, from nets.manual (numpy,
+    no engine): ∂l/∂r, ∂l/∂x̂ⱼ = wⱼ·∂l/∂r, ∂l/∂r̃ⱼ = ∂l/∂x̂ⱼ·[r̃ⱼ > 0], ∂l/∂Wᵢⱼ, ∂l/∂wⱼ, and
+    ∂l/∂xᵢ = Σⱼ Wᵢⱼ·∂l/∂r̃ⱼ."""
+    W, w = net.weights()
+    f = manual.forward(W, w, x)
+    dr = float(manual.dloss_dr(f.r, y, loss))
+    dx_hat = w * dr
+    dr_tilde = dx_hat * manual.relu_derivative(f.r_tilde)
+    dW, dw = manual.gradients(W, w, x, y, loss)
+    expected = {"r": dr}
+    for j in range(net.n_hidden):
+        expected |= {f"x̂[{j}]": dx_hat[j], f"r̃[{j}]": dr_tilde[j], f"w[{j}]": dw[j]}
+        expected |= {f"W[{i},{j}]": dW[i, j] for i in range(net.n_inputs)}
+    expected |= {f"x[{i}]": float(W[i] @ dr_tilde) for i in range(net.n_inputs)}
+    return expected
+
+
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+@pytest.mark.parametrize("example", [0, 7, 100])
+def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
+    net, X, labels = demo_net(loss)
+    y = float(labels[example]) if loss == "logistic" else 2.0 * labels[example] - 1.0
+    page = script(net.forward(X[example], y=y).l, params=net.parameters())
+    expected = closed_form(net, X[example], y, loss)
+    names = {n["id"]: n["name"] for n in page["nodes"]}
+    units = page["units"]
+    assert page["level"] == "units"
+    assert [u["name"] for u in units["nodes"] if u["kind"] == "neuron"] == \
+        [f"x̂[{j}]" for j in range(16)] + ["r"]
+    stated = set()
+    for step in units["steps"]:
+        caption = "\n".join(step["caption"])
+        for node, value in step["gradients"].items():
+            name = names[node]
+            if name not in expected:
+                continue  # a node of the loss: the scalar level's numbers (tested there)
+            assert value == pytest.approx(expected[name], rel=1e-12, abs=1e-15), name
+            shown = format_number(value)
+            assert shown in caption, (name, shown)
+            stated.add(name)
+    assert stated == set(expected)  # every gradient of the notes' level is stated somewhere
+    # the unit steps are the notes' equations, with numbers
+    r_step = next(s for s in units["steps"] if names[s["unit"]] == "r")
+    assert r_step["caption"][1].startswith("∂l/∂w[0] = ∂l/∂r·x̂[0] = (")
+    assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (" in r_step["caption"][1]
+    x_hat = next(s for s in units["steps"] if names[s["unit"]] == "x̂[3]")
+    assert x_hat["caption"][0].startswith("∂l/∂r̃[3] = ∂l/∂x̂[3]·[r̃[3] > 0] = (")
+    assert x_hat["caption"][1].startswith("∂l/∂W[0,3] = ∂l/∂r̃[3]·x[0] = (")
+
+
+def test_a_unit_lists_its_scalar_steps_and_members():
+    _, trace, page = demo_page()
+    units, nodes = page["units"], {n["id"]: n for n in page["nodes"]}
+    members = [m for u in units["nodes"] for m in u["members"]]
+    assert sorted(members) == sorted(nodes)  # the units partition the graph
+    member_of = {m: u["id"] for u in units["nodes"] for m in u["members"]}
+    covered = []
+    for step in units["steps"]:
+        covered += step["scalarSteps"]
+        assert {member_of[page["steps"][k]["node"]] for k in step["scalarSteps"]} == \
+            {step["unit"]}
+    assert sorted(covered) == list(range(len(page["steps"])))
+    hidden = next(u for u in units["nodes"] if u["name"] == "x̂[2]")
+    assert {nodes[m]["name"] for m in hidden["members"]} >= {
+        "x̂[2]", "r̃[2]", "W[0,2]", "W[0,2]·x[0]", "W[0,2]·x[0] + W[1,2]·x[1]"}
+    assert [nodes[i]["name"] for i in hidden["inputs"]] == ["x[0]", "x[1]", "x[2]"]
+
+
+def test_the_notes_level_needs_units():
+    with pytest.raises(ValueError, match='level="units" needs units'):
+        script(Value(1.0) * 2.0, level="units")
+    small = script(Value(1.0, label="a") * 2.0)
+    assert small["level"] == "scalars" and small["units"] is None
+
+
+# --- item 2: every node named -----------------------------------------------------------------
+@pytest.mark.parametrize("loss", ["logistic", "squared"])
+def test_every_node_of_the_demo_net_has_its_own_name_in_the_notes_notation(loss):
+    net, trace, page = demo_page(loss=loss)
+    names = [n["name"] for n in page["nodes"]]
+    assert len(names) == len(topological_order(trace.l)) == 197 + (loss == "squared")
+    assert len(set(names)) == len(names)
+    assert not [n for n in names if re.search(r"\([+*\-/^]\)|^\(|^t\d", n)]
+    assert {"W[0,1]·x[0]", "W[0,1]·x[0] + W[1,1]·x[1]", "w[0]·x̂[0] + w[1]·x̂[1]",
+            "w[0]·x̂[0] + … + w[2]·x̂[2]", "r̃[1]", "x̂[15]", "r", "l"} <= set(names)
+    if loss == "logistic":  # softplus(s·r): the notes' s = 1 − 2y and their form of the loss
+        assert {"s", "s·r"} <= set(names)
+        s = next(n for n in page["nodes"] if n["name"] == "s")
+        assert s["forward"] == f"s = {s['data']}: a constant = 1 − 2y, so y = " \
+                               f"{int((1 - s['value']) / 2)}"
+        loss_node = page["nodes"][-1]
+        assert loss_node["forward"].startswith(
+            "l = softplus(s·r) = (1 − y)·r + log(1 + e^(−r)), the logistic loss = ")
+        assert loss_node["locals"][0]["formula"] == "σ(s·r)"
+    else:
+        assert {"y", "y − r"} <= set(names)
+
+
+def test_two_equal_constants_get_two_names_and_are_never_asked():
+    a = Value(3.0, label="a")
+    L = (a * 2.0 + a ** 2.0) * 2.0
+    page = script(L)
+    constants = [n for n in page["nodes"] if n["kind"] == "constant"]
+    assert len(constants) == 3
+    assert len({n["name"] for n in page["nodes"]}) == len(page["nodes"])
+    assert {n["name"] for n in constants} == {"c1", "c2", "c3"}
+    assert all(n["quiz"] is None for n in constants)
+    assert all(n["quiz"] is not None for n in page["nodes"] if n["kind"] != "constant")
+    assert all(n["forward"].endswith("= 2: a constant") for n in constants)
+
+
+def test_the_walk_ends_on_a_weight_and_each_leaf_follows_its_last_sender():
+    _, trace, page = demo_page()
+    steps, nodes = page["steps"], {n["id"]: n for n in page["nodes"]}
+    assert nodes[steps[-1]["node"]]["kind"] == "param"
+    assert sorted(s["node"] for s in steps) == sorted(nodes)  # each node once
+    for k, step in enumerate(steps):
+        into = step["foldedInto"]
+        if nodes[step["node"]]["op"] is not None:
+            assert into is None
+            continue
+        # the step folded into is the last one to send this leaf anything, and comes before
+        senders = [j for j, s in enumerate(steps) if any(e["parent"] == step["node"]
+                                                          for e in s["sends"])]
+        assert into == max(senders) < k
+        assert k in steps[into]["folds"]
+    assert page["foldLeaves"] is True and script(Value(2.0) * 3.0)["foldLeaves"] is False
+
+
+# --- item 5: local derivatives written as such, from the op table ---------------------------
+def test_local_derivatives_are_written_as_local_with_their_formula():
+    d, f = Value(3.0, label="d"), Value(-2.0, label="f")
+    L = d * f
+    L.label = "L"
+    page = script(L)
+    root = page["nodes"][-1]
+    assert [x["derivative"] + " = " + x["formula"] + " = " + x["value"]
+            for x in root["locals"]] == ["∂(d·f)/∂d = f = −2", "∂(d·f)/∂f = d = 3"]
+    first = page["steps"][0]
+    assert first["sends"][0]["label"] == ["local f = −2", "adds −2"]
+    assert first["caption"][1] == "∂L/∂d += ∂L/∂L · ∂(d·f)/∂d = (1)·(f = −2) = −2"
+
+
+def test_the_rulebook_has_every_op_of_the_table_written_from_its_rule():
+    rules = {r["op"]: r for r in script(Value(1.0) + 1.0)["rules"]}
+    assert set(rules) == set(OPS)
+    assert rules["mul"]["locals"] == ["∂(a·b)/∂a = b", "∂(a·b)/∂b = a"]
+    assert rules["relu"]["locals"] == ["∂ReLU(a)/∂a = [a > 0]"]
+    assert rules["tanh"]["locals"] == ["∂tanh(a)/∂a = 1 − tanh(a)·tanh(a)"]
+    assert rules["div"]["locals"][0] == "∂(a/b)/∂a = 1/b"
+    assert rules["pow"]["locals"] == ["∂(a^k)/∂a = k·a^(k − 1)"]
+    assert all(r["locals"] for r in rules.values())
+
+
+# --- item 4's data: every number that shows a gradient says which --------------------------
+def test_every_number_that_shows_a_gradient_is_marked_with_its_node():
+    _, trace, page = demo_page()
+    nodes = {n["id"]: n for n in page["nodes"]}
+    for step in page["steps"]:
+        here = step["node"]
+        lines = step["parts"][1:] if here == page["root"] else step["parts"]
+        if not step["sends"]:  # a leaf: its own gradient
+            assert [p["hides"] for p in lines[0] if isinstance(p, dict)] == [here]
+            continue
+        assert len(lines) == len(step["sends"])
+        for line, send in zip(lines, step["sends"]):
+            # ∂l/∂parent += ∂l/∂here · local = (gradient of here)·(local) = contribution
+            name = nodes[send["parent"]]["name"]
+            said = name if re.fullmatch(r"[^·+ ]*", name) else f"({name})"
+            assert line[0].startswith(f"∂l/∂{said} += ∂l/∂")
+            assert [p["hides"] for p in line if isinstance(p, dict)] == [here, send["parent"]]
+            assert [p["hides"] for p in send["labelParts"][1] if isinstance(p, dict)] \
+                == [send["parent"]]
+            assert all(isinstance(p, str) for p in send["labelParts"][0])  # the local one
