@@ -261,6 +261,8 @@ class Program:
         programs of at most ``replays.PYTHON_MAX`` instructions); ``"levels"``, one numpy
         call per group of independent instructions of one op; ``"each"``, one numpy call
         per instruction. Each gives the same numbers as the scalar engine, up to rounding.
+        The batch runs in chunks, so that its memory stays under ``replays.BATCH_BYTES``
+        (256 MiB: 16 bytes × slots × examples of a chunk).
 
         An op that fails on some example (overflow, a value outside its domain) raises
         the scalar engine's error, naming the example, the instruction and its labels.

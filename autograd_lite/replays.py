@@ -15,10 +15,10 @@ given; the replays differ only in what those numbers are:
   checks it, so that an error names the example and the instruction.
 
 ``replay`` picks one by the batch size B (the thresholds below are measured:
-``benchmarks/compare.py --crossover``), cuts the batch into chunks of at most ``CHUNK``
-examples (memory: about 8 bytes × slots × CHUNK per array of the batch), and, when the fast
-replay fails or meets a non-finite number, runs the checked replay to find and name the
-example that failed.
+``benchmarks/compare.py --programs``), cuts the batch into chunks (``chunk_rows``: at most
+``CHUNK`` examples, and at most ``BATCH_BYTES`` for the values and gradients of a chunk,
+16 bytes a slot an example), and, when the fast replay fails or meets a non-finite number,
+runs the checked replay to find and name the example that failed.
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ Array = NDArray[np.float64]
 LEVELS_FROM = 16
 EACH_FROM = 150
 CHUNK = 4096
+BATCH_BYTES = 256 * 2**20  # a chunk's values and gradients: 16 bytes × slots × examples
 # Compiling generated Python costs about 9 KB an instruction (and 70 µs): beyond PYTHON_MAX
 # instructions a program is not compiled, and runs one numpy call per instruction instead.
 PYTHON_MAX = 20_000
@@ -68,9 +69,9 @@ def replay(program: Program, X: Array, p: list[float], how: str | None,
     if how == "python":
         compiled(program, backward)  # refused here, before any work, if too large
     run = {"python": _run_python, "levels": _run_levels, "each": _run_each}[how]
-    values, grads = [], np.zeros(len(p))
-    for start in range(0, B, CHUNK):
-        v, g = _guarded(program, run, X[start:start + CHUNK], p, start, backward)
+    values, grads, rows = [], np.zeros(len(p)), chunk_rows(program)
+    for start in range(0, B, rows):
+        v, g = _guarded(program, run, X[start:start + rows], p, start, backward)
         values.append(v)
         grads += g
     bad = np.flatnonzero(~np.isfinite(grads))
@@ -79,6 +80,11 @@ def replay(program: Program, X: Array, p: list[float], how: str | None,
                             f"batch overflowed ({grads[bad[0]]})")
     out = np.concatenate(values)
     return (out if program.outputs else out[:, 0]), grads
+
+
+def chunk_rows(program: Program) -> int:
+    """How many examples a replay runs at once: memory is bounded by slots × examples."""
+    return max(1, min(CHUNK, BATCH_BYTES // (16 * len(program.need))))
 
 
 def _guarded(program: Program, run: Callable[..., tuple[Array, Array]], X: Array,

@@ -413,3 +413,23 @@ def test_the_generated_python_is_bounded(monkeypatch, compile_calls):
         large.compiled()
     small.run([[1.0]], how="python")  # within the bound: compiled
     assert len(compile_calls) == 1
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_a_batch_is_cut_by_slots_times_examples(monkeypatch, how):
+    from autograd_lite import replays
+
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    program = trace((w * x).tanh() * x, [x], [w])  # 2 leaves + 3 instructions: 5 slots
+    X = np.linspace(-2.0, 2.0, 25)[:, None]
+    whole = program.run(X, how=how)
+    monkeypatch.setattr(replays, "BATCH_BYTES", 16 * 5 * 4)  # 4 examples at a time
+    assert replays.chunk_rows(program) == 4
+    calls = []
+    real = replays._guarded
+    monkeypatch.setattr(replays, "_guarded", lambda program, run, X, *a: calls.append(len(X))
+                        or real(program, run, X, *a))
+    values, grads = program.run(X, how=how)
+    assert calls == [4] * 6 + [1]
+    np.testing.assert_array_equal(values, whole[0])
+    np.testing.assert_allclose(grads, whole[1], rtol=1e-15)
