@@ -432,7 +432,7 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
 
 def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
     """Where each replay is fastest: µs per example of run() on the MLP step's program.
-    ``autograd_lite.program.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
+    ``autograd_lite.replays.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
     from autograd_lite import trace
 
     loss, _, params, rows = mlp_example(Value)
@@ -452,9 +452,9 @@ def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
 
 
 def program_default(B: int) -> str:
-    from autograd_lite import program
+    from autograd_lite import replays
 
-    return "python" if B < program.LEVELS_FROM else "levels" if B < program.EACH_FROM else "each"
+    return "python" if B < replays.LEVELS_FROM else "levels" if B < replays.EACH_FROM else "each"
 
 
 def report_torch_batched(rows, batches, rounds, nodes, scalar_total):

@@ -372,3 +372,64 @@ def test_a_label_never_becomes_code(label):
         assert not hasattr(sys, "PWNED")
     finally:
         vars(sys).pop("PWNED", None)  # each label is judged on its own
+
+
+# --- a cheap trace: nothing compiled unless the Python replay runs, and that bounded ------------
+@pytest.fixture
+def compile_calls(monkeypatch):
+    """How many times Python's ``compile`` is called (the generated code's cost)."""
+    import builtins
+
+    calls = []
+    real = builtins.compile
+    monkeypatch.setattr(builtins, "compile", lambda *a, **k: calls.append(a) or real(*a, **k))
+    return calls
+
+
+def test_trace_compiles_nothing(compile_calls):
+    model = MLP(3, [8, 8, 1], seed=1)
+    root, xs, y = net_example(model, "hinge", [0.5, -1.0, 2.0], 1.0)
+    program = trace(root, [*xs, y], model.parameters())
+    program.run(np.ones((200, 4)))  # numpy replays: nothing compiled either
+    program.run(np.ones((20, 4)), how="levels")
+    assert compile_calls == []
+    program.run(np.ones((2, 4)), how="python")
+    program.run(np.ones((3, 4)), how="python")
+    assert len(compile_calls) == 1  # compiled once, when first needed, then kept
+
+
+def test_the_generated_python_is_bounded(monkeypatch, compile_calls):
+    from autograd_lite import replays
+
+    monkeypatch.setattr(replays, "PYTHON_MAX", 3)
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    small, large = trace((w * x).exp(), [x], [w]), trace((w * x).exp() * x + w, [x], [w])
+    values, grads = large.run([[1.0], [2.0]])  # B = 2 would be Python: numpy instead
+    assert compile_calls == []
+    np.testing.assert_allclose(values, [math.exp(2) + 2, math.exp(4) * 2 + 2], rtol=1e-15)
+    with pytest.raises(ValueError, match=r"limited to 3 instructions .* has 4: use how='each'"):
+        large.run([[1.0]], how="python")
+    with pytest.raises(ValueError, match="limited to 3 instructions"):
+        large.compiled()
+    small.run([[1.0]], how="python")  # within the bound: compiled
+    assert len(compile_calls) == 1
+
+
+@pytest.mark.parametrize("how", HOWS)
+def test_a_batch_is_cut_by_slots_times_examples(monkeypatch, how):
+    from autograd_lite import replays
+
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    program = trace((w * x).tanh() * x, [x], [w])  # 2 leaves + 3 instructions: 5 slots
+    X = np.linspace(-2.0, 2.0, 25)[:, None]
+    whole = program.run(X, how=how)
+    monkeypatch.setattr(replays, "BATCH_BYTES", 16 * 5 * 4)  # 4 examples at a time
+    assert replays.chunk_rows(program) == 4
+    calls = []
+    real = replays._guarded
+    monkeypatch.setattr(replays, "_guarded", lambda program, run, X, *a: calls.append(len(X))
+                        or real(program, run, X, *a))
+    values, grads = program.run(X, how=how)
+    assert calls == [4] * 6 + [1]
+    np.testing.assert_array_equal(values, whole[0])
+    np.testing.assert_allclose(grads, whole[1], rtol=1e-15)
