@@ -77,7 +77,6 @@ def _recorder(name: str, doc: str, reflected: bool = False) -> Callable[..., Val
               "    node.op = op",
               "    node._left = a",
               f"    node._right = {'b' if len(xs) == 2 else 'None'}",
-              "    node._walk = None",
               "    node._d_left = d0",
               f"    node._d_right = {'d1' if len(xs) == 2 else 'None'}",
               "    return node"]
@@ -133,7 +132,7 @@ class Value:
     # Every op takes one or two inputs: they are held in two slots rather than a tuple,
     # which keeps a node at one allocation the garbage collector tracks instead of two.
     # The local derivatives ∂data/∂input are two more, computed when the node is.
-    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk", "_d_left", "_d_right")
+    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_d_left", "_d_right")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
         if _children or _op:
@@ -152,7 +151,6 @@ class Value:
         self.op: Op | None = None
         self._left: Value | None = None  # the op's first input
         self._right: Value | None = None  # its second input, for a binary op
-        self._walk: object = None  # the stamp of the last graph walk that reached this node
         self._d_left: float | None = None  # ∂data/∂(first input), for a node made by an op
         self._d_right: float | None = None  # ∂data/∂(second input)
 
@@ -227,6 +225,20 @@ class Value:
     cos = _recorder("cos", "Cosine (x in radians).")
 
     # --- gradients ------------------------------------------------------------------------
+    def local_derivatives(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, in order, as stored when this node was computed
+        (empty for a leaf). An error names the node if they were not defined there (√x at 0).
+
+        >>> a, b = Value(2.0), Value(5.0)
+        >>> (a * b).local_derivatives()
+        (5.0, 2.0)
+        """
+        if self._left is None:
+            return ()
+        if self._d_left is None:
+            raise derivative_failure(self)
+        return (self._d_left,) if self._right is None else (self._d_left, self._d_right)
+
     def backward(self) -> None:
         """Add ∂self/∂v to ``v.grad`` for every node ``v`` of the graph, ``self`` included.
 
