@@ -24,18 +24,16 @@ from __future__ import annotations
 
 import math
 import numbers
-import threading
 from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import add, attrgetter
 
 from .checks import check_value
-from .value import Value, derivative_failure, describe_failure
+from .value import Value, derivative_failure, describe_failure, refuse_by_hand, writing_grads
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
 
-_writing = threading.RLock()  # held while the engine writes .grad (or reads all of them)
 _grad_of = attrgetter("grad")
 _isfinite = math.isfinite
 
@@ -140,7 +138,7 @@ def zero_grad(root: Value) -> None:
     """Set ``grad`` to 0.0 on every node of the graph of ``root``."""
     check_value("zero_grad", "root", root)
     order = topological_order(root)
-    with _writing:
+    with writing_grads:
         _set_grads(order, repeat(0.0))
 
 
@@ -148,7 +146,7 @@ def add_to_grads(grads: dict[Value, float]) -> None:
     """Add a walk's table to the nodes' ``.grad`` (gradients accumulate, as in PyTorch):
     every one, or none if one fails. TypeError naming the node whose grad is not a number,
     OverflowError naming the node whose sum is not finite."""
-    with _writing:
+    with writing_grads:
         held = list(map(_grad_of, grads))
         if set(map(type, held)) != {float}:
             for node, g in zip(grads, held):
@@ -169,7 +167,7 @@ def add_to_grads(grads: dict[Value, float]) -> None:
 
 def current_grads(nodes: list[Value]) -> list[float]:
     """Each node's ``.grad``, read while the engine writes none (one moment's picture)."""
-    with _writing:
+    with writing_grads:
         return list(map(_grad_of, nodes))
 
 
@@ -189,6 +187,7 @@ def recorded_gradients(root: Value) -> dict[Value, float | Value]:
         parents = node.parents
         if not parents:
             continue
+        refuse_by_hand("grad(..., create_graph=True)", node)
         if node._d_left is None:
             raise derivative_failure(node)
         try:

@@ -144,13 +144,13 @@ def test_backward_in_another_thread_while_a_walk_is_paused():
 
 def test_walks_that_only_read_need_no_lock():
     # While another thread holds the lock that writes .grad, reading walks still run.
-    from autograd_lite import backprop
+    from autograd_lite.value import writing_grads
 
     x, w, y = small_graph()
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
-        with backprop._writing:
+        with writing_grads:
             held.set()
             release.wait(timeout=60)
 
