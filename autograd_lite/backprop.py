@@ -5,115 +5,110 @@ For a root ``L`` and any node ``v``, the chain rule says
     ∂L/∂v = Σ over the children c of v:  ∂L/∂c · ∂c/∂v
 
 where ``∂c/∂v`` is the *local derivative* of the op that made ``c`` (its row in the op
-table). If every child is handled before its parents, each ``∂L/∂c`` is complete when it is
-used: that is what a topological order gives. The walk knows nothing about any op.
+table, computed and stored with ``c``). If every child is handled before its parents, each
+``∂L/∂c`` is complete when it is used: that is what a topological order gives. The walk
+knows nothing about any op.
 
-Threads: the walks (``topological_order``, ``backward``, ``grad``, ``zero_grad``, each step
-of ``backward_steps``, ``draw``) run one at a time. A walk started while another thread is
-walking waits for it, so walks from several threads, on one graph or on graphs that share
-leaves, leave exactly what they would have left run one after another, in some order.
-What the engine does not walk is yours to order: an optimizer step, or ``v.grad = 0.0``,
-run while another thread walks the same nodes.
+The walk sums in a table of its own, one entry per node (as autodidact's
+``backward_pass`` does): ``grads[parent] += local · grads[node]``. Nothing is written on a
+node while it runs, so walks that only read (``topological_order``, ``grad``, ``draw``,
+``explain``, the step-through page) need no lock, and a walk that fails or is interrupted
+leaves every ``.grad`` as it was. ``backward()`` then adds its table to the ``.grad``s in
+one piece, holding the lock that every write of ``.grad`` by the engine holds: walks from
+several threads, on one graph or on graphs that share leaves, leave exactly what they
+would have left run one after another. What the engine does not write is yours to order:
+an optimizer step, or ``v.grad = 0.0``, while another thread runs ``backward()``.
 """
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import TypeVar
+from collections import deque
+from collections.abc import Iterable, Sequence
+from itertools import repeat
+from operator import add, attrgetter
 
 from .checks import check_value
-from .value import Value, derivative_failure, describe_failure
+from .value import Value, derivative_failure, describe_failure, refuse_by_hand, writing_grads
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
 
-F = TypeVar("F", bound=Callable)
-_walking = threading.RLock()  # held by every walk: one thread walks at a time
-_paused: dict[int, tuple[Value, set[Value]]] = {}  # backward_steps walks not finished
+_grad_of = attrgetter("grad")
+_isfinite = math.isfinite
 
 
-def one_walk_at_a_time(f: F) -> F:
-    """``f`` holding the engine's lock: no other thread walks a graph while it runs."""
-
-    @functools.wraps(f)
-    def walk(*args, **kwargs):
-        with _walking:
-            return f(*args, **kwargs)
-
-    return walk  # type: ignore[return-value]
-
-
-def order_to_write(where: str, name: str, root: Value) -> list[Value]:
-    """``topological_order(root)``, for a walk that writes grads: checks first that ``root``
-    is a ``Value`` and that no paused ``backward_steps`` walk holds a node of the graph
-    (RuntimeError naming that walk's root: its grads are that walk's sums so far, which
-    another walk would mix into its own)."""
-    check_value(where, name, root)
-    order = topological_order(root)
-    for walk_root, nodes in _paused.values():
-        if not nodes.isdisjoint(order):
-            raise RuntimeError(
-                f"{where}: the graph is in use by an unfinished backward_steps walk from "
-                f"{walk_root!r}; run it to the end or close() it first"
-            )
-    return order
-
-
-@one_walk_at_a_time
 def topological_order(root: Value) -> list[Value]:
     """Every node the root depends on, each after all of its parents, the root last.
 
-    Iterative (no recursion limit) and deterministic: the same graph gives the same order.
-    Each walk stamps the nodes it reaches (a private slot) instead of keeping a set.
+    Iterative (no recursion limit) and deterministic: the same graph gives the same order
+    (a depth-first walk, left input first).
     """
     check_value("topological_order", "root", root)
-    entered, placed = object(), object()  # this walk's stamps
-    order: list[Value] = []
+    return list(_table(root))
+
+
+def _table(root: Value) -> dict[Value, float]:
+    """A walk's table: every node of the graph of ``root`` → 0.0, in topological order."""
+    placed: dict[Value, float] = {}
     stack = [root]
-    push, pop, place = stack.append, stack.pop, order.append
+    push, pop = stack.append, stack.pop
     while stack:
         node = pop()
-        stamp = node._walk
-        if stamp is placed:  # reached before, through another child
+        if node in placed:  # reached before, through another child
             continue
-        if stamp is not entered:  # first time here: its inputs first, the left one first
-            left, right = node._left, node._right
-            if left is not None and left._walk is not placed:
-                if left._left is not None:  # an op's node: walk it, then come back
-                    node._walk = entered
-                    push(node)
-                    if right is not None and right._walk is not placed:
-                        push(right)
-                    push(left)
-                    continue
-                left._walk = placed  # a leaf: placed at once (it has no inputs)
-                place(left)
-            if right is not None and right._walk is not placed:
-                if right._left is not None:
-                    node._walk = entered
-                    push(node)
+        left, right = node._left, node._right
+        if left is not None and left not in placed:
+            if left._left is not None:  # an op's node: walk it, then come back
+                push(node)
+                if right is not None and right not in placed:
                     push(right)
-                    continue
-                right._walk = placed
-                place(right)
-        node._walk = placed  # all of its inputs are placed
-        place(node)
-    return order
+                push(left)
+                continue
+            placed[left] = 0.0  # a leaf: placed at once (it has no inputs)
+        if right is not None and right not in placed:
+            if right._left is not None:
+                push(node)
+                push(right)
+                continue
+            placed[right] = 0.0
+        placed[node] = 0.0  # all of its inputs are placed
+    return placed
 
 
-@one_walk_at_a_time
+def gradients(root: Value) -> dict[Value, float]:
+    """∂root/∂v for every node ``v`` of the graph, parents first: the chain rule's table.
+
+    Every op takes one or two inputs, and its node holds their local derivatives as
+    floats, computed with it: one multiply-add per input, no call per node.
+    """
+    grads = _table(root)
+    grads[root] = 1.0
+    node = root
+    try:
+        for node, g in reversed(grads.items()):  # the root first
+            a = node._left
+            if a is None:  # a leaf
+                continue
+            grads[a] += node._d_left * g
+            b = node._right
+            if b is not None:
+                grads[b] += node._d_right * g
+    except TypeError:  # None * g: a local derivative not defined where the node was made
+        if node._d_left is None:
+            raise derivative_failure(node) from None
+        raise
+    if not all(map(_isfinite, grads.values())):
+        raise overflow_error(grads)
+    return grads
+
+
 def backward(root: Value) -> None:
     """Add ∂root/∂v to ``v.grad`` for every node ``v`` of the graph (see ``Value.backward``)."""
-    order = order_to_write("backward", "root", root)
-    with fresh_grads(order, keep=True):
-        _chain_rule(order, 1.0, create_graph=False)
+    check_value("backward", "root", root)
+    add_to_grads(gradients(root))
 
 
-@one_walk_at_a_time
 def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> list[Value]:
     """The gradients ∂output/∂x for each ``x`` in ``inputs``; every ``.grad`` is left as it was.
 
@@ -132,126 +127,67 @@ def grad(output: Value, inputs: Sequence[Value], create_graph: bool = False) -> 
         raise TypeError(f"grad: inputs must be a sequence of Values, got {type(inputs).__name__}")
     if not isinstance(create_graph, bool):
         raise TypeError(f"grad: create_graph must be a bool, got {type(create_graph).__name__}")
-    inputs = list(inputs)
     for i, x in enumerate(inputs):
         check_value("grad", f"inputs[{i}]", x)
-    order = topological_order(output)  # allowed on a paused walk's graph: puts every grad back
-    with fresh_grads(order + inputs, keep=False):  # an input outside the graph reads 0
-        _chain_rule(order, Value(1.0) if create_graph else 1.0, create_graph)
-        return [x.grad if isinstance(x.grad, Value) else Value(x.grad) for x in inputs]
+    grads = recorded_gradients(output) if create_graph else gradients(output)
+    found = (grads.get(x, 0.0) for x in inputs)
+    return [g if isinstance(g, Value) else Value(g) for g in found]
 
 
-@one_walk_at_a_time
 def zero_grad(root: Value) -> None:
     """Set ``grad`` to 0.0 on every node of the graph of ``root``."""
-    order = order_to_write("zero_grad", "root", root)
-    for node in order:
-        node.grad = 0.0
+    check_value("zero_grad", "root", root)
+    order = topological_order(root)
+    with writing_grads:
+        _set_grads(order, repeat(0.0))
 
 
-@contextmanager
-def fresh_grads(nodes: list[Value], keep: bool) -> Iterator[None]:
-    """Run a walk on the nodes with their grads set to zero, so it computes this walk alone.
-
-    Afterwards, what the nodes held before is added back (``keep=True``: gradients
-    accumulate, as in PyTorch) or put back in place of the walk's results (``keep=False``).
-    If the walk fails, or is stopped, every grad is put back as it was.
-    """
-    holders, held = set_aside(nodes)
-    try:
-        yield
-    except BaseException:
-        put_back(nodes, holders, held)
-        raise
-    if keep:
-        add_back(nodes, holders, held)
-    else:
-        put_back(nodes, holders, held)
-
-
-def set_aside(nodes: list[Value]) -> tuple[list[Value], list[float]]:
-    """Set every grad of ``nodes`` to 0.0; return the nodes that held another number, and it.
-
-    TypeError naming the node if a grad is not a real number (a walk adds to it).
-    """
-    holders = [node for node in nodes if node.grad != 0.0]  # two lists, not a tuple per
-    held = [node.grad for node in holders]  # node: no work for the cyclic garbage collector
-    for node, g in zip(holders, held):
-        if type(g) is not float and (isinstance(g, bool) or not isinstance(g, numbers.Real)):
-            raise TypeError(
-                f"{node!r}: its grad is a {type(g).__name__}, not a number; set .grad to "
-                "a float (0.0 to start afresh) before backward()"
-            )
-    for node in holders:
-        node.grad = 0.0
-    return holders, held
-
-
-def add_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
-    """Add what the holders held to this walk's grads; if a sum is not finite, change nothing.
-
-    OverflowError naming the node otherwise (every grad is then put back as it was).
-    """
-    sums = [node.grad + g for node, g in zip(holders, held)]
-    for node, g, total in zip(holders, held, sums):
-        if not math.isfinite(total):
-            walked = node.grad
-            put_back(nodes, holders, held)
+def add_to_grads(grads: dict[Value, float]) -> None:
+    """Add a walk's table to the nodes' ``.grad`` (gradients accumulate, as in PyTorch):
+    every one, or none if one fails. TypeError naming the node whose grad is not a number,
+    OverflowError naming the node whose sum is not finite."""
+    with writing_grads:
+        held = list(map(_grad_of, grads))
+        if set(map(type, held)) != {float}:
+            for node, g in zip(grads, held):
+                if type(g) is not float and (isinstance(g, bool) or
+                                             not isinstance(g, numbers.Real)):
+                    raise TypeError(
+                        f"{node!r}: its grad is a {type(g).__name__}, not a number; set .grad "
+                        "to a float (0.0 to start afresh) before backward()")
+        totals = list(map(add, held, grads.values()))
+        if not all(map(_isfinite, totals)):
+            node, g, walked, total = next(
+                row for row in zip(grads, held, grads.values(), totals) if not _isfinite(row[3]))
             raise OverflowError(
                 f"backward: {node!r} already held grad {g!r}; adding this walk's {walked!r} "
-                f"gives {total}, not a finite float (call zero_grad() between steps)"
-            )
-    for node, total in zip(holders, sums):
-        node.grad = total
+                f"gives {total}, not a finite float (call zero_grad() between steps)")
+        _set_grads(grads, totals)
 
 
-def put_back(nodes: list[Value], holders: list[Value], held: list[float]) -> None:
-    """Every grad of ``nodes`` as before ``set_aside``."""
-    for node in nodes:
-        node.grad = 0.0
-    for node, g in zip(holders, held):
-        node.grad = g
+def current_grads(nodes: list[Value]) -> list[float]:
+    """Each node's ``.grad``, read while the engine writes none (one moment's picture)."""
+    with writing_grads:
+        return list(map(_grad_of, nodes))
 
 
-def _chain_rule(order: list[Value], seed: float | Value, create_graph: bool) -> None:
-    """Send each node's grad to its parents, root first: parent.grad += local · grad."""
-    if create_graph:
-        _record_chain_rule(order, seed)
-        return
-    order[-1].grad = seed
-    # Every op takes one or two inputs, and its node holds their local derivatives as
-    # floats, computed with it: one multiply-add per input, no call. A leaf's grad times
-    # 0.0 is 0.0 unless it is ±inf or nan, so `unfinished` stays 0.0 while all are finite.
-    unfinished = 0.0
-    node = order[-1]
-    try:
-        for node in reversed(order):
-            a = node._left
-            if a is None:  # a leaf
-                unfinished += node.grad * 0.0
-                continue
-            g = node.grad
-            a.grad += node._d_left * g
-            b = node._right
-            if b is not None:
-                b.grad += node._d_right * g
-    except TypeError:  # None * g: a local derivative not defined where the node was made
-        if node._d_left is None:
-            raise derivative_failure(node) from None
-        raise
-    if unfinished != 0.0:
-        report_overflow(order)
+def _set_grads(nodes: Iterable[Value], values: Iterable[float]) -> None:
+    # One loop in C (map over setattr): no Python line runs between two writes, so a
+    # Ctrl-C (KeyboardInterrupt) lands before the first write or after the last.
+    deque(map(setattr, nodes, repeat("grad"), values), maxlen=0)
 
 
-def _record_chain_rule(order: list[Value], seed: Value) -> None:
+def recorded_gradients(root: Value) -> dict[Value, float | Value]:
     """The chain rule with the local derivatives computed on the nodes themselves, so the
     arithmetic is recorded (``grad(..., create_graph=True)``); ValueError naming the node
     if they no longer equal the ones stored with it (its inputs' ``data`` has changed)."""
-    order[-1].grad = seed
-    for node in reversed(order):
-        parents, g = node.parents, node.grad
+    grads: dict[Value, float | Value] = _table(root)
+    grads[root] = Value(1.0)
+    for node, g in reversed(grads.items()):
+        parents = node.parents
         if not parents:
             continue
+        refuse_by_hand("grad(..., create_graph=True)", node)
         if node._d_left is None:
             raise derivative_failure(node)
         try:
@@ -267,14 +203,15 @@ def _record_chain_rule(order: list[Value], seed: Value) -> None:
                 "build the graph again from the new values"
             )
         for parent, d in zip(parents, derivatives):
-            parent.grad += d * g
+            grads[parent] += d * g
+    return grads
 
 
-def report_overflow(order: list[Value]) -> None:
-    # An overflow anywhere reaches every leaf below it as ±inf or nan, so checking the
-    # leaves is enough to know; then name the first node, from the root, where it happened.
-    bad = next(n for n in reversed(order) if not math.isfinite(float(n.grad)))
+def overflow_error(grads: dict[Value, float]) -> OverflowError:
+    """The error for a walk whose table holds a sum that is not finite: it names the first
+    node, from the root, that the overflow reached, and the node that sent it."""
+    bad = next(n for n, g in reversed(grads.items()) if not _isfinite(g))
     where = f"the {bad.op.name} node" if bad.op else "the leaf"
-    sender = next(n for n in reversed(order) if any(p is bad for p in n.parents))
-    raise OverflowError(f"backward: the gradient reaching {where} {bad!r} overflowed; "
-                        f"the {sender.op.name} node {sender!r} sent it")
+    sender = next(n for n in reversed(grads) if any(p is bad for p in n.parents))
+    return OverflowError(f"backward: the gradient reaching {where} {bad!r} overflowed; "
+                         f"the {sender.op.name} node {sender!r} sent it")

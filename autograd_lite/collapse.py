@@ -25,7 +25,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .steps import local_derivatives
 from .value import Value
 
 __all__ = ["Box", "Edge", "boxes", "on_paths", "COLLAPSE", "ACTIVATIONS"]
@@ -125,7 +124,7 @@ def _single(node: Value) -> Box:
     ordered = len(node.parents) == 2 and node.op.name not in _SYMMETRIC
     edges = tuple(
         Edge(parent, local, "ab"[k] if ordered else None)
-        for k, (parent, local) in enumerate(zip(node.parents, local_derivatives(node)))
+        for k, (parent, local) in enumerate(zip(node.parents, node.local_derivatives()))
     )
     return Box(node, "value", edges, frozenset({node}))
 
@@ -154,7 +153,7 @@ def _sum(node: Value, uses: Counter) -> Box | None:
 def _neuron(node: Value, uses: Counter, params: Collection[Value]) -> Box | None:
     """The neuron whose output is ``node``, or None if ``node`` does not end one."""
     if node.op is not None and node.op.name in ACTIVATIONS and uses[node.parents[0]] == 1:
-        pre, (slope,) = node.parents[0], local_derivatives(node)
+        pre, (slope,) = node.parents[0], node.local_derivatives()
     else:
         pre, slope = node, 1.0
     terms, adds = _terms(pre, uses)

@@ -42,7 +42,7 @@ from typing import Any
 
 import graphviz
 
-from .backprop import one_walk_at_a_time, topological_order
+from .backprop import current_grads, topological_order
 from .checks import check_count, check_graph_size, check_styles, check_value
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program, write_atomic
@@ -109,7 +109,6 @@ def format_number(x: float, fmt: str = ".4g") -> str:
         raise ValueError(f'fmt must be a number format such as ".4g", got {shown(fmt)}') from None
 
 
-@one_walk_at_a_time  # the grads it shows are read while no other thread walks
 def draw(
     root: Value,
     *,
@@ -147,9 +146,9 @@ def draw(
         paths_to: draw only the nodes on a path from this node to the root, highlighted,
             and the other inputs of their ops greyed; everything else is left out.
         separators: nodes drawn with an orange border (every path passes through them).
-        step: a ``Step`` of ``backward_steps(root)``, drawn while the walk is at it: its
-            node is ``current``; a grad still being summed is drawn as "grad so far", a
-            node no gradient has reached yet shows no number.
+        step: a ``Step`` of ``backward_steps(root)``: its node is ``current``, and each
+            node shows the walk's sum at that step (``step.grad_of``), a grad still being
+            summed as "grad so far", a node no gradient has reached yet with no number.
         grads: the gradients to show instead of each node's ``.grad`` (as ``explain``
             does, with the gradients it computed).
         edge_labels: write on each edge the local derivative ∂(result)/∂(input).
@@ -177,6 +176,9 @@ def draw(
         if step.node not in ids:
             raise ValueError(f"step={step!r} is a step of another graph")
         current = step.node if current is None else current
+    if grads is None:  # the walk's sums at that step, else every .grad at one moment
+        grads = ({node: step.grad_of(node) for node in order} if step is not None
+                 else dict(zip(order, current_grads(order))))
     picture = _Picture(root, fmt, set(params), ids, step, grads, edge_labels)
     kept = boxes(order, collapse, picture.params)
     if paths_to is not None:
@@ -397,9 +399,7 @@ class _Picture:
         color = _GRAD_COLOR[status]
         if status == "unreached":
             return f'<font color="{color}">grad not reached</font>'
-        if self.grads is None:
-            g = node.grad
-        elif node in self.grads:
+        if node in self.grads:
             g = self.grads[node]
         else:  # never a made-up 0
             raise ValueError(f"grads has no gradient for {node!r}, a node of the drawing")

@@ -45,7 +45,6 @@ import graphviz
 from .backprop import grad, topological_order
 from .checks import check_count, check_value
 from .drawing import draw, format_number
-from .steps import local_derivatives
 from .value import Value
 
 __all__ = ["explain", "separators", "Explanation", "Path", "Factor"]
@@ -302,7 +301,7 @@ def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Exp
     paths: tuple[Path, ...] = ()
     if n_paths:
         stops = [v, *(s for s in seps if s.label), L]
-        derivatives = {node: local_derivatives(node) for node in order if node in from_v}
+        derivatives = {node: node.local_derivatives() for node in order if node in from_v}
         chain = tuple(
             Factor(upper, lower, value) for (lower, upper), value
             in zip(reversed(list(pairwise(stops))), _factors(order, stops, derivatives))

@@ -45,7 +45,7 @@ from . import replays
 from .backprop import grad, topological_order
 from .collector import collector_paused
 from .ops import Op
-from .value import Value
+from .value import Value, refuse_by_hand
 
 __all__ = ["trace", "Program", "Instruction"]
 
@@ -104,6 +104,7 @@ def _record(
         if all(map(constants.__contains__, parents)):  # a leaf too (no parents)
             constants[node] = node.data
             continue
+        refuse_by_hand("trace", node)
         if node.op.name == "pow" and parents[1] not in constants:
             raise ValueError(f"trace: the exponent of {node!r} must be a constant")
         slots[node] = len(slots)

@@ -13,37 +13,33 @@ the *contribution* (local derivative × its own gradient) that the parent adds t
 mul 1.0 [(3.0, 3.0), (3.0, 3.0)]
 x 6.0 []
 
-Between steps, ``draw(root, current=step.node)`` shows the gradients filled in so far.
-``step.status(v)`` says how far ``v.grad`` is at that step: ``"unreached"`` (no child has
-sent it anything yet), ``"pending"`` (some children have: a partial sum) or ``"final"``
-(all have: ∂root/∂v):
+The walk keeps its sums to itself until it ends: ``step.grad_of(v)`` is its sum for ``v``
+after that step, and ``draw(root, step=step)`` shows them all. ``step.status(v)`` says how
+far that sum is: ``"unreached"`` (no child has sent it anything yet), ``"pending"`` (some
+children have: a partial sum) or ``"final"`` (all have: ∂root/∂v):
 
 >>> a = Value(2.0, label="a")
 >>> c = a * 3.0
 >>> L = c + a
 >>> [(s.index, s.status(a)) for s in backward_steps(L)]
 [(0, 'pending'), (1, 'final'), (2, 'final'), (3, 'final')]
+>>> a.grad  # the walks ran to the end: each added its gradients, as backward() does
+4.0
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
-from .backprop import (
-    _paused,
-    _walking,
-    add_back,
-    order_to_write,
-    report_overflow,
-    set_aside,
-)
+from .backprop import _table, add_to_grads, overflow_error
 from .checks import check_value
-from .value import Value, derivative_failure
+from .value import Value
 
-__all__ = ["backward_steps", "Step", "Contribution", "GradStatus", "local_derivatives"]
+__all__ = ["backward_steps", "Step", "Contribution", "GradStatus"]
 
 GradStatus = Literal["unreached", "pending", "final"]
 
@@ -58,9 +54,10 @@ class Contribution(NamedTuple):
 
 class _Schedule:
     """When each node hears from its children: the step of the first and of the last child
-    to send it its share (step k handles the k-th node of the walk, the root at step 0)."""
+    to send it its share (step k handles the k-th node of the walk, the root at step 0),
+    and the walk's sum for it after each step that sent it something."""
 
-    __slots__ = ("root", "first", "last")
+    __slots__ = ("root", "first", "last", "sums")
 
     def __init__(self, walk: list[Value]) -> None:  # walk: root first
         self.root = walk[0]
@@ -70,6 +67,7 @@ class _Schedule:
             for parent in node.parents:
                 self.first.setdefault(parent, k)
                 self.last[parent] = k
+        self.sums: dict[Value, list[tuple[int, float]]] = {node: [] for node in self.first}
 
     def status(self, node: Value, k: int) -> GradStatus:
         if node is self.root:
@@ -79,6 +77,15 @@ class _Schedule:
         if k < self.first[node]:
             return "unreached"
         return "pending" if k < self.last[node] else "final"
+
+    def sum(self, node: Value, k: int) -> float:
+        if node is self.root:
+            return 1.0
+        if node not in self.sums:
+            raise ValueError(f"{node!r} is not a node of this graph")
+        sums = self.sums[node]
+        i = bisect_right(sums, k, key=lambda row: row[0])
+        return sums[i - 1][1] if i else 0.0
 
 
 @dataclass(frozen=True)
@@ -103,74 +110,42 @@ class Step:
         """
         return self._schedule.status(node, self.index)
 
-
-def local_derivatives(node: Value) -> tuple[float, ...]:
-    """∂node/∂parent for each parent of ``node``, in order (empty for a leaf).
-
-    >>> a, b = Value(2.0), Value(5.0)
-    >>> local_derivatives(a * b)
-    (5.0, 2.0)
-    """
-    if node.op is None:
-        return ()
-    if node._d_left is None:
-        raise derivative_failure(node)
-    return (node._d_left,) if node._right is None else (node._d_left, node._d_right)
+    def grad_of(self, node: Value) -> float:
+        """The walk's sum for ``node`` once this step has sent its contributions: 0.0 while
+        it is unreached, the sum so far while pending, ∂root/∂node once final. It stays
+        that step's number when the walk goes on (what ``draw(root, step=step)`` shows)."""
+        return self._schedule.sum(node, self.index)
 
 
-def backward_steps(root: Value) -> Iterator[Step]:
+def backward_steps(root: Value) -> Generator[Step, None, None]:
     """``root.backward()``, yielding a ``Step`` after each node, root first, leaves last.
 
-    When the generator is exhausted every ``.grad`` is exactly what ``backward()`` would
-    have left: ∂root/∂v is *added* to what ``v.grad`` held before. While it runs, the
-    grads show this walk's sums so far (what they held before is set aside), so until it
-    ends the graph is its own: ``backward``, ``zero_grad`` or another ``backward_steps``
-    on a graph sharing a node raises ``RuntimeError`` (reading, as ``draw`` and ``explain``
-    do, is fine, and so is ``grad``, which puts every grad back). A walk that stops early
-    (``break``, an error, ``close()``, the generator dropped) puts back, as they were
-    before it started, the grads it still holds; a grad set since it paused is kept.
+    The walk sums the gradients in a table of its own, as ``backward()`` does: while it
+    is paused, ``step.grad_of(v)`` gives its sums and every ``.grad`` is left alone, so other
+    walks (``backward``, ``zero_grad``, other ``backward_steps``, from any thread) run as
+    usual. When the generator is exhausted, the walk adds ∂root/∂v to every ``v.grad``, as
+    ``backward()`` would at that moment, all in one piece. A walk that stops early
+    (``break``, an error, ``close()``, the generator dropped) writes nothing. An overflow
+    raises ``OverflowError``, as in ``backward()``, before the last step is yielded.
     """
     check_value("backward_steps", "root", root)
     return _walk(root)
 
 
-def _walk(root: Value) -> Iterator[Step]:
-    with _walking:  # each piece of the walk between two steps runs as one walk
-        order = order_to_write("backward_steps", "root", root)
-        walk = order[::-1]
-        schedule = _Schedule(walk)
-        holders, held = set_aside(order)
-        root.grad = 1.0
-        ours = {node: node.grad for node in [*holders, root]}  # the grads this walk wrote
-        _paused[id(ours)] = (root, set(order))
-    finished = False
-    try:
-        for k, node in enumerate(walk):
-            with _walking:
-                step = Step(node, node.grad, _send(node, ours), k, schedule)
-            yield step
-        with _walking:
-            if not all(math.isfinite(node.grad) for node in order if node.op is None):
-                report_overflow(order)
-            finished = True
-            add_back(order, holders, held)  # on failure it puts every grad back itself
-    finally:
-        with _walking:
-            del _paused[id(ours)]
-            if not finished:
-                before = dict(zip(holders, held))
-                for node, g in ours.items():
-                    if node.grad is g:  # still this walk's: nobody has set it since
-                        node.grad = before.get(node, 0.0)
-
-
-def _send(node: Value, ours: dict[Value, float]) -> tuple[Contribution, ...]:
-    """Add local derivative × node.grad to each parent's grad, as ``backward()`` does."""
-    g = node.grad
-    sent = []
-    for parent, local in zip(node.parents, local_derivatives(node)):
-        amount = local * g
-        parent.grad += amount
-        ours[parent] = parent.grad
-        sent.append(Contribution(parent, local, amount))
-    return tuple(sent)
+def _walk(root: Value) -> Generator[Step, None, None]:
+    grads = _table(root)  # this walk's sums
+    walk = list(grads)[::-1]
+    schedule = _Schedule(walk)
+    grads[root] = 1.0
+    for k, node in enumerate(walk):
+        g = grads[node]
+        sent = []
+        for parent, local in zip(node.parents, node.local_derivatives()):
+            amount = local * g
+            grads[parent] += amount
+            schedule.sums[parent].append((k, grads[parent]))
+            sent.append(Contribution(parent, local, amount))
+        if k == len(walk) - 1 and not all(map(math.isfinite, grads.values())):
+            raise overflow_error(grads)
+        yield Step(node, g, tuple(sent), k, schedule)
+    add_to_grads(grads)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +26,7 @@ from .ops import GENERICS, OPS, Code, Op, source
 __all__ = ["Value"]
 
 _isfinite = math.isfinite
+writing_grads = threading.RLock()  # held while the engine writes .grad (or reads all of them)
 _SCOPE: dict[str, Any] = dict(GENERICS)  # what the written-out methods see (completed below)
 
 
@@ -77,7 +79,6 @@ def _recorder(name: str, doc: str, reflected: bool = False) -> Callable[..., Val
               "    node.op = op",
               "    node._left = a",
               f"    node._right = {'b' if len(xs) == 2 else 'None'}",
-              "    node._walk = None",
               "    node._d_left = d0",
               f"    node._d_right = {'d1' if len(xs) == 2 else 'None'}",
               "    return node"]
@@ -123,25 +124,31 @@ class Value:
     from the nodes' ``data``, raises ``ValueError`` naming the node whose inputs changed.
 
     The constructor takes micrograd's arguments, ``Value(data, _children=(), _op='',
-    label='')``, so its lecture code runs; ``_prev`` and ``_op`` read the graph as
-    micrograd names it. A ``Value`` you make is always a leaf: an op records its own node
-    with its inputs (``a * b``), so ``_children`` and ``_op`` must be left empty. A node
-    made by hand would have inputs but no derivative rule, and its inputs would silently
-    get no gradient; so non-empty ones raise ``ValueError``.
+    label='')``, so its lecture code runs; ``_prev``, ``_op`` and ``_backward`` read the
+    graph as micrograd names them. An op records its own node with its inputs (``a * b``);
+    a node can also be made by hand, the lecture's way, from one or two inputs::
+
+        out = Value(math.tanh(x.data), (x,), 'tanh')
+        def _backward():
+            x.grad += (1 - out.data**2) * out.grad
+        out._backward = _backward
+
+    When ``_backward`` is set, the engine calls it once to learn the node's local
+    derivatives (see ``_backward``); from then on the node works with ``backward()``,
+    ``grad()``, ``backward_steps``, ``draw``, ``explain`` and the page. Walking a node made
+    by hand whose ``_backward`` was never set raises, naming it (its inputs would otherwise
+    silently get no gradient); ``trace`` and ``grad(..., create_graph=True)``, which need
+    the op's rule and not only a function that applies it, refuse it: add such an op with
+    ``define_op`` instead. The same input given twice (``(a, a)``) counts once, as in
+    micrograd's ``_prev``: its local derivative is then the sum of both uses.
     """
 
     # Every op takes one or two inputs: they are held in two slots rather than a tuple,
     # which keeps a node at one allocation the garbage collector tracks instead of two.
     # The local derivatives ∂data/∂input are two more, computed when the node is.
-    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_walk", "_d_left", "_d_right")
+    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_d_left", "_d_right")
 
     def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
-        if _children or _op:
-            raise ValueError(
-                f"Value({data!r}, _children={_children!r}, _op={_op!r}): a Value you make "
-                "is a leaf; ops record their own inputs (write a * b, a.tanh()). "
-                "A label goes in label=..."
-            )
         # data - data is 0.0 for a finite float, nan (true) for ±inf and nan
         self.data = data if type(data) is float and not data - data else _as_float(data)
         self.grad = 0.0
@@ -152,9 +159,29 @@ class Value:
         self.op: Op | None = None
         self._left: Value | None = None  # the op's first input
         self._right: Value | None = None  # its second input, for a binary op
-        self._walk: object = None  # the stamp of the last graph walk that reached this node
         self._d_left: float | None = None  # ∂data/∂(first input), for a node made by an op
         self._d_right: float | None = None  # ∂data/∂(second input)
+        if _children or _op:
+            self._made_by_hand(_children, _op)
+
+    def _made_by_hand(self, children: Any, symbol: Any) -> None:
+        """Inputs and an op given to the constructor: a node made the lecture's way."""
+        where = f"Value({shown(self.data)}, _children={shown(children)}, _op={shown(symbol)})"
+        if type(symbol) is not str:
+            raise TypeError(f"{where}: _op must be a str, got {type(symbol).__name__}")
+        try:
+            inputs = list(dict.fromkeys(children))  # (a, a) counts once, as in micrograd
+        except TypeError:
+            raise TypeError(f"{where}: _children must be a tuple of Values") from None
+        if not all(isinstance(x, Value) for x in inputs):
+            raise TypeError(f"{where}: _children must be a tuple of Values")
+        if not 1 <= len(inputs) <= 2:
+            raise ValueError(
+                f"{where}: a node made by hand takes one or two inputs, got {len(inputs)}; "
+                "build it from ops of one or two inputs, or add the op with define_op")
+        self.op = ByHand(symbol)
+        self._left = inputs[0]
+        self._right = inputs[1] if len(inputs) == 2 else None
 
     def __repr__(self) -> str:
         """``Value(data=..., grad=..., label=...)``: what the node holds now."""
@@ -227,6 +254,57 @@ class Value:
     cos = _recorder("cos", "Cosine (x in radians).")
 
     # --- gradients ------------------------------------------------------------------------
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's name: this node's own chain-rule step, which adds
+        ``∂self/∂input · self.grad`` to each input's ``.grad`` (a leaf's does nothing).
+
+        Called node by node from the root, with ``root.grad = 1.0`` first, it is the
+        backward pass by hand, as in the lecture. For a node made by hand it is the function
+        you set. Setting it calls that function twice, at once, to learn the node's local
+        derivatives: with ``self.grad = 1`` and each input's grad 0, what it adds to an
+        input is ∂self/∂input; with ``self.grad = 2`` and each input's grad 1, it must leave
+        1 + 2·∂self/∂input (it adds, ``+=``, an amount proportional to ``self.grad``, as
+        micrograd's do), else ``ValueError`` says what it did. Every grad is put back after.
+        That is sound for any function of micrograd's form, ``x.grad += d * out.grad``
+        with ``d`` fixed when the node is made; the engine then uses ``d``, as it uses the
+        local derivatives an op stores.
+        """
+        if isinstance(self.op, ByHand) and self.op.closure is not None:
+            return self.op.closure
+        return self._chain_rule_step
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not isinstance(self.op, ByHand):
+            made = "a leaf" if self.op is None else f"made by the {self.op.name} op"
+            raise AttributeError(f"{self!r} is {made}: only a node made by hand, "
+                                 "Value(data, _children, _op), takes a _backward")
+        if not callable(closure):
+            raise TypeError(f"{self!r}: _backward must be a function, got "
+                            f"{type(closure).__name__}")
+        self._d_left, self._d_right = (*_probe(self, closure), None)[:2]
+        self.op.closure = closure
+
+    def _chain_rule_step(self) -> None:
+        g = self.grad
+        for x, d in zip(self.parents, self.local_derivatives()):
+            x.grad += d * g
+
+    def local_derivatives(self) -> tuple[float, ...]:
+        """∂self/∂parent for each parent, in order, as stored when this node was computed
+        (empty for a leaf). An error names the node if they were not defined there (√x at 0).
+
+        >>> a, b = Value(2.0), Value(5.0)
+        >>> (a * b).local_derivatives()
+        (5.0, 2.0)
+        """
+        if self._left is None:
+            return ()
+        if self._d_left is None:
+            raise derivative_failure(self)
+        return (self._d_left,) if self._right is None else (self._d_left, self._d_right)
+
     def backward(self) -> None:
         """Add ∂self/∂v to ``v.grad`` for every node ``v`` of the graph, ``self`` included.
 
@@ -288,6 +366,76 @@ _pow = _recorder("pow", "``x ** k`` for a number ``k``.")
 _pow_var = _recorder("pow_var", "``x ** e`` for a ``Value`` ``e``.")
 
 
+class ByHand(Op):
+    """The op of a node made by hand, the lecture's way (``Value(data, _children, _op)``):
+    the engine knows only what its ``_backward`` function adds (``closure``), not a rule
+    it could record (``grad(..., create_graph=True)``) or replay (``trace``)."""
+
+    __slots__ = ("closure",)
+
+    def __init__(self, symbol: str) -> None:
+        super().__init__(symbol or "by hand", symbol, _no_rule, _no_rule)
+        self.closure: Callable[[], None] | None = None
+
+
+def _no_rule(*args: Any) -> Any:
+    raise TypeError("an op made by hand has no rule, only a _backward function; "
+                    "add it with define_op to record or replay it")
+
+
+def refuse_by_hand(where: str, node: Value) -> None:
+    """TypeError naming ``node`` if it was made by hand: ``where`` needs the op's rule."""
+    if isinstance(node.op, ByHand):
+        raise TypeError(
+            f"{where}: {node!r} was made by hand (Value(data, _children, _op) with a "
+            "_backward function), which the engine can call but not record or replay; "
+            "add the op with autograd_lite.define_op(...) to use it here")
+
+
+def _probe(node: Value, closure: Callable[[], None]) -> list[float]:
+    """The local derivatives of a node made by hand, learnt from its ``_backward`` (see
+    ``Value._backward``); every grad it touches is put back."""
+    inputs = node.parents
+    touched = [node, *inputs]
+    with writing_grads:  # no other thread writes these grads meanwhile
+        before = [v.grad for v in touched]
+        try:
+            node.grad = 1.0
+            for x in inputs:
+                x.grad = 0.0
+            closure()
+            once = [x.grad for x in inputs]
+            node.grad = 2.0
+            for x in inputs:
+                x.grad = 1.0
+            closure()
+            twice = [x.grad for x in inputs]
+        except Exception as e:
+            raise ValueError(f"{node!r}: its _backward raised {type(e).__name__} when called "
+                             f"with {_op_name(node)}.grad = 1: {e}") from e
+        finally:
+            for v, g in zip(touched, before):
+                v.grad = g
+    for x, d, d2 in zip(inputs, once, twice):
+        name = x.label or "its input"
+        if type(d) is not float or not _isfinite(d):
+            raise ValueError(
+                f"{node!r}: its _backward, called with {_op_name(node)}.grad = 1 and "
+                f"{name}.grad = 0, left {name}.grad = {shown(d)}, not a finite float "
+                "(use .data for numbers: x.grad += d * out.grad)")
+        if not math.isclose(d2, 1.0 + 2.0 * d, rel_tol=1e-9, abs_tol=1e-300):
+            raise ValueError(
+                f"{node!r}: its _backward must add d * out.grad to {name}.grad (+=): "
+                f"with out.grad = 1 it added {d!r}, so with out.grad = 2 and {name}.grad = 1 "
+                f"it should leave {1.0 + 2.0 * d!r}, but left {shown(d2)} (= where += "
+                "belongs, or out.grad left out?)")
+    return once
+
+
+def _op_name(node: Value) -> str:
+    return node.label or "out"
+
+
 def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
     """A one-line message naming the op, its inputs (with labels) and what went wrong."""
     args = ", ".join(f"{p.label}={p.data!r}" if p.label else repr(p.data) for p in parents)
@@ -297,8 +445,15 @@ def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
 
 def derivative_failure(node: Value) -> ArithmeticError | ValueError:
     """The error for a node whose local derivatives were not defined where it was computed
-    (√x at 0): the op, its inputs and why, as the op's rule says it."""
+    (√x at 0): the op, its inputs and why, as the op's rule says it; for a node made by
+    hand, that its ``_backward`` was never set."""
     parents = node.parents
+    if isinstance(node.op, ByHand):
+        return ValueError(
+            f"{node!r} was made by hand with inputs {list(parents)} but its _backward was "
+            "never set, so the engine cannot send them its gradient: set node._backward to "
+            "a function that adds d * out.grad to each input's grad, or add the op with "
+            "autograd_lite.define_op")
     try:
         node.op.derivatives(*[p.data for p in parents], node.data)
     except (ArithmeticError, ValueError) as e:

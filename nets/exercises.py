@@ -41,7 +41,6 @@ from typing import Any
 
 from autograd_lite import OPS, Value, explain, grad, gradcheck
 from autograd_lite.drawing import format_number
-from autograd_lite.steps import local_derivatives
 
 from .feature_discovery import FeatureDiscoveryNet, Trace
 
@@ -316,7 +315,7 @@ def check_backward_step(op: str, answer: Callable[[Value], None]) -> Verdict:
 
 def _local(out: Value, x: Value) -> float:
     """∂out/∂x, both uses of x counted (a * a)."""
-    return sum(d for p, d in zip(out.parents, local_derivatives(out)) if p is x)
+    return sum(d for p, d in zip(out.parents, out.local_derivatives()) if p is x)
 
 
 def _number_hint(out: Value, used: Collection[Value] = ()) -> str:

@@ -88,12 +88,17 @@ def test_zero_to_a_power_below_one_has_no_derivative_in_the_base(b):
     assert a.grad == 0.0
 
 
-def test_micrograd_children_and_op_are_refused_not_ignored():
+def test_micrograd_children_and_op_make_a_node_by_hand_and_bad_ones_are_refused():
+    # a node made by hand, the lecture's way (tests/test_lecture_backward.py): never ignored
     a = Value(2.0)
-    makes = (lambda: Value(4.0, (a, a), "*"), lambda: Value(1.0, "x"), lambda: Value(1.0, _op="+"))
-    for make in makes:
-        with pytest.raises(ValueError, match=r"a Value you make is a leaf; ops record their own"):
-            make()
+    node = Value(4.0, (a, a), "*")
+    assert node.parents == (a,) and node._op == "*" and node.data == 4.0
+    with pytest.raises(ValueError, match=r"was made by hand .* its _backward was never set"):
+        node.backward()  # its inputs would otherwise silently get no gradient
+    with pytest.raises(TypeError, match="_children must be a tuple of Values"):
+        Value(1.0, "x")
+    with pytest.raises(ValueError, match="takes one or two inputs, got 0"):
+        Value(1.0, _op="+")
 
 
 def test_gradient_overflow_is_an_error_and_grads_stay_as_they_were():

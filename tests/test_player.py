@@ -50,7 +50,8 @@ def expected_walk(build):
         shown = {}
         for n in order:
             status = step.status(n)
-            text = "no grad yet" if status == "unreached" else f"grad {format_number(n.grad)}"
+            g = step.grad_of(n)  # the walk's sum at this step
+            text = "no grad yet" if status == "unreached" else f"grad {format_number(g)}"
             shown[ids[n]] = (text, status)
         walk.append((ids[step.node], shown))
     final = {ids[n]: f"grad {format_number(n.grad)}" for n in order}  # backward()'s

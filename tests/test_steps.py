@@ -11,7 +11,7 @@ from hypothesis import given
 from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
 from autograd_lite import Value, backward_steps, draw, grad, topological_order
-from autograd_lite.steps import Contribution, local_derivatives
+from autograd_lite.steps import Contribution
 
 UNARY = SMOOTH_UNARY + KINKED_UNARY
 
@@ -52,11 +52,13 @@ def test_gradients_accumulate_like_backward():
     assert (x.grad, y.grad) == (14.0, 6.0)
 
 
-def test_local_derivatives():
+def test_local_derivatives_are_a_method_of_the_node():
     a, b = Value(2.0), Value(5.0)
-    assert local_derivatives(a / b) == (0.2, -0.08)
-    assert local_derivatives(a.exp()) == (a.exp().data,)
-    assert local_derivatives(a) == ()
+    assert (a / b).local_derivatives() == (0.2, -0.08)
+    assert a.exp().local_derivatives() == (math.exp(2.0),)
+    assert a.local_derivatives() == ()
+    with pytest.raises(ZeroDivisionError, match=r"sqrt\(0.0\): derivative"):
+        Value(0.0).sqrt().local_derivatives()
 
 
 def build_twice(program):
@@ -89,24 +91,46 @@ def test_ends_with_exactly_backwards_grads_on_random_graphs(program):
     assert [n.grad for n in order] == [n.grad for n in topological_order(reference)]
 
 
-def test_mid_way_the_drawing_shows_the_grads_so_far_and_the_current_node():
+def test_mid_way_the_drawing_shows_the_walks_sums_and_the_current_node():
     x, w = Value(2.0, label="x"), Value(-1.5, label="w")
     h = (w * x).tanh()
     L = h * h
+    h.grad = 5.0  # left from elsewhere: the walk's sums are its own
     ids = {node: f"n{k}" for k, node in enumerate(topological_order(L))}
     steps = backward_steps(L)
     first = next(steps)  # L has sent 2·h·1 to h (twice h·1)
     assert first.node is L
-    source = draw(L, current=first.node).source
-    assert f"\t{ids[L]} [" in source
+    source = draw(L, step=first).source
     L_line = next(line for line in source.splitlines() if line.startswith(f"\t{ids[L]} ["))
     assert "#dc2626" in L_line  # the current node
     h_line = next(line for line in source.splitlines() if line.startswith(f"\t{ids[h]} ["))
     assert f"grad {2 * h.data:.4g}<".replace("-", "−") in h_line
     x_line = next(line for line in source.splitlines() if line.startswith(f"\t{ids[x]} ["))
-    assert "grad 0<" in x_line  # not reached yet
+    assert "grad not reached<" in x_line
     assert "#dc2626" not in h_line
+    assert "grad 5<" in draw(L).source  # without the step: the .grad the node holds
     steps.close()
+
+
+def test_a_paused_walk_writes_no_grad_and_each_step_keeps_its_own_sums():
+    x = Value(2.0, label="x")
+    s = x + x
+    y = s * x  # 2x²: x hears from y (x·... = s = 4), then from s twice (2 each)
+    for node in (x, s, y):
+        node.grad = 0.5
+    steps = backward_steps(y)
+    first = next(steps)
+    assert (x.grad, s.grad, y.grad) == (0.5, 0.5, 0.5)  # nothing written while paused
+    assert (first.grad_of(y), first.grad_of(s), first.grad_of(x)) == (1.0, 2.0, 4.0)
+    second = next(steps)
+    assert second.grad_of(x) == 8.0 and first.grad_of(x) == 4.0  # each step keeps its own
+    last = next(steps)
+    assert last.grad_of(x) == 8.0 and x.grad == 0.5
+    with pytest.raises(StopIteration):
+        next(steps)
+    assert (x.grad, s.grad, y.grad) == (8.5, 2.5, 1.5)  # the end adds, as backward() does
+    with pytest.raises(ValueError, match="not a node of this graph"):
+        first.grad_of(Value(1.0))
 
 
 def test_stopping_early_leaves_every_grad_as_it_was():
@@ -162,7 +186,7 @@ def statuses_and_grads(root):
     order = topological_order(root)
     table = []
     for step in backward_steps(root):
-        table.append((step, [step.status(n) for n in order], [n.grad for n in order]))
+        table.append((step, [step.status(n) for n in order], [step.grad_of(n) for n in order]))
     return order, table
 
 
@@ -254,41 +278,34 @@ def chain_of_four() -> tuple[Value, Value]:
     return x, ((x * x) * 1.0) * 1.0  # ∂y/∂x = 6
 
 
-def test_while_a_walk_is_paused_other_walks_on_its_graph_are_refused():
-    # the case: 3 steps, then a full backward(), then the paused walk dropped
+def test_while_a_walk_is_paused_other_walks_on_its_graph_run_as_usual():
     x, y = chain_of_four()
     steps = backward_steps(y)
     for _ in range(3):
         next(steps)
-    paused = [n.grad for n in topological_order(y)]
-    assert grad(y, [x])[0].data == 6.0  # grad puts every grad back: allowed
-    assert [n.grad for n in topological_order(y)] == paused
-    for walk in (y.backward, y.zero_grad, lambda: list(backward_steps(y))):
-        with pytest.raises(RuntimeError, match=r"in use by an unfinished backward_steps walk "
-                           r"from Value\(data=9\.0"):
-            walk()
-    del steps
-    gc.collect()
-    assert [n.grad for n in topological_order(y)] == [0.0] * 6  # as before it started
+    assert [n.grad for n in topological_order(y)] == [0.0] * 6  # the walk's sums are its own
+    assert grad(y, [x])[0].data == 6.0
     y.backward()
-    assert x.grad == 6.0
-    other = Value(1.0)
-    (other * 2.0).backward()  # a graph sharing no node is not held
-    assert other.grad == 2.0
+    assert x.grad == 6.0 and y.grad == 1.0
+    assert [s.grad for s in backward_steps(y)][-1] == 6.0  # a second walk, to its end
+    assert x.grad == 12.0
+    y.zero_grad()
+    x.grad = 0.5
+    list(steps)  # the paused walk ends: it adds to what .grad holds now
+    assert (x.grad, y.grad) == (6.5, 1.0)
 
 
-def test_a_walk_dropped_late_keeps_the_grads_set_since_it_paused():
+def test_a_walk_dropped_before_its_end_writes_nothing():
     x, y = chain_of_four()
     x.grad = 0.5
     steps = backward_steps(y)
     next(steps)
     next(steps)
     y.grad = 7.0  # set by hand while the walk is paused
-    x.grad = 8.0
     del steps
     gc.collect()
-    assert (y.grad, x.grad) == (7.0, 8.0)  # kept, not put back
-    assert [n.grad for n in topological_order(y)[1:-1]] == [0.0] * 4  # the walk's: undone
+    assert (y.grad, x.grad) == (7.0, 0.5)
+    assert [n.grad for n in topological_order(y)[1:-1]] == [0.0] * 4
 
 
 def test_a_second_walk_overflowing_what_a_grad_held_is_an_error_and_changes_nothing():

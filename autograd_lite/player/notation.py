@@ -38,7 +38,7 @@ from typing import Any
 
 from ..drawing import format_number
 from ..ops import OPS, Code
-from ..value import Value
+from ..value import ByHand, Value
 
 __all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "MAX_NAME"]
 
@@ -202,6 +202,8 @@ def local_formula(node: Value, position: int, names: dict[Value, str],
                   fmt: str = ".4g") -> str:
     """∂node/∂(its input at ``position``), in terms of the names of its inputs and of node
     itself (a constant input as its number), as the op table's rule computes it."""
+    if isinstance(node.op, ByHand):  # no rule to write out: the number its _backward adds
+        return _math(node.local_derivatives()[position], {}, fmt)
     args: list[Any] = [p.data if _is_number(p, names, fmt) else Code(slot)
                        for p, slot in zip(node.parents, _SLOTS)]
     if node.op.name == "pow" and not isinstance(args[1], float):

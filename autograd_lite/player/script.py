@@ -18,13 +18,12 @@ here; the walk is stopped before its end, so the graph's ``.grad``s are left as 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
-from ..backprop import report_overflow, topological_order
+from ..backprop import topological_order
 from ..drawing import format_number
-from ..steps import Contribution, backward_steps, local_derivatives
+from ..steps import Contribution, backward_steps
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
 from .units import units
@@ -144,10 +143,8 @@ def _walk(root: Value, order: list[Value]) -> list[_Record]:
             changed = [node] if node is root else []
             changed += dict.fromkeys(c.parent for c in step.contributions)
             records.append(_Record(node, step.grad, step.contributions,
-                                   [(v, v.grad, step.status(v)) for v in changed]))
-            if len(records) == len(order):  # every gradient is in: check them, as backward does
-                if not all(math.isfinite(n.grad) for n in order):
-                    report_overflow(order)
+                                   [(v, step.grad_of(v), step.status(v)) for v in changed]))
+            if len(records) == len(order):  # every gradient is in (and checked, as in backward)
                 break  # stopped before the walk ends: every .grad is left as it was
     finally:
         walk.close()
@@ -272,7 +269,7 @@ def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Va
     entry["locals"] = [
         {"parent": ids[p], "derivative": _local_name(node, k, names),
          "formula": local_formula(node, k, names, fmt), "value": num(d), "local": d}
-        for k, (p, d) in enumerate(zip(node.parents, local_derivatives(node)))
+        for k, (p, d) in enumerate(zip(node.parents, node.local_derivatives()))
     ]
     return entry
 

@@ -22,7 +22,6 @@ from collections.abc import Callable, Collection
 from typing import Any
 
 from ..collapse import Box, boxes
-from ..steps import local_derivatives
 from ..value import Value
 from .notation import local_formula, wrt
 
@@ -117,7 +116,7 @@ def _caption(box: Box, root: Value, record_of: dict, sent: dict, ids: dict, name
     if pre is out:  # a linear unit such as r: the gradient arriving is the headline
         lines.append([f"∂{L}/∂{D[out]} = ", h(g_out, out)])
     else:
-        slope = local_derivatives(out)[0]
+        slope = out.local_derivatives()[0]
         lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{local_formula(out, 0, names, fmt)}"
                       f" = (", h(g_out, out), f")·({num(slope)}) = ", h(g_pre, pre)])
     P = D[pre]
