@@ -16,7 +16,8 @@ every kind of number the engine runs it on:
 - ``Code``: the rule is *written out* as a Python expression, which is how a ``Program``
   generates straight-line source.
 
-Adding an op is adding one row here and one method on ``Value``.
+Adding an op is adding one row here; ``python tools/value_methods.py`` then writes the
+``Value`` method that records it (into value.py, from the row).
 """
 
 from __future__ import annotations
@@ -32,23 +33,28 @@ __all__ = ["Op", "OPS", "Code", "GENERICS"]
 
 
 class Op:
-    """One primitive: a name, its value, its local derivatives, its domain."""
+    """One primitive: a name, its number of inputs, its value, its local derivatives, its
+    domain, and what it is in words (the docstring of the ``Value`` methods that record it)."""
 
-    __slots__ = ("name", "symbol", "value", "derivatives", "domain")
+    __slots__ = ("name", "symbol", "arity", "value", "derivatives", "domain", "doc")
 
     def __init__(
         self,
         name: str,
         symbol: str,
+        arity: int,
         value: Callable[..., Any],
         derivatives: Callable[..., tuple[Any, ...]],
         domain: str = "",
+        doc: str = "",
     ) -> None:
         self.name = name  # unique key in OPS
         self.symbol = symbol  # what a drawn graph shows
+        self.arity = arity  # the number of inputs: 1 or 2
         self.value = value
         self.derivatives = derivatives
         self.domain = domain  # where the op is defined, for error messages
+        self.doc = doc
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"
@@ -273,30 +279,40 @@ def _pow_const_derivatives(a: Any, k: Any, y: Any) -> tuple[Any, float]:
 
 
 _OP_LIST = [
-    # name, symbol, value, local derivatives (inputs..., result y), domain
-    Op("add", "+", lambda a, b: a + b, lambda a, b, y: (1.0, 1.0)),
-    Op("sub", "-", lambda a, b: a - b, lambda a, b, y: (1.0, -1.0)),
-    Op("mul", "*", lambda a, b: a * b, lambda a, b, y: (b, a)),
-    Op("div", "/", lambda a, b: a / b, lambda a, b, y: (1.0 / b, -y / b), "b ≠ 0"),
-    Op("neg", "-", lambda a: -a, lambda a, y: (-1.0,)),
-    Op("pow", "**", power, _pow_const_derivatives,
-       "a > 0, or an integer k (and a ≠ 0 when k < 0)"),
+    # name, symbol, number of inputs, value, local derivatives (inputs..., result y), domain
+    Op("add", "+", 2, lambda a, b: a + b, lambda a, b, y: (1.0, 1.0), doc="the sum"),
+    Op("sub", "-", 2, lambda a, b: a - b, lambda a, b, y: (1.0, -1.0), doc="the difference"),
+    Op("mul", "*", 2, lambda a, b: a * b, lambda a, b, y: (b, a), doc="the product"),
+    Op("div", "/", 2, lambda a, b: a / b, lambda a, b, y: (1.0 / b, -y / b), "b ≠ 0",
+       doc="the quotient"),
+    Op("neg", "-", 1, lambda a: -a, lambda a, y: (-1.0,), doc="the negation"),
+    Op("pow", "**", 2, power, _pow_const_derivatives,
+       "a > 0, or an integer k (and a ≠ 0 when k < 0)", doc="a ** k for a number k"),
     # ∂/∂a = b·a**(b-1) also at a = 0 (0 for b > 1, 1 for b = 1; infinite, so an error,
     # for b < 1); a number raised to a Value (rpow) is a constant, as pow's exponent is.
-    Op("pow_var", "**", power_var, lambda a, b, y: (b * a ** (b - 1.0), y * log_or_0(a)),
-       "a > 0 when the exponent is a Value, or a = 0 and b ≥ 0 (b ≥ 1 for ∂/∂a)"),
-    Op("rpow", "**", power_var, lambda c, b, y: (0.0, y * log_or_0(c)),
-       "c > 0 for a number c raised to a Value, or c = 0 and an exponent ≥ 0"),
-    Op("exp", "exp", exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)"),
-    Op("log", "log", log, lambda a, y: (1.0 / a,), "x > 0"),
-    Op("sqrt", "sqrt", sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative"),
-    Op("tanh", "tanh", tanh, lambda a, y: (1.0 - y * y,)),
-    Op("sigmoid", "σ", sigmoid, lambda a, y: (y * (1.0 - y),)),
-    Op("relu", "ReLU", relu, lambda a, y: (step(a),)),
-    Op("softplus", "softplus", softplus, lambda a, y: (sigmoid(a),)),
-    Op("abs", "abs", absolute, lambda a, y: (sign(a),)),
-    Op("sin", "sin", sin, lambda a, y: (cos(a),)),
-    Op("cos", "cos", cos, lambda a, y: (-sin(a),)),
+    Op("pow_var", "**", 2, power_var, lambda a, b, y: (b * a ** (b - 1.0), y * log_or_0(a)),
+       "a > 0 when the exponent is a Value, or a = 0 and b ≥ 0 (b ≥ 1 for ∂/∂a)",
+       doc="a ** b for a Value b"),
+    Op("rpow", "**", 2, power_var, lambda c, b, y: (0.0, y * log_or_0(c)),
+       "c > 0 for a number c raised to a Value, or c = 0 and an exponent ≥ 0",
+       doc="c ** b for a number c (a constant)"),
+    Op("exp", "exp", 1, exp, lambda a, y: (y,), "x ≤ 709.78 (beyond it e^x overflows)",
+       doc="e^x"),
+    Op("log", "log", 1, log, lambda a, y: (1.0 / a,), "x > 0", doc="Natural logarithm"),
+    Op("sqrt", "sqrt", 1, sqrt, lambda a, y: (0.5 / y,), "x ≥ 0, and x > 0 for its derivative",
+       doc="√x"),
+    Op("tanh", "tanh", 1, tanh, lambda a, y: (1.0 - y * y,),
+       doc="Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x)"),
+    Op("sigmoid", "σ", 1, sigmoid, lambda a, y: (y * (1.0 - y),),
+       doc="1 / (1 + e^-x), stable for any finite x"),
+    Op("relu", "ReLU", 1, relu, lambda a, y: (step(a),),
+       doc="max(x, 0); its derivative at 0 is taken as 0, as in PyTorch"),
+    Op("softplus", "softplus", 1, softplus, lambda a, y: (sigmoid(a),),
+       doc="log(1 + e^x), stable for any finite x"),
+    Op("abs", "abs", 1, absolute, lambda a, y: (sign(a),),
+       doc="|x|; its derivative at 0 is taken as 0, as in PyTorch"),
+    Op("sin", "sin", 1, sin, lambda a, y: (cos(a),), doc="Sine (x in radians)"),
+    Op("cos", "cos", 1, cos, lambda a, y: (-sin(a),), doc="Cosine (x in radians)"),
 ]
 
 OPS: dict[str, Op] = {op.name: op for op in _OP_LIST}

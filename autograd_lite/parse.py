@@ -19,13 +19,15 @@ import ast
 import operator
 from collections.abc import Callable, Mapping
 
+from .ops import OPS
 from .value import Value
 
 __all__ = ["parse_expression", "FUNCTIONS"]
 
+# The functions: every op of one input that is a method of its own name (not -x).
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    name: getattr(Value, name)
-    for name in ("exp", "log", "sqrt", "tanh", "sigmoid", "relu", "softplus", "abs", "sin", "cos")
+    op.name: getattr(Value, op.name)
+    for op in OPS.values() if op.arity == 1 and hasattr(Value, op.name)
 }
 _BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
            ast.Div: operator.truediv, ast.Pow: operator.pow}

@@ -5,6 +5,17 @@ Every arithmetic operation on ``Value`` objects returns a new ``Value`` holding 
 form the computation graph that ``backward()`` walks to apply the chain rule. A node holds
 no closure and no reference to its children, so a graph is freed the moment its root is.
 
+What does ``a * b`` do? Read ``Value.__mul__`` below: it is plain Python, like every op
+method (``__add__``, ``tanh``, ...). Each is one row of the op table (``ops.py``) written
+out by ``tools/value_methods.py``: take the inputs' floats, compute the value and the local
+derivatives with the row's own rules, record them on a new node. The methods are generated
+so that each rule stays written once, in ``ops.py``, while the method runs it as straight
+float arithmetic in one frame (the hot path of every forward pass). They are written into
+this file, between marker comments, rather than into a module of their own, so that the
+answer to "what does ``*`` do" is in the file that defines ``Value``, the class a type
+checker, ``help(Value)`` and a traceback all point to. A test fails when they are out of
+date with the op table: after editing ``ops.py``, run ``python tools/value_methods.py``.
+
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
 >>> y = a * b + a
 >>> y.backward()
@@ -14,93 +25,56 @@ no closure and no reference to its children, so a graph is freed the moment its 
 
 from __future__ import annotations
 
-import inspect
 import math
 import numbers
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from .ops import GENERICS, OPS, Code, Op, source
+from .ops import GENERICS, OPS, Op
 
 __all__ = ["Value"]
 
 _isfinite = math.isfinite
 writing_grads = threading.RLock()  # held while the engine writes .grad (or reads all of them)
-_SCOPE: dict[str, Any] = dict(GENERICS)  # what the written-out methods see (completed below)
+_new = object.__new__  # a node without running __init__: its op fills every slot
 
-
-def _recorder(name: str, doc: str, reflected: bool = False) -> Callable[..., Value]:
-    """The method that runs the op ``OPS[name]`` and records its node: written out as
-    Python from the op's row, so the hot path is plain float arithmetic in one frame.
-
-    The row's value and local-derivative rules, run on ``Code``, give the lines that
-    compute them (the rules stay written once, in ``ops.py``); a rule that cannot be
-    written out (pow's exponent must be a number) is called instead. A binary method
-    turns a number on the other side into a constant leaf (``reflected``: the number is
-    the left input), or returns ``NotImplemented`` for anything else, so that Python asks
-    it (a numpy array then applies the op to each element, as it does on its own side).
-    The local derivatives are stored on the node as floats, so ``backward()`` differentiates
-    the graph as it was computed, whatever happens to ``.data`` afterwards; where they are
-    not defined (√x at 0) they are ``None``, and the walk that needs them raises.
-    """
-    op = OPS[name]
-    xs = ["x0", "x1"][: len(inspect.signature(op.derivatives).parameters) - 1]
-    value = _written_out(lambda: op.value(*map(Code, xs)), f"value({', '.join(xs)})")
-    derivatives = _written_out(lambda: op.derivatives(*map(Code, xs), Code("y")),
-                               f"derivatives({', '.join(xs)}, y)")
-    inputs = "(a, b)" if len(xs) == 2 else "(a,)"
-    if len(xs) == 2:
-        lines = ["def method(self, other):",
-                 "    if type(other) is not Value:",
-                 "        other = constant(op, other)",
-                 "        if other is NotImplemented:",
-                 "            return other",
-                 f"    a, b = {'other, self' if reflected else 'self, other'}"]
-    else:
-        lines = ["def method(self):", "    a = self"]
-    lines += [*(f"    {x} = {v}.data" for x, v in zip(xs, "ab")),
-              "    try:",
-              f"        y = {value}",
-              "    except (ArithmeticError, ValueError) as e:",
-              f"        raise type(e)(describe_failure(op, {inputs}, e)) from None",
-              "    if y - y:  # 0.0 for a finite y, nan (true) for ±inf",
-              f"        raise OverflowError(describe_failure(op, {inputs}, 'the result is not "
-              "a finite float'))",
-              "    try:",
-              f"        d0, d1 = {derivatives}" if len(xs) == 2 else
-              f"        d0, = {derivatives}",
-              "    except (ArithmeticError, ValueError):",
-              "        d0 = d1 = None",
-              "    node = new(Value)",
-              "    node.data = y",
-              "    node.grad = 0.0",
-              "    node.label = ''",
-              "    node.op = op",
-              "    node._left = a",
-              f"    node._right = {'b' if len(xs) == 2 else 'None'}",
-              "    node._d_left = d0",
-              f"    node._d_right = {'d1' if len(xs) == 2 else 'None'}",
-              "    return node"]
-    # op, value and derivatives reach the method as closure cells; all else from _SCOPE.
-    factory = ["def make(op, value, derivatives):", *("    " + line for line in lines),
-               "    return method"]
-    scope: dict[str, Any] = {}
-    exec("\n".join(factory), _SCOPE, scope)  # noqa: S102 - code written from the op table
-    method = scope["make"](op, op.value, op.derivatives)
-    method.__module__, method.__doc__ = __name__, doc  # its name is set with the class's
-    return method
-
-
-def _written_out(rule: Callable[[], Any], call: str) -> str:
-    """The rule run on ``Code``, as source; ``call`` if it cannot be written out."""
-    try:
-        result = rule()
-    except (AttributeError, TypeError):
-        return call
-    if isinstance(result, tuple):
-        return ", ".join(map(source, result)) + ("," if len(result) == 1 else "")
-    return source(result)
+# --- generated by tools/value_methods.py from ops.py (names): edit ops.py, then run it ---
+# The row of the op table each method records, and the float version of each
+# function the rules call (ops.GENERICS).
+_ADD = OPS["add"]
+_SUB = OPS["sub"]
+_MUL = OPS["mul"]
+_DIV = OPS["div"]
+_NEG = OPS["neg"]
+_POW = OPS["pow"]
+_POW_VAR = OPS["pow_var"]
+_RPOW = OPS["rpow"]
+_EXP = OPS["exp"]
+_LOG = OPS["log"]
+_SQRT = OPS["sqrt"]
+_TANH = OPS["tanh"]
+_SIGMOID = OPS["sigmoid"]
+_RELU = OPS["relu"]
+_SOFTPLUS = OPS["softplus"]
+_ABS = OPS["abs"]
+_SIN = OPS["sin"]
+_COS = OPS["cos"]
+exp = GENERICS["exp"]
+log = GENERICS["log"]
+sqrt = GENERICS["sqrt"]
+tanh = GENERICS["tanh"]
+sin = GENERICS["sin"]
+cos = GENERICS["cos"]
+sigmoid = GENERICS["sigmoid"]
+softplus = GENERICS["softplus"]
+relu = GENERICS["relu"]
+step = GENERICS["step"]
+sign = GENERICS["sign"]
+power = GENERICS["power"]
+power_var = GENERICS["power_var"]
+log_or_0 = GENERICS["log_or_0"]
+# --- end of the generated names ---
 
 
 class Value:
@@ -179,7 +153,7 @@ class Value:
             raise ValueError(
                 f"{where}: a node made by hand takes one or two inputs, got {len(inputs)}; "
                 "build it from ops of one or two inputs, or add the op with define_op")
-        self.op = ByHand(symbol)
+        self.op = ByHand(symbol, len(inputs))
         self._left = inputs[0]
         self._right = inputs[1] if len(inputs) == 2 else None
 
@@ -209,25 +183,6 @@ class Value:
         """micrograd's name: the symbol of the op that made this node; ``''`` for a leaf."""
         return "" if self.op is None else self.op.symbol
 
-    # --- arithmetic; numbers on either side become constant leaves ----------------------
-    # Each op method is written out from its row of the op table (``_recorder`` below).
-    __add__ = _recorder("add", "``self + other``: the sum; a number ``other`` becomes a "
-                        "constant leaf.")
-    __radd__ = _recorder("add", "``other + self`` for a number ``other``: the sum.",
-                         reflected=True)
-    __sub__ = _recorder("sub", "``self - other``: the difference; a number ``other`` becomes "
-                        "a constant leaf.")
-    __rsub__ = _recorder("sub", "``other - self`` for a number ``other``: the difference.",
-                         reflected=True)
-    __mul__ = _recorder("mul", "``self * other``: the product; a number ``other`` becomes a "
-                        "constant leaf.")
-    __rmul__ = _recorder("mul", "``other * self`` for a number ``other``: the product.",
-                         reflected=True)
-    __truediv__ = _recorder("div", "``self / other``: the quotient; needs ``other ≠ 0``.")
-    __rtruediv__ = _recorder("div", "``other / self`` for a number ``other``: the quotient; "
-                             "needs ``self ≠ 0``.", reflected=True)
-    __neg__ = _recorder("neg", "``-self``: the negation.")
-
     def __pos__(self) -> Value:
         """``+self``: this same node (no new node is recorded)."""
         return self
@@ -235,23 +190,9 @@ class Value:
     def __pow__(self, exponent: Value | float) -> Value:
         """``x ** k`` for a number ``k``; ``x ** e`` for a ``Value`` ``e`` needs ``x > 0``
         (or ``x = 0`` and ``e ≥ 0``)."""
-        return (_pow_var if isinstance(exponent, Value) else _pow)(self, exponent)
-
-    __rpow__ = _recorder("rpow", "``base ** self`` for a number ``base`` (a constant): needs "
-                         "``base > 0``, or ``base = 0`` and ``self ≥ 0``.", reflected=True)
-    __abs__ = _recorder("abs", "``abs(self)``: |x|, the same as ``self.abs()``.")
-
-    # --- functions ------------------------------------------------------------------------
-    exp = _recorder("exp", "e^x; overflows (``OverflowError``) beyond x ≈ 709.78.")
-    log = _recorder("log", "Natural logarithm; needs ``data > 0``.")
-    sqrt = _recorder("sqrt", "√x; needs ``data ≥ 0`` (and ``data > 0`` for its derivative).")
-    tanh = _recorder("tanh", "Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x).")
-    sigmoid = _recorder("sigmoid", "1 / (1 + e^-x), stable for any finite x.")
-    relu = _recorder("relu", "max(x, 0); its derivative at 0 is taken as 0, as in PyTorch.")
-    softplus = _recorder("softplus", "log(1 + e^x), stable for any finite x.")
-    abs = _recorder("abs", "|x|; its derivative at 0 is taken as 0, as in PyTorch.")
-    sin = _recorder("sin", "Sine (x in radians).")
-    cos = _recorder("cos", "Cosine (x in radians).")
+        if isinstance(exponent, Value):
+            return self._pow_var(exponent)
+        return self._pow(exponent)
 
     # --- gradients ------------------------------------------------------------------------
     @property
@@ -321,6 +262,692 @@ class Value:
 
         zero_grad(self)
 
+    # --- the ops: arithmetic (numbers on either side become constant leaves), functions --
+    # Each method below is one row of the op table (ops.py) written out as plain Python by
+    # tools/value_methods.py: it computes the value and the local derivatives on floats
+    # (the row's rules, as code), and records them on a new node with its inputs. Where the
+    # local derivatives are not defined (√x at 0) they are None, and a walk that needs them
+    # raises; they are stored as floats, so backward() differentiates the graph as it was
+    # computed, whatever happens to .data afterwards.
+    # --- generated by tools/value_methods.py from ops.py (methods): edit ops.py, then run it ---
+    def __add__(self, other: Value | float) -> Value:
+        """``self + other``: the sum; a number ``other`` becomes a constant leaf."""
+        if type(other) is not Value:
+            other = constant(_ADD, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 + x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_ADD, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_ADD, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0, 1.0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _ADD
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __radd__(self, other: Value | float) -> Value:
+        """``other + self`` for a number ``other``: the sum."""
+        if type(other) is not Value:
+            other = constant(_ADD, other)
+            if other is NotImplemented:
+                return other
+        a, b = other, self
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 + x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_ADD, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_ADD, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0, 1.0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _ADD
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __sub__(self, other: Value | float) -> Value:
+        """``self - other``: the difference; a number ``other`` becomes a constant leaf."""
+        if type(other) is not Value:
+            other = constant(_SUB, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 - x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SUB, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SUB, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0, -1.0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SUB
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __rsub__(self, other: Value | float) -> Value:
+        """``other - self`` for a number ``other``: the difference."""
+        if type(other) is not Value:
+            other = constant(_SUB, other)
+            if other is NotImplemented:
+                return other
+        a, b = other, self
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 - x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SUB, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SUB, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0, -1.0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SUB
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __mul__(self, other: Value | float) -> Value:
+        """``self * other``: the product; a number ``other`` becomes a constant leaf."""
+        if type(other) is not Value:
+            other = constant(_MUL, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 * x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_MUL, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_MUL, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = x1, x0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _MUL
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __rmul__(self, other: Value | float) -> Value:
+        """``other * self`` for a number ``other``: the product."""
+        if type(other) is not Value:
+            other = constant(_MUL, other)
+            if other is NotImplemented:
+                return other
+        a, b = other, self
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 * x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_MUL, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_MUL, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = x1, x0
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _MUL
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __truediv__(self, other: Value | float) -> Value:
+        """``self / other``: the quotient; a number ``other`` becomes a constant leaf.
+
+        Needs b ≠ 0.
+        """
+        if type(other) is not Value:
+            other = constant(_DIV, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 / x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_DIV, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_DIV, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0 / x1, -y / x1
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _DIV
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __rtruediv__(self, other: Value | float) -> Value:
+        """``other / self`` for a number ``other``: the quotient.
+
+        Needs b ≠ 0.
+        """
+        if type(other) is not Value:
+            other = constant(_DIV, other)
+            if other is NotImplemented:
+                return other
+        a, b = other, self
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = x0 / x1
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_DIV, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_DIV, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 1.0 / x1, -y / x1
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _DIV
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __neg__(self) -> Value:
+        """``-self``: the negation."""
+        a = self
+        x0 = a.data
+        try:
+            y = -x0
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_NEG, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_NEG, (a,), "the result is not a finite float"))
+        try:
+            d0 = -1.0
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _NEG
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def _pow(self, other: Value | float) -> Value:
+        """``self ** other``: a ** k for a number k.
+
+        Needs a > 0, or an integer k (and a ≠ 0 when k < 0).
+        """
+        if type(other) is not Value:
+            other = constant(_POW, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = power(x0, x1)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_POW, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_POW, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = _POW.derivatives(x0, x1, y)
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _POW
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def _pow_var(self, other: Value | float) -> Value:
+        """``self ** other``: a ** b for a Value b.
+
+        Needs a > 0 when the exponent is a Value, or a = 0 and b ≥ 0 (b ≥ 1 for ∂/∂a).
+        """
+        if type(other) is not Value:
+            other = constant(_POW_VAR, other)
+            if other is NotImplemented:
+                return other
+        a, b = self, other
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = power_var(x0, x1)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_POW_VAR, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_POW_VAR, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = x1 * x0 ** (x1 - 1.0), y * log_or_0(x0)
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _POW_VAR
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def __rpow__(self, other: Value | float) -> Value:
+        """``other ** self``: c ** b for a number c (a constant).
+
+        Needs c > 0 for a number c raised to a Value, or c = 0 and an exponent ≥ 0.
+        """
+        if type(other) is not Value:
+            other = constant(_RPOW, other)
+            if other is NotImplemented:
+                return other
+        a, b = other, self
+        x0 = a.data
+        x1 = b.data
+        try:
+            y = power_var(x0, x1)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_RPOW, (a, b), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_RPOW, (a, b), "the result is not a finite float"))
+        try:
+            d0, d1 = 0.0, y * log_or_0(x0)
+        except (ArithmeticError, ValueError):
+            d0 = d1 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _RPOW
+        node._left = a
+        node._right = b
+        node._d_left = d0
+        node._d_right = d1
+        return node
+
+    def exp(self) -> Value:
+        """e^x.
+
+        Needs x ≤ 709.78 (beyond it e^x overflows).
+        """
+        a = self
+        x0 = a.data
+        try:
+            y = exp(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_EXP, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_EXP, (a,), "the result is not a finite float"))
+        try:
+            d0 = y
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _EXP
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def log(self) -> Value:
+        """Natural logarithm.
+
+        Needs x > 0.
+        """
+        a = self
+        x0 = a.data
+        try:
+            y = log(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_LOG, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_LOG, (a,), "the result is not a finite float"))
+        try:
+            d0 = 1.0 / x0
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _LOG
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def sqrt(self) -> Value:
+        """√x.
+
+        Needs x ≥ 0, and x > 0 for its derivative.
+        """
+        a = self
+        x0 = a.data
+        try:
+            y = sqrt(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SQRT, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SQRT, (a,), "the result is not a finite float"))
+        try:
+            d0 = 0.5 / y
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SQRT
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x)."""
+        a = self
+        x0 = a.data
+        try:
+            y = tanh(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_TANH, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_TANH, (a,), "the result is not a finite float"))
+        try:
+            d0 = 1.0 - y * y
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _TANH
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e^-x), stable for any finite x."""
+        a = self
+        x0 = a.data
+        try:
+            y = sigmoid(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SIGMOID, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SIGMOID, (a,), "the result is not a finite float"))
+        try:
+            d0 = y * (1.0 - y)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SIGMOID
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def relu(self) -> Value:
+        """max(x, 0); its derivative at 0 is taken as 0, as in PyTorch."""
+        a = self
+        x0 = a.data
+        try:
+            y = relu(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_RELU, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_RELU, (a,), "the result is not a finite float"))
+        try:
+            d0 = step(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _RELU
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def softplus(self) -> Value:
+        """log(1 + e^x), stable for any finite x."""
+        a = self
+        x0 = a.data
+        try:
+            y = softplus(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SOFTPLUS, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SOFTPLUS, (a,), "the result is not a finite float"))
+        try:
+            d0 = sigmoid(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SOFTPLUS
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def abs(self) -> Value:
+        """|x|; its derivative at 0 is taken as 0, as in PyTorch."""
+        a = self
+        x0 = a.data
+        try:
+            y = abs(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_ABS, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_ABS, (a,), "the result is not a finite float"))
+        try:
+            d0 = sign(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _ABS
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def __abs__(self) -> Value:
+        """``abs(self)``: the same as ``self.abs()``."""
+        a = self
+        x0 = a.data
+        try:
+            y = abs(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_ABS, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_ABS, (a,), "the result is not a finite float"))
+        try:
+            d0 = sign(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _ABS
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def sin(self) -> Value:
+        """Sine (x in radians)."""
+        a = self
+        x0 = a.data
+        try:
+            y = sin(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_SIN, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_SIN, (a,), "the result is not a finite float"))
+        try:
+            d0 = cos(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _SIN
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+
+    def cos(self) -> Value:
+        """Cosine (x in radians)."""
+        a = self
+        x0 = a.data
+        try:
+            y = cos(x0)
+        except (ArithmeticError, ValueError) as e:
+            raise type(e)(describe_failure(_COS, (a,), e)) from None
+        if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+            raise OverflowError(
+                describe_failure(_COS, (a,), "the result is not a finite float"))
+        try:
+            d0 = -sin(x0)
+        except (ArithmeticError, ValueError):
+            d0 = None
+        node = _new(Value)
+        node.data = y
+        node.grad = 0.0
+        node.label = ""
+        node.op = _COS
+        node._left = a
+        node._right = None
+        node._d_left = d0
+        node._d_right = None
+        return node
+    # --- end of the generated methods ---
+
 
 def _as_float(x: Any) -> float:
     if type(x) is not float and (isinstance(x, bool) or not isinstance(x, numbers.Real)):
@@ -362,10 +989,6 @@ def constant(op: Op, x: Any) -> Value | Any:
         raise type(e)(f"{op.name}: {e}") from None
 
 
-_pow = _recorder("pow", "``x ** k`` for a number ``k``.")
-_pow_var = _recorder("pow_var", "``x ** e`` for a ``Value`` ``e``.")
-
-
 class ByHand(Op):
     """The op of a node made by hand, the lecture's way (``Value(data, _children, _op)``):
     the engine knows only what its ``_backward`` function adds (``closure``), not a rule
@@ -373,8 +996,8 @@ class ByHand(Op):
 
     __slots__ = ("closure",)
 
-    def __init__(self, symbol: str) -> None:
-        super().__init__(symbol or "by hand", symbol, _no_rule, _no_rule)
+    def __init__(self, symbol: str, arity: int) -> None:
+        super().__init__(symbol or "by hand", symbol, arity, _no_rule, _no_rule)
         self.closure: Callable[[], None] | None = None
 
 
@@ -461,10 +1084,3 @@ def derivative_failure(node: Value) -> ArithmeticError | ValueError:
     return ValueError(describe_failure(
         node.op, parents, "derivative: not defined at the inputs it was computed from "
         "(their data has changed since)"))
-
-
-for _name, _method in vars(Value).items():  # the written-out methods learn their names
-    if inspect.isfunction(_method):
-        _method.__name__, _method.__qualname__ = _name, f"Value.{_name}"
-_SCOPE.update(Value=Value, new=object.__new__, constant=constant,
-              describe_failure=describe_failure)

@@ -216,8 +216,8 @@ def _close(a, b) -> bool:
 
 
 def test_a_function_the_table_does_not_know_is_shown_as_code_not_guessed():
-    op = ops.Op("cube", "³", lambda a: a**3, lambda a, y: (_mystery(a),))
-    call = op_table.ast.parse('Op("cube", "³", lambda a: a ** 3, lambda a, y: (_mystery(a),))')
+    op = ops.Op("cube", "³", 1, lambda a: a**3, lambda a, y: (_mystery(a),))
+    call = op_table.ast.parse('Op("cube", "³", 1, lambda a: a ** 3, lambda a, y: (_mystery(a),))')
     row = op_table._row(op, call.body[0].value)
     assert row.value == "$x^{3}$"
     assert row.derivatives == "`lambda a, y: (_mystery(a),)`"

@@ -110,11 +110,11 @@ def _op_calls() -> dict[str, ast.Call]:
 def _row(op: ops.Op, call: ast.Call | None) -> Row:
     names = list(inspect.signature(op.derivatives).parameters)[:-1]  # inputs; last is y
     shown = ["x"] if len(names) == 1 else names  # a unary op's input is x, as in its domain
-    if call is None or len(call.args) < 4:
+    if call is None or len(call.args) < 5:
         value, derivs = _as_code(op.value), _as_code(op.derivatives)
-    else:
-        value = _math_or_code(call.args[2], names, shown, is_value=True)
-        derivs = _math_or_code(call.args[3], names, shown, is_value=False)
+    else:  # Op(name, symbol, arity, value, derivatives, ...)
+        value = _math_or_code(call.args[3], names, shown, is_value=True)
+        derivs = _math_or_code(call.args[4], names, shown, is_value=False)
     return Row(op.name, op.symbol, value, derivs, op.domain)
 
 
