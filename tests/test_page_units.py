@@ -206,3 +206,51 @@ def test_every_number_that_shows_a_gradient_is_marked_with_its_node():
             assert [p["hides"] for p in send["labelParts"][1] if isinstance(p, dict)] \
                 == [send["parent"]]
             assert all(isinstance(p, str) for p in send["labelParts"][0])  # the local one
+
+
+# --- issue 18: the player's Python side ---------------------------------------------------------
+def test_bad_title_and_params_get_one_clear_error():
+    import autograd_lite
+
+    a = Value(2.0, label="a")
+    L = a * 3.0
+    with pytest.raises(TypeError, match=r"^player: title must be a str, got int: 123$"):
+        autograd_lite.player(L, title=123)
+    with pytest.raises(TypeError, match=r"^player: params must be a collection of Values "
+                                        r"\(the weights\), got one Value: .*write params=\[v\]$"):
+        autograd_lite.player(L, params=a)
+    with pytest.raises(TypeError, match=r"^player: params\[1\] must be a Value, got float: 1.0$"):
+        autograd_lite.player(L, params=[a, 1.0])
+    with pytest.raises(TypeError, match=r"^player: params must be a collection of Values, got int"):
+        autograd_lite.player(L, params=3)
+
+
+def test_each_display_of_one_player_has_ids_of_its_own():
+    import autograd_lite
+
+    p = autograd_lite.player(Value(2.0, label="a") * 3.0)
+    first, second = p._repr_html_(), p._repr_html_()
+    ids = [re.search(r'class="agl-player" id="([^"]+)"', f)[1] for f in (first, second)]
+    assert ids[0] != ids[1]
+    assert f'id="{ids[1]}-data"' in second and ids[0] not in second
+
+
+def test_paths_to_keeps_the_paths_and_their_inputs_as_context():
+    net, trace, _ = demo_page()
+    W = net.W[0][3]
+    page = script(trace.l, params=net.parameters(), paths_to=W)
+    names = {n["name"]: n for n in page["nodes"]}
+    on_path = {n["id"] for n in page["nodes"] if not n.get("context")}
+    assert {n for n in names if not names[n].get("context")} == {
+        "W[0,3]", "W[0,3]·x[0]", "W[0,3]·x[0] + W[1,3]·x[1]", "r̃[3]", "x̂[3]", "w[3]·x̂[3]",
+        *(f"w[0]·x̂[0] + … + w[{j}]·x̂[{j}]" for j in range(3, 15)), "r", "s·r", "l"}
+    assert {s["node"] for s in page["steps"]} == on_path
+    assert all(names[n]["context"] and names[n]["grads"] == [] for n in
+               ("x[0]", "W[1,3]·x[1]", "w[3]", "w[15]·x̂[15]", "s"))
+    for n in page["nodes"]:
+        for k, *_ in n["grads"]:
+            assert page["steps"][k]["node"] in on_path
+    units = page["units"]
+    assert [u["name"] for u in units["nodes"] if not u.get("context")] == ["x̂[3]", "r", "s·r", "l"]
+    with pytest.raises(ValueError, match="paths_to=.* is not a node of this graph"):
+        script(trace.l, paths_to=Value(1.0, label="q"))

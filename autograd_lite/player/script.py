@@ -23,6 +23,7 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from ..backprop import report_overflow, topological_order
+from ..collapse import on_paths
 from ..drawing import format_number
 from ..steps import Contribution, backward_steps, local_derivatives
 from ..value import Value
@@ -68,7 +69,8 @@ class _Record(NamedTuple):
 
 
 def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
-           fold_leaves: bool | None = None, level: str | None = None) -> dict[str, Any]:
+           fold_leaves: bool | None = None, level: str | None = None,
+           paths_to: Value | None = None) -> dict[str, Any]:
     """The page's data for the graph of ``root`` (JSON-ready); see the module docstring.
 
     ``params``: the weights, which tell a unit (neuron) from any other sum (see
@@ -128,9 +130,56 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     big = len(order) > BIG_GRAPH
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
-    return {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
+    data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
             "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
             "rules": rulebook(), "level": level, "units": walk_units}
+    if paths_to is not None:
+        if paths_to not in ids:
+            raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
+        _restrict(data, {ids[v] for v in on_paths(order, paths_to)})
+    return data
+
+
+def _restrict(data: dict[str, Any], kept: set[str]) -> None:
+    """Keep the steps of the nodes in ``kept`` (and of the units holding one), and the
+    nodes they use; the other inputs of their ops stay as context, with no step and no
+    gradient (part of it comes from the steps left out)."""
+    scalar_steps = _keep(data, kept, "node", "parents")
+    units = data["units"]
+    if units is not None:
+        _keep(units, {u["id"] for u in units["nodes"] if kept & set(u["members"])}, "unit",
+              "inputs")
+        for step in units["steps"]:
+            step["scalarSteps"] = [scalar_steps[k] for k in step["scalarSteps"]
+                                   if k in scalar_steps]
+
+
+def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[int, int]:
+    """Keep the steps of ``here`` at one level, and its nodes and their inputs; the new
+    index of each step kept."""
+    index: dict[int, int] = {}
+    for k, step in enumerate(level["steps"]):
+        if step[key] in here:
+            index[k] = len(index)
+    level["steps"] = [step for k, step in enumerate(level["steps"]) if k in index]
+    for step in level["steps"]:
+        into = step["foldedInto"]
+        step["foldedInto"] = None if into is None else index.get(into)
+        step["folds"] = [index[k] for k in step["folds"] if k in index]
+    used = {p for n in level["nodes"] if n["id"] in here for p in n[inputs]}
+    nodes = []
+    for n in level["nodes"]:
+        if n["id"] in here:
+            n["grads"] = [[index[k], *rest] for k, *rest in n["grads"]]
+            for t in n.get("terms", ()):
+                t["step"] = index[t["step"]]
+        elif n["id"] in used:
+            n.update(context=True, grads=[], quiz=None, terms=[])
+        else:
+            continue
+        nodes.append(n)
+    level["nodes"] = nodes
+    return index
 
 
 def _walk(root: Value, order: list[Value]) -> list[_Record]:
