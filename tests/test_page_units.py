@@ -254,3 +254,12 @@ def test_paths_to_keeps_the_paths_and_their_inputs_as_context():
     assert [u["name"] for u in units["nodes"] if not u.get("context")] == ["x̂[3]", "r", "s·r", "l"]
     with pytest.raises(ValueError, match="paths_to=.* is not a node of this graph"):
         script(trace.l, paths_to=Value(1.0, label="q"))
+
+
+def test_a_name_that_could_reorder_a_caption_is_isolated():
+    x = Value(2.0, label="x\u202e")
+    y = Value(3.0, label="אב")
+    page = script(x * y)
+    names = [n["name"] for n in page["nodes"]]
+    assert names[:2] == ["\u2068x\u202e\u2069", "\u2068אב\u2069"]
+    assert page["steps"][-1]["caption"][0].startswith("∂L/∂\u2068")

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections import Counter
 from typing import Any
 
@@ -86,8 +87,22 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
                 name = fresh("t")
         taken.add(name)
         used.add(name)
-        names[node] = name
+        names[node] = _isolated(name)
     return names
+
+
+# Characters that change the direction of the text around them: the explicit marks, and
+# the letters of right-to-left scripts.
+_BIDI_MARKS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                        "\u2066\u2067\u2068\u2069")
+
+
+def _isolated(name: str) -> str:
+    """A name that could reorder the text around it, between FSI and PDI (an isolate, as
+    HTML's <bdi>), so that a caption's numbers stay where they are."""
+    if any(ch in _BIDI_MARKS or unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        return f"\u2068{name}\u2069"
+    return name
 
 
 def wrt(name: str) -> str:
