@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from autograd_lite import Value, topological_order
@@ -263,3 +264,25 @@ def test_a_name_that_could_reorder_a_caption_is_isolated():
     names = [n["name"] for n in page["nodes"]]
     assert names[:2] == ["\u2068x\u202e\u2069", "\u2068אב\u2069"]
     assert page["steps"][-1]["caption"][0].startswith("∂L/∂\u2068")
+
+
+def test_each_node_has_the_chain_rule_over_all_its_paths():
+    net, trace, page = demo_page()
+    nodes = {n["name"]: n for n in page["nodes"]}
+    ids = {n["id"]: n["name"] for n in page["nodes"]}
+    W = nodes["W[0,3]"]  # one path: W → W·x → … → r̃ → x̂ → w·x̂ → … → r → s·r → l
+    assert W["nPaths"] == 1 and len(W["paths"]) == 1
+    path = W["paths"][0]
+    assert [ids[i] for i in path["nodes"]][:5] == [
+        "W[0,3]", "W[0,3]·x[0]", "W[0,3]·x[0] + W[1,3]·x[1]", "r̃[3]", "x̂[3]"]
+    assert ids[path["nodes"][-1]] == "l"
+    w3, x0 = net.w[3].data, trace.x[0].data
+    r_tilde = trace.r_tilde[3].data
+    s = 1.0 - 2.0 * 0  # demo_page's example 0 is class 0 (checked below)
+    assert nodes["s"]["value"] == s
+    expected = x0 * (r_tilde > 0) * w3 * s * (1 / (1 + np.exp(-s * trace.r.data)))
+    assert float(path["value"].replace("−", "-")) == pytest.approx(expected, rel=1e-3)
+    assert path["off"] is (r_tilde <= 0)
+    x = nodes["x[0]"]
+    assert x["nPaths"] == 16 and len(x["paths"]) == 16
+    assert sum(p["off"] for p in x["paths"]) == sum(r.data <= 0 for r in trace.r_tilde)

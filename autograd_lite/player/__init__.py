@@ -204,6 +204,7 @@ def _inline(svg: str, prefix: str) -> str:
     if not svg:
         return ""
     svg = svg[svg.index("<svg"):]  # no XML prolog or doctype inside HTML
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)  # dot's comments: only bytes
     return re.sub(r'\bid="([^"]*)"', rf'id="{prefix}-\1"', svg)
 
 

@@ -24,7 +24,8 @@ from typing import Any, NamedTuple
 
 from ..backprop import report_overflow, topological_order
 from ..collapse import on_paths
-from ..drawing import format_number
+from ..drawing import _is_off, format_number
+from ..explainer import explain
 from ..steps import Contribution, backward_steps, local_derivatives
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
@@ -37,6 +38,13 @@ LEVELS = (None, "units", "scalars")
 # A quiz answer is right when it is within 0.5 % of the engine's number: three significant
 # digits are enough (the page displays four).
 QUIZ_RELATIVE_TOLERANCE = 0.005
+
+# The most wrong answers the quiz recognises for one gradient (a node used 16 times has
+# dozens): the first ones, the terms nearest the root.
+MAX_MISTAKES = 6
+
+# The most paths from a node to the root the page lists, for the chain rule over all paths.
+MAX_PATHS = 16
 
 # A graph of more nodes than this is "big": its page folds the leaves' steps into the step
 # that completes their gradient, and opens at the notes' level when it has units.
@@ -120,6 +128,9 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         ]
     for record in records:  # a node's step comes once its gradient is complete
         entries[record.node]["gradValue"] = record.grad
+    for node in order:
+        if entries[node]["kind"] != "constant":
+            entries[node] |= _paths(root, node, ids, num, fmt)
     walk_units = units(order, records, page_order, ids, names, params, num, fmt,
                        [step["parts"] for step in steps])
     if level == "units" and walk_units is None:
@@ -180,6 +191,17 @@ def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[
         nodes.append(n)
     level["nodes"] = nodes
     return index
+
+
+def _paths(root: Value, node: Value, ids: dict, num: Callable, fmt: str) -> dict[str, Any]:
+    """The chain rule over every path from ``node`` to the root, as ``explain`` writes it:
+    each path's nodes (node first), the product of its local derivatives (the additions'
+    factors 1 left out) and whether a ReLU that is off makes it carry 0. None beyond
+    ``MAX_PATHS`` paths (``nPaths`` says how many)."""
+    e = explain(root, node, max_paths=MAX_PATHS, fmt=fmt)
+    paths = [{"nodes": [ids[n] for n in p.nodes], "product": e._product(p),
+              "value": num(p.product), "off": any(map(_is_off, p.nodes))} for p in e.paths]
+    return {"nPaths": e.n_paths, "paths": paths if paths else None}
 
 
 def _walk(root: Value, order: list[Value]) -> list[_Record]:
@@ -342,8 +364,8 @@ def _notes_meaning(node: Value, names: dict) -> str:
 
 
 def tolerance(x: float) -> float:
-    """How far an answer may be from ``x`` and still count as ``x``."""
-    return QUIZ_RELATIVE_TOLERANCE * abs(x) + 1e-12
+    """How far an answer may be from ``x`` and still count as ``x`` (to 3 digits)."""
+    return float(f"{QUIZ_RELATIVE_TOLERANCE * abs(x) + 1e-12:.3g}")
 
 
 def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
@@ -381,8 +403,8 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
     mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{wrt(v)} = {num(g)}"))
     kept: list[dict[str, Any]] = []
     for value, message in mistakes:  # the first message for each distinct wrong number
-        if all(abs(value - m) > tolerance(m) + tolerance(value)
-               for m in [g, *(k["value"] for k in kept)]):
+        if len(kept) < MAX_MISTAKES and all(abs(value - m) > tolerance(m) + tolerance(value)
+                                            for m in [g, *(k["value"] for k in kept)]):
             kept.append({"value": value, "tolerance": tolerance(value), "message": message})
     return {"question": f"∂{L}/∂{wrt(v)}", "answer": g, "text": num(g), "tolerance": tolerance(g),
             "mistakes": kept}
