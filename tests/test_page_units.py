@@ -286,3 +286,26 @@ def test_each_node_has_the_chain_rule_over_all_its_paths():
     x = nodes["x[0]"]
     assert x["nPaths"] == 16 and len(x["paths"]) == 16
     assert sum(p["off"] for p in x["paths"]) == sum(r.data <= 0 for r in trace.r_tilde)
+
+
+# --- item 9: make demo's page teaches --------------------------------------------------------
+def test_the_demo_page_is_the_untrained_nets_worst_example_at_the_notes_level(tmp_path):
+    import json
+
+    from nets.page import save_demo_page
+
+    trained, X, labels = demo_net()
+    path = save_demo_page(tmp_path / "backprop.html", trained, X, labels)
+    html = path.read_text(encoding="utf-8")
+    assert len(html.encode("utf-8")) < 1_000_000
+    data = json.loads(re.search(r'<script type="application/json" id="[^"]+">(.*?)</script>',
+                                html, re.S)[1])
+    assert data["level"] == "units" and data["foldLeaves"] is True
+    units = data["units"]
+    shown_steps = [s for s in units["steps"] if s["foldedInto"] is None]
+    assert len(units["nodes"]) + len(shown_steps) <= 60  # forward, then backward positions
+    assert len(units["nodes"]) + len(units["steps"]) <= 60  # even with folding off
+    # the untrained net's gradients are large enough to read (the trained one's are ~1e−5)
+    root_grad = next(s for s in units["steps"] if s["unit"] != data["root"])
+    assert abs(next(iter(root_grad["gradients"].values()))) > 0.1
+    assert "misclassified" in html
