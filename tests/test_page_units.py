@@ -309,3 +309,24 @@ def test_the_demo_page_is_the_untrained_nets_worst_example_at_the_notes_level(tm
     root_grad = next(s for s in units["steps"] if s["unit"] != data["root"])
     assert abs(next(iter(root_grad["gradients"].values()))) > 0.1
     assert "misclassified" in html
+
+
+def test_the_graph_command_writes_the_page_at_either_level_and_for_paths(tmp_path, capsys):
+    import json
+
+    from nets.cli import main
+
+    def page_data(path):
+        html = path.read_text(encoding="utf-8")
+        return json.loads(re.search(r'id="[^"]+-data">(.*?)</script>', html, re.S)[1])
+
+    net = ["graph", "--hidden", "16"]
+    assert main([*net, "--html", str(tmp_path / "u.html")]) == 0
+    assert page_data(tmp_path / "u.html")["level"] == "units"
+    assert main([*net, "--level", "scalars", "--paths-to", "W[0,3]",
+                 "--html", str(tmp_path / "s.html")]) == 0
+    data = page_data(tmp_path / "s.html")
+    assert data["level"] == "scalars"
+    assert {n["name"] for n in data["nodes"] if not n.get("context")} >= {"W[0,3]", "r̃[3]", "l"}
+    assert "x̂[2]" not in {n["name"] for n in data["nodes"]}
+    capsys.readouterr()
