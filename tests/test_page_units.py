@@ -330,3 +330,30 @@ def test_the_graph_command_writes_the_page_at_either_level_and_for_paths(tmp_pat
     assert {n["name"] for n in data["nodes"] if not n.get("context")} >= {"W[0,3]", "r̃[3]", "l"}
     assert "x̂[2]" not in {n["name"] for n in data["nodes"]}
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("nonlin", ["relu", "tanh"])
+def test_any_mlp_shaped_graph_has_the_notes_level_with_the_engines_numbers(nonlin):
+    from autograd_lite import grad
+    from nets import MLP
+
+    mlp = MLP(3, [4, 4, 1], nonlin=nonlin, seed=1, random_bias=True)
+    x = [Value(v, label=f"x[{i}]") for i, v in enumerate([0.5, -1.2, 2.0])]
+    out = mlp(x)
+    L = (out - 0.25) ** 2
+    params = mlp.parameters()
+    page = script(L, params=params)
+    units = page["units"]
+    assert sum(u["kind"] == "neuron" for u in units["nodes"]) == 9
+    order = topological_order(L)
+    engine = dict(zip((f"n{k}" for k in range(len(order))), grad(L, order)))
+    for step in units["steps"]:
+        for node, value in step["gradients"].items():
+            assert value == pytest.approx(engine[node].data, rel=1e-12, abs=1e-15)
+    hidden = next(s for s in units["steps"] if s["unit"] == units["nodes"][3]["id"])
+    # ∂L/∂(the sum) = ∂L/∂(the unit)·(the activation's local derivative)
+    assert (")·[" if nonlin == "relu" else ")·(1 − tanh(") in hidden["caption"][0]
+    # a bias: ∂L/∂b = ∂L/∂(the sum) = g, no product (unlabelled parameters are θ[k])
+    bias_lines = [line for s in units["steps"] for line in s["caption"]
+                  if re.match(r"∂L/∂θ\[\d+\] = ∂L/∂", line) and " = (" not in line]
+    assert len(bias_lines) == 9  # each neuron's bias: ∂L/∂b = ∂L/∂(its sum)

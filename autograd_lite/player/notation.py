@@ -35,13 +35,15 @@ import ast
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from ..drawing import format_number
 from ..ops import OPS, Code
 from ..value import Value
 
-__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "MAX_NAME"]
+__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "factor",
+           "MAX_NAME"]
 
 # The longest name made from a node's structure; a longer one would crowd the captions.
 MAX_NAME = 32
@@ -53,10 +55,14 @@ _FUNCTIONS = {"relu": "ReLU", "sigmoid": "σ", "neg": "−"}
 _ARITY = {name: 2 if name in _INFIX else 1 for name in OPS}
 
 
-def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value, str]:
-    """A name for every node of ``order`` (topological, root last), no two the same."""
+def node_names(order: list[Value], root: Value, fmt: str = ".4g",
+               params: Sequence[Value] = ()) -> dict[Value, str]:
+    """A name for every node of ``order`` (topological, root last), no two the same; an
+    unlabelled parameter is θ[k], k its place in ``params``."""
+    theta = {p: k for k, p in enumerate(params)}
     uses = Counter(p for node in order for p in node.parents)
-    constants = Counter(format_number(n.data, fmt) for n in order if _is_constant(n))
+    constants = Counter(format_number(n.data, fmt) for n in order
+                        if _is_constant(n) and n not in params)
     names: dict[Value, str] = {}
     taken: set[str] = {n.label for n in order if n.label}
     counters = Counter[str]()
@@ -76,6 +82,8 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
         else:
             if node is root:
                 name = "L"
+            elif node in theta:
+                name = f"θ[{theta[node]}]"
             elif node in loss_constants:
                 name = loss_constants[node]
             elif _is_constant(node):
@@ -103,6 +111,11 @@ def _isolated(name: str) -> str:
     if any(ch in _BIDI_MARKS or unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
         return f"\u2068{name}\u2069"
     return name
+
+
+def factor(text: str) -> str:
+    """``text`` as a factor of a product: ``(1 − y·y)``, ``[a > 0]``, ``w[3]``."""
+    return _wrap(text, 2)
 
 
 def wrt(name: str) -> str:

@@ -87,7 +87,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     """
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    names = node_names(order, root, fmt)
+    names = node_names(order, root, fmt, list(params))
     L = names[root]
 
     def num(x: float) -> str:

@@ -24,7 +24,7 @@ from typing import Any
 from ..collapse import Box, boxes
 from ..steps import local_derivatives
 from ..value import Value
-from .notation import local_formula, wrt
+from .notation import factor, local_formula, wrt
 
 __all__ = ["units"]
 
@@ -118,7 +118,7 @@ def _caption(box: Box, root: Value, record_of: dict, sent: dict, ids: dict, name
         lines.append([f"∂{L}/∂{D[out]} = ", h(g_out, out)])
     else:
         slope = local_derivatives(out)[0]
-        lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{local_formula(out, 0, names, fmt)}"
+        lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{factor(local_formula(out, 0, names, fmt))}"
                       f" = (", h(g_out, out), f")·({num(slope)}) = ", h(g_pre, pre)])
     P = D[pre]
     for w, u, term in _pairs(box):
@@ -168,7 +168,7 @@ def _edge_formula(box: Box, source: Value, names: dict, fmt: str) -> str:
         return local_formula(box.out, k, names, fmt)
     if box.kind == "sum":
         return "1"
-    slope = "" if box.pre is box.out else "·" + local_formula(box.out, 0, names, fmt)
+    slope = "" if box.pre is box.out else "·" + factor(local_formula(box.out, 0, names, fmt))
     for w, u, _ in _pairs(box):
         if source in (w, u):
             return f"{names[u if source is w else w]}{slope}"
