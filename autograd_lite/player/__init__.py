@@ -13,6 +13,10 @@ the local derivative and the contribution it carries, a partial sum looks differ
 final gradient, and a node not reached yet shows no number. Clicking a node shows how its
 gradient is made, term by term; quiz mode asks the student for each gradient first.
 
+On a network (``params=`` its weights) the page also has the notes' level, one step per
+unit of a layer (``level="units"``, see ``autograd_lite.player.units``), where a unit
+expands into its scalar steps and collapses again.
+
 Every number on the page is the engine's, computed here and written into the page (see
 ``autograd_lite.player.script``); the page's script only displays them.
 

@@ -1,16 +1,24 @@
 """What the step-through page shows, step by step: every number the engine computed, and
 every sentence that explains one, written once here so the page's JavaScript only displays.
 
-``script(root, fmt)`` runs ``backward_steps(root)`` and records, for the page:
+``script(root, fmt, params=...)`` runs ``backward_steps(root)`` and records, for the page:
 
-- each node: its name, how it was computed (``c = a · b = −6, where a = 2, b = −3``), its inputs,
-  its local derivatives (their formula and value), and the terms ∂L/∂c · ∂c/∂v that sum to
-  its gradient, one per use;
+- each node: its name (unique on the page, in the notes' notation: see ``notation``), how
+  it was computed (``c = a·b = −6, where a = 2, b = −3``), its local derivatives written as
+  such, with the formula the op table gives them (``∂(a·b)/∂a = b = −3``), the terms
+  ∂L/∂c · ∂c/∂v that sum to its gradient, and every path from it to the root;
 - each step of the walk: the node handled, the chain-rule lines it adds, the label of each
-  edge it sends a contribution along, and each gradient it changes (the sum so far, read
-  from the engine, with its status: ``pending`` or ``final``);
-- for the quiz: each gradient, a tolerance that fits the displayed digits, and the numbers
-  a student gets from the usual mistakes, each with the message that names the wrong factor.
+  edge it sends a contribution along (``local b = −3``, ``adds 0.5``), and each gradient
+  it changes (the sum so far, read from the engine, with its status: ``pending`` or
+  ``final``). A leaf's step comes right after the step that completes its gradient, and
+  says so (``foldedInto``), so the page can fold it there;
+- in every caption and label, each number that shows a gradient (or a contribution to one)
+  is marked with that node, so that quiz mode can hide it until it is answered;
+- for the quiz: each gradient (never a constant's), a tolerance that fits the displayed
+  digits, and the numbers a student gets from the usual mistakes, each with the message
+  that names the wrong factor;
+- the notes' level (``units``), one step per unit of a layer; the rulebook of local
+  derivatives of every op.
 
 Every number is the engine's (``backward_steps``' contributions and sums, ``.data``), formatted
 here; the walk is stopped before its end, so the graph's ``.grad``s are left as they were.
