@@ -357,3 +357,13 @@ def test_any_mlp_shaped_graph_has_the_notes_level_with_the_engines_numbers(nonli
     bias_lines = [line for s in units["steps"] for line in s["caption"]
                   if re.match(r"∂L/∂θ\[\d+\] = ∂L/∂", line) and " = (" not in line]
     assert len(bias_lines) == 9  # each neuron's bias: ∂L/∂b = ∂L/∂(its sum)
+
+
+def test_a_unit_using_an_input_twice_sends_it_one_final_gradient():
+    w1, w2, w3 = (Value(v, label=f"w{k}") for k, v in enumerate([0.5, 1.5, 2.0], 1))
+    x = Value(3.0, label="x")
+    h = (w1 * x + w2 * x).relu()  # one unit, two edges from x
+    L = w3 * h
+    page = script(L, params=[w1, w2, w3])
+    x_unit = next(u for u in page["units"]["nodes"] if u["name"] == "x")
+    assert [g[1:] for g in x_unit["grads"]] == [["4", "final"]]  # w3·(w1 + w2), at once

@@ -47,7 +47,8 @@ def units(order: list[Value], records: list, page_order: list[int], ids: dict, n
     unit_of = {member: box for box in found for member in box.members}
     page_step = {records[k].node: i for i, k in enumerate(page_order)}
     record_of = {r.node: r for r in records}
-    consumers = Counter(unit_of[e.source].out for box in found for e in box.edges)
+    # how many units send each value a contribution (a unit using it twice sends once)
+    consumers = Counter(v for box in found for v in {e.source for e in box.edges})
 
     nodes = []
     for box in found:
@@ -192,11 +193,11 @@ def _forward(box: Box, names: dict, num: Callable) -> str:
         f"{products[0]} + … + {products[-1]} ({len(products)} terms)"
     if box.pre is out:
         return f"{names[out]} = {terms} = {num(out.data)}"
-    return (f"{names[out]} = {local_activation(box, names)} = {num(out.data)}, where "
+    return (f"{names[out]} = {_activation(box, names)} = {num(out.data)}, where "
             f"{names[box.pre]} = {terms} = {num(box.pre.data)}")
 
 
-def local_activation(box: Box, names: dict) -> str:
+def _activation(box: Box, names: dict) -> str:
     symbol = {"relu": "ReLU", "sigmoid": "σ"}.get(box.out.op.name, box.out.op.name)
     return f"{symbol}({names[box.pre]})"
 
