@@ -351,8 +351,13 @@ def test_any_mlp_shaped_graph_has_the_notes_level_with_the_engines_numbers(nonli
         for node, value in step["gradients"].items():
             assert value == pytest.approx(engine[node].data, rel=1e-12, abs=1e-15)
     hidden = next(s for s in units["steps"] if s["unit"] == units["nodes"][3]["id"])
-    # ∂L/∂(the sum) = ∂L/∂(the unit)·(the activation's local derivative)
-    assert (")·[" if nonlin == "relu" else ")·(1 − tanh(") in hidden["caption"][0]
+    # ∂L/∂(the sum) = ∂L/∂(the unit)·(the activation's local derivative); unit j of layer
+    # l is h[l,j], its sum z[l,j]; a parameter θ[k], k its place in mlp.parameters()
+    local = "[z[1,0] > 0]" if nonlin == "relu" else "(1 − h[1,0]·h[1,0])"
+    assert hidden["caption"][0].startswith(f"∂L/∂z[1,0] = ∂L/∂h[1,0]·{local} = (")
+    assert hidden["caption"][1].startswith("∂L/∂θ[0] = ∂L/∂z[1,0]·x[0] = (")
+    assert [u["name"] for u in units["nodes"] if u["kind"] == "neuron"] == [
+        *(f"h[1,{j}]" for j in range(4)), *(f"h[2,{j}]" for j in range(4)), "z[3,0]"]
     # a bias: ∂L/∂b = ∂L/∂(the sum) = g, no product (unlabelled parameters are θ[k])
     bias_lines = [line for s in units["steps"] for line in s["caption"]
                   if re.match(r"∂L/∂θ\[\d+\] = ∂L/∂", line) and " = (" not in line]

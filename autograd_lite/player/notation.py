@@ -38,6 +38,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from ..collapse import Box
 from ..drawing import format_number
 from ..ops import OPS, Code
 from ..value import Value
@@ -56,10 +57,12 @@ _ARITY = {name: 2 if name in _INFIX else 1 for name in OPS}
 
 
 def node_names(order: list[Value], root: Value, fmt: str = ".4g",
-               params: Sequence[Value] = ()) -> dict[Value, str]:
+               params: Sequence[Value] = (), units: Sequence[Box] = ()) -> dict[Value, str]:
     """A name for every node of ``order`` (topological, root last), no two the same; an
-    unlabelled parameter is θ[k], k its place in ``params``."""
+    unlabelled parameter is θ[k], k its place in ``params``; an unlabelled neuron of
+    ``units`` (``collapse.boxes``) is h[l,j] (unit j of layer l), its sum z[l,j]."""
     theta = {p: k for k, p in enumerate(params)}
+    layered = _layer_names(units)
     uses = Counter(p for node in order for p in node.parents)
     constants = Counter(format_number(n.data, fmt) for n in order
                         if _is_constant(n) and n not in params)
@@ -82,6 +85,8 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g",
         else:
             if node is root:
                 name = "L"
+            elif node in layered:
+                name = layered[node]
             elif node in theta:
                 name = f"θ[{theta[node]}]"
             elif node in loss_constants:
@@ -128,9 +133,28 @@ def _is_constant(node: Value) -> bool:
     return node.op is None and not node.label
 
 
+def _layer_names(units: Sequence[Box]) -> dict[Value, str]:
+    """h[l,j] for the output of unit j of layer l (a neuron's layer: one more than the
+    deepest neuron among its inputs), z[l,j] for its sum; from 1, as layers are counted."""
+    layer: dict[Value, int] = {}
+    count: Counter = Counter()
+    named: dict[Value, str] = {}
+    for box in units:  # topological: a unit's inputs come before it
+        if box.kind != "neuron":
+            continue
+        l = 1 + max((layer.get(e.source, 0) for e in box.edges), default=0)  # noqa: E741
+        layer[box.out], j = l, count[l]
+        count[l] += 1
+        named[box.pre] = f"z[{l},{j}]"
+        if box.pre is not box.out:
+            named[box.out] = f"h[{l},{j}]"
+    return named
+
+
 def _loss_constants(root: Value) -> dict[Value, str]:
     """The notes' constants in a loss built by ``nets.losses``: the target y of the
-    squared loss (y − r)², the factor s = 1 − 2y = ±1 of the logistic loss softplus(s·r)."""
+    squared loss (y − r)² (or (r − y)²), the factor s = 1 − 2y = ±1 of the logistic loss
+    softplus(s·r)."""
     op = root.op.name if root.op is not None else None
     inner = root.parents[0] if op in ("softplus", "pow") else None
     if inner is None or inner.op is None or inner.label:
@@ -139,8 +163,8 @@ def _loss_constants(root: Value) -> dict[Value, str]:
         s = inner.parents[0]
         return {s: "s"} if _is_constant(s) and s.data in (1.0, -1.0) else {}
     if op == "pow" and inner.op.name == "sub" and root.parents[1].data == 2.0:
-        y = inner.parents[0]
-        return {y: "y"} if _is_constant(y) else {}
+        targets = [p for p in inner.parents if _is_constant(p)]  # (y − r)² or (r − y)²
+        return {targets[0]: "y"} if len(targets) == 1 else {}
     return {}
 
 

@@ -37,7 +37,7 @@ from ..explainer import explain
 from ..steps import Contribution, backward_steps, local_derivatives
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
-from .units import units
+from .units import find_units, units
 
 __all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH", "LEVELS"]
 
@@ -95,7 +95,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     """
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    names = node_names(order, root, fmt, list(params))
+    found = find_units(order, params)
+    names = node_names(order, root, fmt, list(params), found or ())
     L = names[root]
 
     def num(x: float) -> str:
@@ -139,8 +140,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     for node in order:
         if entries[node]["kind"] != "constant":
             entries[node] |= _paths(root, node, ids, num, fmt)
-    walk_units = units(order, records, page_order, ids, names, params, num, fmt,
-                       [step["parts"] for step in steps])
+    walk_units = None if found is None else units(
+        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])
     if level == "units" and walk_units is None:
         raise ValueError('level="units" needs units: a graph with a sum of weight × input '
                          "terms, and its weights given as params=...")

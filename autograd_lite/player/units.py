@@ -26,23 +26,26 @@ from ..steps import local_derivatives
 from ..value import Value
 from .notation import factor, local_formula, wrt
 
-__all__ = ["units"]
+__all__ = ["find_units", "units"]
 
 
-def units(order: list[Value], records: list, page_order: list[int], ids: dict, names: dict,
-          params: Collection[Value], num: Callable, fmt: str,
-          scalar_parts: list[list]) -> dict[str, Any] | None:
-    """The units of the graph and the walk over them (JSON-ready), or None when the graph
-    has no neuron (no ``params``, or no sum of weight × input terms).
+def find_units(order: list[Value], params: Collection[Value]) -> list[Box] | None:
+    """The units of a graph (the boxes of ``collapse="neurons"``), or None when it has no
+    neuron (no ``params``, or no sum of weight × input terms)."""
+    if not params:
+        return None
+    found = boxes(order, "neurons", set(params))
+    return found if any(box.kind == "neuron" for box in found) else None
+
+
+def units(order: list[Value], found: list[Box], records: list, page_order: list[int],
+          ids: dict, names: dict, num: Callable, fmt: str,
+          scalar_parts: list[list]) -> dict[str, Any]:
+    """The walk over the units ``found`` (JSON-ready).
 
     ``records``: the engine's steps (``script._Record``), ``page_order`` the page's order
     of them, ``scalar_parts`` each page step's caption parts.
     """
-    if not params:
-        return None
-    found = boxes(order, "neurons", set(params))
-    if not any(box.kind == "neuron" for box in found):
-        return None
     root = order[-1]
     unit_of = {member: box for box in found for member in box.members}
     page_step = {records[k].node: i for i, k in enumerate(page_order)}
