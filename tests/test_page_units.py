@@ -62,6 +62,9 @@ def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
     assert page["level"] == "units"
     assert [u["name"] for u in units["nodes"] if u["kind"] == "neuron"] == \
         [f"x̂[{j}]" for j in range(16)] + ["r"]
+    # backward, root first; of the units ready, the first in the forward order
+    assert [names[s["unit"]] for s in units["steps"]][3:20] == \
+        ["r", *(f"x̂[{j}]" for j in range(16))]
     stated = set()
     for step in units["steps"]:
         caption = "\n".join(step["caption"])

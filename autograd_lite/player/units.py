@@ -17,6 +17,7 @@ sent one value (the same additions ``backward`` does, one unit at a time).
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Collection
 from typing import Any
@@ -69,7 +70,7 @@ def units(order: list[Value], found: list[Box], records: list, page_order: list[
     sums: dict[Value, float] = {}
     heard: Counter = Counter()
     steps = []
-    for k, box in enumerate(reversed(found)):
+    for k, box in enumerate(_backward_order(found, consumers)):
         members = box.members
         sent: dict[Value, float] = {}  # what this unit sends each value outside it
         for m in members:
@@ -95,6 +96,22 @@ def units(order: list[Value], found: list[Box], records: list, page_order: list[
         })
     _fold(steps, found, ids)
     return {"nodes": nodes, "steps": steps}
+
+
+def _backward_order(found: list[Box], consumers: Counter) -> list[Box]:
+    """The units root first, each once every unit using it is done (as the engine walks),
+    and of those ready the first in the forward order: x̂[0] before x̂[1]."""
+    index = {box.out: k for k, box in enumerate(found)}
+    waiting = consumers.copy()
+    ready, order = [len(found) - 1], []  # the root's unit is the last in the forward order
+    while ready:
+        box = found[heapq.heappop(ready)]
+        order.append(box)
+        for v in {e.source for e in box.edges}:
+            waiting[v] -= 1
+            if waiting[v] == 0:
+                heapq.heappush(ready, index[v])
+    return order
 
 
 def _hides(x: float, node: Value, ids: dict, num: Callable) -> dict[str, str]:
