@@ -18,6 +18,11 @@ from nets import data, manual
 from nets.feature_discovery import FeatureDiscoveryNet
 
 
+def text(parts):
+    """Caption or label lines as the page shows them outside quiz mode: every part's text."""
+    return ["".join(p if isinstance(p, str) else p["text"] for p in line) for line in parts]
+
+
 def demo_net(loss="logistic", hidden=16):
     """The demo's net and data: two-moons with the constant feature, 16 hidden units."""
     X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
@@ -67,7 +72,7 @@ def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
         ["r", *(f"x̂[{j}]" for j in range(16))]
     stated = set()
     for step in units["steps"]:
-        caption = "\n".join(step["caption"])
+        caption = "\n".join(text(step["parts"]))
         for node, value in step["gradients"].items():
             name = names[node]
             if name not in expected:
@@ -79,11 +84,11 @@ def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
     assert stated == set(expected)  # every gradient of the notes' level is stated somewhere
     # the unit steps are the notes' equations, with numbers
     r_step = next(s for s in units["steps"] if names[s["unit"]] == "r")
-    assert r_step["caption"][1].startswith("∂l/∂w[0] = ∂l/∂r·x̂[0] = (")
-    assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (" in r_step["caption"][1]
+    assert text(r_step["parts"])[1].startswith("∂l/∂w[0] = ∂l/∂r·x̂[0] = (")
+    assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (" in text(r_step["parts"])[1]
     x_hat = next(s for s in units["steps"] if names[s["unit"]] == "x̂[3]")
-    assert x_hat["caption"][0].startswith("∂l/∂r̃[3] = ∂l/∂x̂[3]·[r̃[3] > 0] = (")
-    assert x_hat["caption"][1].startswith("∂l/∂W[0,3] = ∂l/∂r̃[3]·x[0] = (")
+    assert text(x_hat["parts"])[0].startswith("∂l/∂r̃[3] = ∂l/∂x̂[3]·[r̃[3] > 0] = (")
+    assert text(x_hat["parts"])[1].startswith("∂l/∂W[0,3] = ∂l/∂r̃[3]·x[0] = (")
 
 
 def test_a_unit_lists_its_scalar_steps_and_members():
@@ -175,8 +180,8 @@ def test_local_derivatives_are_written_as_local_with_their_formula():
     assert [x["derivative"] + " = " + x["formula"] + " = " + x["value"]
             for x in root["locals"]] == ["∂(d·f)/∂d = f = −2", "∂(d·f)/∂f = d = 3"]
     first = page["steps"][0]
-    assert first["sends"][0]["label"] == ["local f = −2", "adds −2"]
-    assert first["caption"][1] == "∂L/∂d += ∂L/∂L · ∂(d·f)/∂d = (1)·(f = −2) = −2"
+    assert text(first["sends"][0]["labelParts"]) == ["local f = −2", "adds −2"]
+    assert text(first["parts"])[1] == "∂L/∂d += ∂L/∂L · ∂(d·f)/∂d = (1)·(f = −2) = −2"
 
 
 def test_the_rulebook_has_every_op_of_the_table_written_from_its_rule():
@@ -266,7 +271,7 @@ def test_a_name_that_could_reorder_a_caption_is_isolated():
     page = script(x * y)
     names = [n["name"] for n in page["nodes"]]
     assert names[:2] == ["\u2068x\u202e\u2069", "\u2068אב\u2069"]
-    assert page["steps"][-1]["caption"][0].startswith("∂L/∂\u2068")
+    assert text(page["steps"][-1]["parts"])[0].startswith("∂L/∂\u2068")
 
 
 def test_each_node_has_the_chain_rule_over_all_its_paths():
@@ -357,12 +362,12 @@ def test_any_mlp_shaped_graph_has_the_notes_level_with_the_engines_numbers(nonli
     # ∂L/∂(the sum) = ∂L/∂(the unit)·(the activation's local derivative); unit j of layer
     # l is h[l,j], its sum z[l,j]; a parameter θ[k], k its place in mlp.parameters()
     local = "[z[1,0] > 0]" if nonlin == "relu" else "(1 − h[1,0]·h[1,0])"
-    assert hidden["caption"][0].startswith(f"∂L/∂z[1,0] = ∂L/∂h[1,0]·{local} = (")
-    assert hidden["caption"][1].startswith("∂L/∂θ[0] = ∂L/∂z[1,0]·x[0] = (")
+    assert text(hidden["parts"])[0].startswith(f"∂L/∂z[1,0] = ∂L/∂h[1,0]·{local} = (")
+    assert text(hidden["parts"])[1].startswith("∂L/∂θ[0] = ∂L/∂z[1,0]·x[0] = (")
     assert [u["name"] for u in units["nodes"] if u["kind"] == "neuron"] == [
         *(f"h[1,{j}]" for j in range(4)), *(f"h[2,{j}]" for j in range(4)), "z[3,0]"]
     # a bias: ∂L/∂b = ∂L/∂(the sum) = g, no product (unlabelled parameters are θ[k])
-    bias_lines = [line for s in units["steps"] for line in s["caption"]
+    bias_lines = [line for s in units["steps"] for line in text(s["parts"])
                   if re.match(r"∂L/∂θ\[\d+\] = ∂L/∂", line) and " = (" not in line]
     assert len(bias_lines) == 9  # each neuron's bias: ∂L/∂b = ∂L/∂(its sum)
 
