@@ -51,11 +51,14 @@ def test_demo_trains_compares_and_writes_everything(tmp_path, capsys):
     W, w = net.weights()
     hits = np.mean([(manual.forward(W, w, x).r > 0) == (c == 1) for x, c in zip(X, labels)])
     assert f"accuracy {hits:.1%}" in out
-    # the step-through page is of the first example with the most live hidden units
-    live = [int(np.sum(x @ W > 0)) for x in X]
-    k = int(np.argmax(live))
+    # the step-through page is of the untrained net, on the example with the largest loss
+    W0, w0 = FeatureDiscoveryNet(3, 16, "logistic", seed=0).weights()
+    r = np.array([manual.forward(W0, w0, x).r for x in X])
+    k = int(np.argmax(manual.loss(r, labels, "logistic")))
     page = (out_dir / "backprop.html").read_text(encoding="utf-8")
-    assert f"on example {k}, " in page and f"{live[k]} of 16 hidden units live" in page
+    assert f"untrained net (16 hidden units, logistic loss), example {k}, " in page
+    assert f"the largest loss, l = {manual.loss(r[k], labels[k], 'logistic'):.3g}: " \
+           f"misclassified (r = {r[k]:.3g}" in page
 
 
 def test_train_on_a_builtin_dataset_with_sgd_and_the_squared_loss(tmp_path, capsys):

@@ -13,6 +13,10 @@ the local derivative and the contribution it carries, a partial sum looks differ
 final gradient, and a node not reached yet shows no number. Clicking a node shows how its
 gradient is made, term by term; quiz mode asks the student for each gradient first.
 
+On a network (``params=`` its weights) the page also has the notes' level, one step per
+unit of a layer (``level="units"``, see ``autograd_lite.player.units``), where a unit
+expands into its scalar steps and collapses again.
+
 Every number on the page is the engine's, computed here and written into the page (see
 ``autograd_lite.player.script``); the page's script only displays them.
 
@@ -31,16 +35,17 @@ import re
 import secrets
 import sys
 import types
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from html import escape
 from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 from ..backprop import grad, topological_order
 from ..checks import check_count, check_graph_size, check_value
 from ..drawing import DOT_TIMEOUT, _is_off, draw, render
 from ..files import write_atomic
-from ..value import Value
+from ..value import Value, shown
 from .script import script
 
 __all__ = ["player", "save_html", "Player", "MAX_NODES"]
@@ -75,11 +80,20 @@ _PAGE = """<!doctype html>
 
 class Player:
     """The step-through page for one graph: ``html`` (a whole page), ``fragment`` (what a
-    Jupyter cell shows, through ``_repr_html_``) and ``save(path)``."""
+    Jupyter cell shows, through ``_repr_html_``) and ``save(path)``.
 
-    def __init__(self, fragment: str, title: str) -> None:
-        self.fragment = fragment
+    Each of them is made afresh, with ids of its own: a page shown twice in a notebook is
+    two players that work, not one working and one dead copy of the same ids.
+    """
+
+    def __init__(self, parts: dict[str, Any], title: str) -> None:
+        self._parts = parts  # the SVGs (ids not yet prefixed), the data, the options
         self.title = title
+
+    @property
+    def fragment(self) -> str:
+        """The player as an HTML fragment, with new ids each time it is asked for."""
+        return _fragment(f"agl-{secrets.token_hex(4)}", self.title, **self._parts)
 
     @property
     def html(self) -> str:
@@ -102,6 +116,9 @@ def player(
     rankdir: str = "LR",
     params: Collection[Value] = (),
     quiz: bool = False,
+    level: str | None = None,
+    fold_leaves: bool | None = None,
+    paths_to: Value | None = None,
     max_nodes: int = MAX_NODES,
     timeout: float = DOT_TIMEOUT,
 ) -> Player:
@@ -109,11 +126,21 @@ def player(
 
     Args:
         title: the page's heading (default: "Backpropagation through L", with the root's
-            label).
+            name).
         fmt: the format of every number, as in ``format(x, fmt)``.
         rankdir: "LR" (inputs on the left) or "TB" (inputs at the top), as in ``draw``.
-        params: the parameters, drawn green, as in ``draw``.
+        params: the parameters (the weights), drawn green, as in ``draw``; they are also
+            what tells a unit (neuron) of a layer from any other sum.
         quiz: start in quiz mode (the student types each gradient before seeing it).
+        level: "units", the notes' level: one step per unit of a layer (a neuron, found by
+            its structure as ``draw(collapse="neurons")`` finds it), its caption the notes'
+            equation with numbers, a unit expanding into its scalar steps on request; or
+            "scalars": one step per value node. Default: "units" when the graph has units
+            (given ``params``) and more than ``BIG_GRAPH`` (40) nodes, else "scalars".
+        fold_leaves: fold each leaf's step (which sends nothing) into the step that sends
+            it its last contribution. Default: on for a graph of more than 40 nodes.
+        paths_to: step through only the nodes on a path from this node to the root (and
+            show the other inputs of their ops, greyed), as ``draw(paths_to=...)``.
         max_nodes: refuse (ValueError) a graph with more value nodes than this.
         timeout: seconds graphviz's ``dot`` may take to lay out the graph.
 
@@ -122,49 +149,95 @@ def player(
     """
     check_value("player", "root", root)
     max_nodes = check_count("player", "max_nodes", max_nodes, low=1)
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"player: title must be a str, got {type(title).__name__}: "
+                        f"{shown(title)}")
+    params = _check_params(params)
+    if paths_to is not None:
+        check_value("player", "paths_to", paths_to)
     order = topological_order(root)
     check_graph_size("player", len(order), max_nodes, "too many to step through one at a "
                      "time (step through one example, or fewer hidden units)")
-    data = script(root, fmt, params=params)
+    data = script(root, fmt, params=params, fold_leaves=fold_leaves, level=level,
+                  paths_to=paths_to)
     final = {node: g.data for node, g in zip(order, grad(root, order))}
     # drawn with the final gradients, so each box is wide enough for its number
-    graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,
-                 grads=final, legend=False)  # the page has its own legend
-    graph.graph_attr.update(_ROOM_FOR_EDGE_LABELS)
+    svgs = {}
+    for name, collapse in (("svg", None), ("units_svg", "neurons")):
+        if collapse is not None and data["units"] is None:
+            svgs[name] = ""
+            continue
+        graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,
+                     grads=final, legend=False, collapse=collapse, paths_to=paths_to)
+        graph.graph_attr.update(_ROOM_FOR_EDGE_LABELS)
+        svgs[name] = render(graph, "svg", timeout=timeout).decode("utf-8")
     title = title if title is not None else f"Backpropagation through {data['rootName']}"
-    prefix = f"agl-{secrets.token_hex(4)}"
-    svg = render(graph, "svg", timeout=timeout).decode("utf-8")
     off = any(_is_off(node) for node in order)
-    return Player(_fragment(prefix, title, _inline(svg, prefix), data, quiz, off), title)
+    return Player(dict(svgs, data=data, quiz=bool(quiz), off=off), title)
 
 
 def save_html(root: Value, path: str | os.PathLike[str], **options) -> Path:
     """Write the step-through page for ``root`` to ``path``, one self-contained HTML file.
 
-    ``options`` are ``player``'s. The file is written atomically: on any failure (no
-    ``dot``, a graph over ``max_nodes``, a full disk) an existing file is left whole.
+    ``options`` are ``player``'s (``level``, ``paths_to``, ``params``, ``quiz``, …). The
+    file is written atomically: on any failure (no ``dot``, a graph over ``max_nodes``, a
+    full disk) an existing file is left whole.
     """
     return player(root, **options).save(path)
+
+
+def _check_params(params: object) -> list[Value]:
+    """``params`` as a list of Values; TypeError naming what is wrong otherwise."""
+    if isinstance(params, Value):
+        raise TypeError(f"player: params must be a collection of Values (the weights), got "
+                        f"one Value: {shown(params)}; write params=[v]")
+    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
+        raise TypeError(f"player: params must be a collection of Values, got "
+                        f"{type(params).__name__}: {shown(params)}")
+    params = list(params)
+    for k, p in enumerate(params):
+        if not isinstance(p, Value):
+            raise TypeError(f"player: params[{k}] must be a Value, got {type(p).__name__}: "
+                            f"{shown(p)}")
+    return params
 
 
 def _inline(svg: str, prefix: str) -> str:
     """``dot``'s SVG as an inline ``<svg>`` element, every id prefixed so that several
     players on one page (a notebook) do not clash."""
+    if not svg:
+        return ""
     svg = svg[svg.index("<svg"):]  # no XML prolog or doctype inside HTML
+    svg = _smaller(svg)
     return re.sub(r'\bid="([^"]*)"', rf'id="{prefix}-\1"', svg)
+
+
+def _smaller(svg: str) -> str:
+    """The same picture in fewer bytes (the demo's page is 197 boxes): without dot's
+    comments, each outline to the nearest point (1/72 inch) and the font named once."""
+    svg = re.sub(r"<!--.*?-->\n?", "", svg, flags=re.S)
+    svg = re.sub(r'\b(?:d|points)="[^"]*"', _outline, svg)
+    font = ' font-family="Helvetica,sans-Serif"'
+    return svg.replace(font, "").replace("<svg ", f"<svg{font} ", 1)
+
+
+def _outline(attribute: re.Match) -> str:
+    return re.sub(r"-?\d+\.\d+", lambda x: str(round(float(x[0]))), attribute[0])
 
 
 def _asset(name: str) -> str:
     return files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _fragment(prefix: str, title: str, svg: str, data: dict, quiz: bool, off: bool) -> str:
+def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict, quiz: bool,
+              off: bool) -> str:
     """The player: controls, caption, graph, inspector, legend, its data and its script.
     ``off``: the graph has a ReLU that is off, which the legend then explains."""
     # no "<" at all inside the script element, so no label can end it or open a comment
     payload = json.dumps(data, ensure_ascii=False, allow_nan=False).replace("<", "\\u003c")
     markup = _asset("player.html").format(
-        prefix=prefix, title=escape(title), svg=svg, last=2 * len(data["nodes"]) - 1,
+        prefix=prefix, title=escape(title), svg=_inline(svg, prefix),
+        units_svg=_inline(units_svg, f"{prefix}-u"), last=2 * len(data["nodes"]) - 1,
         quiz="checked" if quiz else "", off_legend=_OFF_LEGEND if off else "",
     )
     return (

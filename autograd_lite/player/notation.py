@@ -33,14 +33,18 @@ from __future__ import annotations
 
 import ast
 import re
+import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
+from ..collapse import Box
 from ..drawing import format_number
 from ..ops import OPS, Code
 from ..value import ByHand, Value
 
-__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "MAX_NAME"]
+__all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "factor",
+           "MAX_NAME"]
 
 # The longest name made from a node's structure; a longer one would crowd the captions.
 MAX_NAME = 32
@@ -52,10 +56,16 @@ _FUNCTIONS = {"relu": "ReLU", "sigmoid": "σ", "neg": "−"}
 _ARITY = {name: 2 if name in _INFIX else 1 for name in OPS}
 
 
-def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value, str]:
-    """A name for every node of ``order`` (topological, root last), no two the same."""
+def node_names(order: list[Value], root: Value, fmt: str = ".4g",
+               params: Sequence[Value] = (), units: Sequence[Box] = ()) -> dict[Value, str]:
+    """A name for every node of ``order`` (topological, root last), no two the same; an
+    unlabelled parameter is θ[k], k its place in ``params``; an unlabelled neuron of
+    ``units`` (``collapse.boxes``) is h[l,j] (unit j of layer l), its sum z[l,j]."""
+    theta = {p: k for k, p in enumerate(params)}
+    layered = _layer_names(units)
     uses = Counter(p for node in order for p in node.parents)
-    constants = Counter(format_number(n.data, fmt) for n in order if _is_constant(n))
+    constants = Counter(format_number(n.data, fmt) for n in order
+                        if _is_constant(n) and n not in params)
     names: dict[Value, str] = {}
     taken: set[str] = {n.label for n in order if n.label}
     counters = Counter[str]()
@@ -75,6 +85,10 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
         else:
             if node is root:
                 name = "L"
+            elif node in layered:
+                name = layered[node]
+            elif node in theta:
+                name = f"θ[{theta[node]}]"
             elif node in loss_constants:
                 name = loss_constants[node]
             elif _is_constant(node):
@@ -86,8 +100,27 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g") -> dict[Value,
                 name = fresh("t")
         taken.add(name)
         used.add(name)
-        names[node] = name
+        names[node] = _isolated(name)
     return names
+
+
+# Characters that change the direction of the text around them: the explicit marks, and
+# the letters of right-to-left scripts.
+_BIDI_MARKS = frozenset("\u200e\u200f\u061c\u202a\u202b\u202c\u202d\u202e"
+                        "\u2066\u2067\u2068\u2069")
+
+
+def _isolated(name: str) -> str:
+    """A name that could reorder the text around it, between FSI and PDI (an isolate, as
+    HTML's <bdi>), so that a caption's numbers stay where they are."""
+    if any(ch in _BIDI_MARKS or unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        return f"\u2068{name}\u2069"
+    return name
+
+
+def factor(text: str) -> str:
+    """``text`` as a factor of a product: ``(1 − y·y)``, ``[a > 0]``, ``w[3]``."""
+    return _wrap(text, 2)
 
 
 def wrt(name: str) -> str:
@@ -100,9 +133,28 @@ def _is_constant(node: Value) -> bool:
     return node.op is None and not node.label
 
 
+def _layer_names(units: Sequence[Box]) -> dict[Value, str]:
+    """h[l,j] for the output of unit j of layer l (a neuron's layer: one more than the
+    deepest neuron among its inputs), z[l,j] for its sum; from 1, as layers are counted."""
+    layer: dict[Value, int] = {}
+    count: Counter = Counter()
+    named: dict[Value, str] = {}
+    for box in units:  # topological: a unit's inputs come before it
+        if box.kind != "neuron":
+            continue
+        l = 1 + max((layer.get(e.source, 0) for e in box.edges), default=0)  # noqa: E741
+        layer[box.out], j = l, count[l]
+        count[l] += 1
+        named[box.pre] = f"z[{l},{j}]"
+        if box.pre is not box.out:
+            named[box.out] = f"h[{l},{j}]"
+    return named
+
+
 def _loss_constants(root: Value) -> dict[Value, str]:
     """The notes' constants in a loss built by ``nets.losses``: the target y of the
-    squared loss (y − r)², the factor s = 1 − 2y = ±1 of the logistic loss softplus(s·r)."""
+    squared loss (y − r)² (or (r − y)²), the factor s = 1 − 2y = ±1 of the logistic loss
+    softplus(s·r)."""
     op = root.op.name if root.op is not None else None
     inner = root.parents[0] if op in ("softplus", "pow") else None
     if inner is None or inner.op is None or inner.label:
@@ -111,8 +163,8 @@ def _loss_constants(root: Value) -> dict[Value, str]:
         s = inner.parents[0]
         return {s: "s"} if _is_constant(s) and s.data in (1.0, -1.0) else {}
     if op == "pow" and inner.op.name == "sub" and root.parents[1].data == 2.0:
-        y = inner.parents[0]
-        return {y: "y"} if _is_constant(y) else {}
+        targets = [p for p in inner.parents if _is_constant(p)]  # (y − r)² or (r − y)²
+        return {targets[0]: "y"} if len(targets) == 1 else {}
     return {}
 
 

@@ -1,16 +1,24 @@
 """What the step-through page shows, step by step: every number the engine computed, and
 every sentence that explains one, written once here so the page's JavaScript only displays.
 
-``script(root, fmt)`` runs ``backward_steps(root)`` and records, for the page:
+``script(root, fmt, params=...)`` runs ``backward_steps(root)`` and records, for the page:
 
-- each node: its name, how it was computed (``c = a · b = −6, where a = 2, b = −3``), its inputs,
-  its local derivatives (their formula and value), and the terms ∂L/∂c · ∂c/∂v that sum to
-  its gradient, one per use;
+- each node: its name (unique on the page, in the notes' notation: see ``notation``), how
+  it was computed (``c = a·b = −6, where a = 2, b = −3``), its local derivatives written as
+  such, with the formula the op table gives them (``∂(a·b)/∂a = b = −3``), the terms
+  ∂L/∂c · ∂c/∂v that sum to its gradient, and every path from it to the root;
 - each step of the walk: the node handled, the chain-rule lines it adds, the label of each
-  edge it sends a contribution along, and each gradient it changes (the sum so far, read
-  from the engine, with its status: ``pending`` or ``final``);
-- for the quiz: each gradient, a tolerance that fits the displayed digits, and the numbers
-  a student gets from the usual mistakes, each with the message that names the wrong factor.
+  edge it sends a contribution along (``local b = −3``, ``adds 0.5``), and each gradient
+  it changes (the sum so far, read from the engine, with its status: ``pending`` or
+  ``final``). A leaf's step comes right after the step that completes its gradient, and
+  says so (``foldedInto``), so the page can fold it there;
+- in every caption and label, each number that shows a gradient (or a contribution to one)
+  is marked with that node, so that quiz mode can hide it until it is answered;
+- for the quiz: each gradient (never a constant's), a tolerance that fits the displayed
+  digits, and the numbers a student gets from the usual mistakes, each with the message
+  that names the wrong factor;
+- the notes' level (``units``), one step per unit of a layer; the rulebook of local
+  derivatives of every op.
 
 Every number is the engine's (``backward_steps``' contributions and sums, ``.data``), formatted
 here; the walk is stopped before its end, so the graph's ``.grad``s are left as they were.
@@ -22,11 +30,13 @@ from collections.abc import Callable, Collection
 from typing import Any, NamedTuple
 
 from ..backprop import topological_order
-from ..drawing import format_number
+from ..collapse import on_paths
+from ..drawing import _is_off, format_number
+from ..explainer import explain
 from ..steps import Contribution, backward_steps
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
-from .units import units
+from .units import find_units, units
 
 __all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH", "LEVELS"]
 
@@ -35,6 +45,13 @@ LEVELS = (None, "units", "scalars")
 # A quiz answer is right when it is within 0.5 % of the engine's number: three significant
 # digits are enough (the page displays four).
 QUIZ_RELATIVE_TOLERANCE = 0.005
+
+# The most wrong answers the quiz recognises for one gradient (a node used 16 times has
+# dozens): the first ones, the terms nearest the root.
+MAX_MISTAKES = 6
+
+# The most paths from a node to the root the page lists, for the chain rule over all paths.
+MAX_PATHS = 16
 
 # A graph of more nodes than this is "big": its page folds the leaves' steps into the step
 # that completes their gradient, and opens at the notes' level when it has units.
@@ -67,7 +84,8 @@ class _Record(NamedTuple):
 
 
 def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
-           fold_leaves: bool | None = None, level: str | None = None) -> dict[str, Any]:
+           fold_leaves: bool | None = None, level: str | None = None,
+           paths_to: Value | None = None) -> dict[str, Any]:
     """The page's data for the graph of ``root`` (JSON-ready); see the module docstring.
 
     ``params``: the weights, which tell a unit (neuron) from any other sum (see
@@ -76,7 +94,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     """
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
-    names = node_names(order, root, fmt)
+    found = find_units(order, params)
+    names = node_names(order, root, fmt, list(params), found or ())
     L = names[root]
 
     def num(x: float) -> str:
@@ -117,8 +136,11 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         ]
     for record in records:  # a node's step comes once its gradient is complete
         entries[record.node]["gradValue"] = record.grad
-    walk_units = units(order, records, page_order, ids, names, params, num, fmt,
-                       [step["parts"] for step in steps])
+    for node in order:
+        if entries[node]["kind"] != "constant":
+            entries[node] |= _paths(root, node, ids, num, fmt)
+    walk_units = None if found is None else units(
+        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])
     if level == "units" and walk_units is None:
         raise ValueError('level="units" needs units: a graph with a sum of weight × input '
                          "terms, and its weights given as params=...")
@@ -127,9 +149,67 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     big = len(order) > BIG_GRAPH
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
-    return {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
+    data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
             "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
             "rules": rulebook(), "level": level, "units": walk_units}
+    if paths_to is not None:
+        if paths_to not in ids:
+            raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
+        _restrict(data, {ids[v] for v in on_paths(order, paths_to)})
+    return data
+
+
+def _restrict(data: dict[str, Any], kept: set[str]) -> None:
+    """Keep the steps of the nodes in ``kept`` (and of the units holding one), and the
+    nodes they use; the other inputs of their ops stay as context, with no step and no
+    gradient (part of it comes from the steps left out)."""
+    scalar_steps = _keep(data, kept, "node", "parents")
+    units = data["units"]
+    if units is not None:
+        _keep(units, {u["id"] for u in units["nodes"] if kept & set(u["members"])}, "unit",
+              "inputs")
+        for step in units["steps"]:
+            step["scalarSteps"] = [scalar_steps[k] for k in step["scalarSteps"]
+                                   if k in scalar_steps]
+
+
+def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[int, int]:
+    """Keep the steps of ``here`` at one level, and its nodes and their inputs; the new
+    index of each step kept."""
+    index: dict[int, int] = {}
+    for k, step in enumerate(level["steps"]):
+        if step[key] in here:
+            index[k] = len(index)
+    level["steps"] = [step for k, step in enumerate(level["steps"]) if k in index]
+    for step in level["steps"]:
+        into = step["foldedInto"]
+        step["foldedInto"] = None if into is None else index.get(into)
+        step["folds"] = [index[k] for k in step["folds"] if k in index]
+    used = {p for n in level["nodes"] if n["id"] in here for p in n[inputs]}
+    nodes = []
+    for n in level["nodes"]:
+        if n["id"] in here:
+            n["grads"] = [[index[k], *rest] for k, *rest in n["grads"]]
+            for t in n.get("terms", ()):
+                t["step"] = index[t["step"]]
+        elif n["id"] in used:
+            n.update(context=True, grads=[], quiz=None, terms=[])
+        else:
+            continue
+        nodes.append(n)
+    level["nodes"] = nodes
+    return index
+
+
+def _paths(root: Value, node: Value, ids: dict, num: Callable, fmt: str) -> dict[str, Any]:
+    """The chain rule over every path from ``node`` to the root, as ``explain`` writes it:
+    each path's nodes (node first), the product of its local derivatives (the additions'
+    factors 1 left out) and whether a ReLU that is off makes it carry 0. None beyond
+    ``MAX_PATHS`` paths (``nPaths`` says how many)."""
+    e = explain(root, node, max_paths=MAX_PATHS, fmt=fmt)
+    paths = [{"nodes": [ids[n] for n in p.nodes], "product": e._product(p),
+              "value": num(p.product), "off": any(map(_is_off, p.nodes))} for p in e.paths]
+    return {"nPaths": e.n_paths, "paths": paths if paths else None}
 
 
 def _walk(root: Value, order: list[Value]) -> list[_Record]:
@@ -290,8 +370,8 @@ def _notes_meaning(node: Value, names: dict) -> str:
 
 
 def tolerance(x: float) -> float:
-    """How far an answer may be from ``x`` and still count as ``x``."""
-    return QUIZ_RELATIVE_TOLERANCE * abs(x) + 1e-12
+    """How far an answer may be from ``x`` and still count as ``x`` (to 3 digits)."""
+    return float(f"{QUIZ_RELATIVE_TOLERANCE * abs(x) + 1e-12:.3g}")
 
 
 def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
@@ -329,8 +409,8 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
     mistakes.append((-g, f"the sign is wrong: ∂{L}/∂{wrt(v)} = {num(g)}"))
     kept: list[dict[str, Any]] = []
     for value, message in mistakes:  # the first message for each distinct wrong number
-        if all(abs(value - m) > tolerance(m) + tolerance(value)
-               for m in [g, *(k["value"] for k in kept)]):
+        if len(kept) < MAX_MISTAKES and all(abs(value - m) > tolerance(m) + tolerance(value)
+                                            for m in [g, *(k["value"] for k in kept)]):
             kept.append({"value": value, "tolerance": tolerance(value), "message": message})
     return {"question": f"∂{L}/∂{wrt(v)}", "answer": g, "text": num(g), "tolerance": tolerance(g),
             "mistakes": kept}

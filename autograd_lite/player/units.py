@@ -17,36 +17,41 @@ sent one value (the same additions ``backward`` does, one unit at a time).
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Callable, Collection
 from typing import Any
 
 from ..collapse import Box, boxes
 from ..value import Value
-from .notation import local_formula, wrt
+from .notation import factor, local_formula, wrt
 
-__all__ = ["units"]
+__all__ = ["find_units", "units"]
 
 
-def units(order: list[Value], records: list, page_order: list[int], ids: dict, names: dict,
-          params: Collection[Value], num: Callable, fmt: str,
-          scalar_parts: list[list]) -> dict[str, Any] | None:
-    """The units of the graph and the walk over them (JSON-ready), or None when the graph
-    has no neuron (no ``params``, or no sum of weight × input terms).
+def find_units(order: list[Value], params: Collection[Value]) -> list[Box] | None:
+    """The units of a graph (the boxes of ``collapse="neurons"``), or None when it has no
+    neuron (no ``params``, or no sum of weight × input terms)."""
+    if not params:
+        return None
+    found = boxes(order, "neurons", set(params))
+    return found if any(box.kind == "neuron" for box in found) else None
+
+
+def units(order: list[Value], found: list[Box], records: list, page_order: list[int],
+          ids: dict, names: dict, num: Callable, fmt: str,
+          scalar_parts: list[list]) -> dict[str, Any]:
+    """The walk over the units ``found`` (JSON-ready).
 
     ``records``: the engine's steps (``script._Record``), ``page_order`` the page's order
     of them, ``scalar_parts`` each page step's caption parts.
     """
-    if not params:
-        return None
-    found = boxes(order, "neurons", set(params))
-    if not any(box.kind == "neuron" for box in found):
-        return None
     root = order[-1]
     unit_of = {member: box for box in found for member in box.members}
     page_step = {records[k].node: i for i, k in enumerate(page_order)}
     record_of = {r.node: r for r in records}
-    consumers = Counter(unit_of[e.source].out for box in found for e in box.edges)
+    # how many units send each value a contribution (a unit using it twice sends once)
+    consumers = Counter(v for box in found for v in {e.source for e in box.edges})
 
     nodes = []
     for box in found:
@@ -64,7 +69,7 @@ def units(order: list[Value], records: list, page_order: list[int], ids: dict, n
     sums: dict[Value, float] = {}
     heard: Counter = Counter()
     steps = []
-    for k, box in enumerate(reversed(found)):
+    for k, box in enumerate(_backward_order(found, consumers)):
         members = box.members
         sent: dict[Value, float] = {}  # what this unit sends each value outside it
         for m in members:
@@ -92,6 +97,22 @@ def units(order: list[Value], records: list, page_order: list[int], ids: dict, n
     return {"nodes": nodes, "steps": steps}
 
 
+def _backward_order(found: list[Box], consumers: Counter) -> list[Box]:
+    """The units root first, each once every unit using it is done (as the engine walks),
+    and of those ready the first in the forward order: x̂[0] before x̂[1]."""
+    index = {box.out: k for k, box in enumerate(found)}
+    waiting = consumers.copy()
+    ready, order = [len(found) - 1], []  # the root's unit is the last in the forward order
+    while ready:
+        box = found[heapq.heappop(ready)]
+        order.append(box)
+        for v in {e.source for e in box.edges}:
+            waiting[v] -= 1
+            if waiting[v] == 0:
+                heapq.heappush(ready, index[v])
+    return order
+
+
 def _hides(x: float, node: Value, ids: dict, num: Callable) -> dict[str, str]:
     return {"text": num(x), "hides": ids[node]}
 
@@ -117,7 +138,7 @@ def _caption(box: Box, root: Value, record_of: dict, sent: dict, ids: dict, name
         lines.append([f"∂{L}/∂{D[out]} = ", h(g_out, out)])
     else:
         slope = out.local_derivatives()[0]
-        lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{local_formula(out, 0, names, fmt)}"
+        lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{factor(local_formula(out, 0, names, fmt))}"
                       f" = (", h(g_out, out), f")·({num(slope)}) = ", h(g_pre, pre)])
     P = D[pre]
     for w, u, term in _pairs(box):
@@ -167,7 +188,7 @@ def _edge_formula(box: Box, source: Value, names: dict, fmt: str) -> str:
         return local_formula(box.out, k, names, fmt)
     if box.kind == "sum":
         return "1"
-    slope = "" if box.pre is box.out else "·" + local_formula(box.out, 0, names, fmt)
+    slope = "" if box.pre is box.out else "·" + factor(local_formula(box.out, 0, names, fmt))
     for w, u, _ in _pairs(box):
         if source in (w, u):
             return f"{names[u if source is w else w]}{slope}"
@@ -191,11 +212,11 @@ def _forward(box: Box, names: dict, num: Callable) -> str:
         f"{products[0]} + … + {products[-1]} ({len(products)} terms)"
     if box.pre is out:
         return f"{names[out]} = {terms} = {num(out.data)}"
-    return (f"{names[out]} = {local_activation(box, names)} = {num(out.data)}, where "
+    return (f"{names[out]} = {_activation(box, names)} = {num(out.data)}, where "
             f"{names[box.pre]} = {terms} = {num(box.pre.data)}")
 
 
-def local_activation(box: Box, names: dict) -> str:
+def _activation(box: Box, names: dict) -> str:
     symbol = {"relu": "ReLU", "sigmoid": "σ"}.get(box.out.op.name, box.out.op.name)
     return f"{symbol}({names[box.pre]})"
 

@@ -112,7 +112,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--html", type=_output, metavar="PAGE.html",
                    help="write the step-through page: the forward pass, then the backward pass "
                         "one node per step, one self-contained HTML file (no --collapse, "
-                        "--paths-to, --edge-labels or --max-width)")
+                        "--edge-labels or --max-width)")
+    p.add_argument("--level", choices=("units", "scalars"),
+                   help="the page's level: units (the notes': a step per unit of a layer) or "
+                        "scalars (a step per node); default: units for a net of over 40 nodes")
     p.add_argument("--force", action="store_true", help="overwrite the output file if it exists")
     p.set_defaults(func=run)
 
@@ -162,7 +165,8 @@ def run(args: argparse.Namespace) -> int:
             written.append(save(graph, args.output))
         if args.html is not None:
             written.append(save_html(root, args.html, title=caption, fmt=args.fmt,
-                                     rankdir=args.rankdir, params=params,
+                                     rankdir=args.rankdir, params=params, level=args.level,
+                                     paths_to=options.get("paths_to"),
                                      max_nodes=args.max_nodes))
     except ValueError as e:
         return _error(e, 2)
@@ -191,7 +195,7 @@ def _check_page(args: argparse.Namespace) -> None:
     for a drawing the page does not make."""
     if args.html.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"--html {args.html}: the page is HTML; name it with .html")
-    drawing_only = {"--collapse": args.collapse, "--paths-to": args.paths_to,
+    drawing_only = {"--collapse": args.collapse,
                     "--edge-labels": args.edge_labels, "--max-width": args.max_width}
     given = [name for name, value in drawing_only.items() if value]
     if given:

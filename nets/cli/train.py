@@ -17,6 +17,7 @@ from ..compare import compare_gradients
 from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from ..losses import class_targets
 from ..optim import SGD, Adam, Optimizer
+from ..page import save_demo_page
 from ..training import History, accuracy, train
 from .arguments import LIMITS, UsageError, bounds, count, number, seed
 
@@ -70,7 +71,7 @@ def _add_demo(subparsers: argparse._SubParsersAction) -> None:
         "200 two-moons points with a constant feature; print autodiff vs closed form vs finite "
         "differences at the trained weights; write the decision boundary, the loss curve, "
         "the weights and backprop.html, the step-through page of the backward pass for one "
-        "example (one whose hidden units are live), to --out.",
+        "example at the notes' level (the largest loss under the untrained weights), to --out.",
     )
     _add_output_options(sub)
     _add_compiled_option(sub, default=True)  # measured faster: docs/performance.md
@@ -213,20 +214,6 @@ def _write_outputs(
         plots.decision_boundary(score, X[:, :2], labels, written[-1],
                                 title=f"{title}: r > 0 is class 1")
     if page:
-        written.append(_write_page(out / OUTPUT_FILES[3], net, X, labels))
+        written.append(save_demo_page(out / OUTPUT_FILES[3], net, X, labels, DEFAULTS["seed"]))
     return written
 
-
-def _write_page(path: Path, net: FeatureDiscoveryNet, X: np.ndarray, labels: np.ndarray) -> Path:
-    """The step-through page of the backward pass for the example with the most live hidden
-    units (r̃_j > 0: a dead unit passes no gradient back), the first of them on a tie."""
-    from autograd_lite.player import save_html
-
-    Y = class_targets(labels, net.loss_name)
-    live = [sum(r.data > 0.0 for r in net.forward(x).r_tilde) for x in X]
-    k = int(np.argmax(live))
-    trace = net.forward(X[k], y=float(Y[k]))
-    point = ", ".join(f"{v:.3g}" for v in X[k][:-1])
-    title = (f"Backpropagation through the trained net's loss l on example {k}, x = ({point}), "
-             f"class {int(labels[k])}: {live[k]} of {net.n_hidden} hidden units live")
-    return save_html(trace.l, path, params=net.parameters(), title=title)
