@@ -100,8 +100,9 @@ class Player:
     @property
     def html(self) -> str:
         """The whole page, as ``save`` writes it."""
-        return _PAGE.format(title=escape(self.title), fragment=self.fragment,
-                            script=_script_hash(self.fragment))
+        fragment = self.fragment
+        return _PAGE.format(title=escape(self.title), fragment=fragment,
+                            script=_script_hash(fragment))
 
     def _repr_html_(self) -> str:
         return self.fragment
@@ -238,18 +239,11 @@ def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict, qui
 
 
 def _code(prefix: str) -> str:
-    """The page's script: view.js and player.js, started on the player just before it (so
-    that a page showing one fragment twice has two live copies), by its id otherwise."""
+    """The page's script: view.js and player.js, started on this fragment's player."""
     return (
         f"(function () {{\n{_asset('view.js')}\n{_asset('player.js')}\n"
-        "const script = document.currentScript;\n"
-        "const data = script && script.previousElementSibling;\n"
-        "const root = data && data.previousElementSibling && data.previousElementSibling"
-        '.previousElementSibling;\n'
-        "const own = root && root.matches && root.matches('.agl-player');\n"
-        f'autogradLitePlayer(own ? root : document.getElementById("{prefix}"),\n'
-        f'  JSON.parse((own ? data : document.getElementById("{prefix}-data")).textContent));\n'
-        "})();"
+        f'autogradLitePlayer(document.getElementById("{prefix}"), JSON.parse('
+        f'document.getElementById("{prefix}-data").textContent));\n}})();'
     )
 
 
