@@ -512,3 +512,49 @@ def test_the_script_knows_the_drawings_gradient_colour():
 
     code = files("autograd_lite.player").joinpath("player.js").read_text(encoding="utf-8")
     assert f'const GRAD_FILL = "{_GRAD_COLOR["final"]}"' in code
+
+
+# --- 5. local derivatives as such, and the rulebook ------------------------------------------
+def test_the_rulebook_opens_from_the_toolbar_with_every_ops_local_derivatives(
+        offline_page, tmp_path):
+    from autograd_lite.ops import OPS
+
+    page = offline_page.open(save_html(small(), tmp_path / "small.html"))
+    assert page.is_hidden(".agl-rules")
+    page.click(".agl-rules-button")
+    rows = page.eval_on_selector_all(".agl-rules tr", "rs => rs.map(r => [...r.cells]"
+                                     ".map(c => c.textContent))")
+    assert {op for op, *_ in rows} == set(OPS)
+    mul = next(row for row in rows if row[0] == "mul")
+    assert mul[2] == "∂(a·b)/∂a = b;  ∂(a·b)/∂b = a"
+    page.keyboard.press("ArrowRight")  # the keys still step, with the panel open
+    assert position(page) == 1
+    offline_page.assert_clean()
+
+
+# --- 6. the whole chain rule for a clicked node ----------------------------------------------
+def test_the_inspector_sums_every_path_and_lights_each_on_the_graph(offline_page, tmp_path):
+    root = relu_net()
+    order = topological_order(root)
+    root.backward()
+    x = next(n for n in order if n.label == "x")
+    ids = {n: f"n{k}" for k, n in enumerate(order)}
+    page = offline_page.open(save_html(relu_net(), tmp_path / "relu.html"))
+    page.keyboard.press("End")
+    page.click(f"g.node[data-node='{ids[x]}']")
+    paths = page.locator(".agl-inspector .agl-path")
+    # x reaches the output through w1·x, w2·x and directly: three paths, one through the
+    # ReLU that is off, listed after the separator
+    assert paths.count() == 3
+    texts = [paths.nth(k).inner_text() for k in range(3)]
+    assert "ReLU" in texts[2] and texts[2].endswith("= 0")
+    assert page.locator(".agl-inspector .agl-paths-off").count() == 1
+    total = page.inner_text(".agl-inspector").split("\n")[-1]
+    assert total.endswith(f"= {format_number(x.grad)}")
+    paths.nth(0).hover()
+    lit = page.eval_on_selector_all("g.node.agl-on-path", "gs => gs.map(g => g.dataset.node)")
+    assert ids[x] in lit and ids[root] in lit and len(lit) >= 3
+    assert page.eval_on_selector_all("g.edge.agl-on-path", "es => es.length") >= 2
+    page.mouse.move(5, 5)
+    assert page.eval_on_selector_all(".agl-on-path", "es => es.length") == 0
+    offline_page.assert_clean()

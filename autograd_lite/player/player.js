@@ -426,7 +426,62 @@ function autogradLitePlayer(root, data) {
         : grad.status === "pending" ? `so far: ${own(grad.text)} (partial)`
           : `${gradient} = ${own(grad.text)} (final)`));
     }
+    body.push(...pathsSection(node, step));
     ui.inspectorBody.replaceChildren(...body);
+  }
+
+  function pathsSection(node, step) {
+    // the whole chain rule: one product of local derivatives per path to the output, the
+    // paths through a ReLU that is off apart (each is 0); pointing at one lights it up
+    if (node.id === data.root || node.paths === undefined || step === null) return [];
+    const gradient = `∂${data.rootName}/∂${node.name}`;
+    const section = [el("h4", `Every path to ${data.rootName}: ${gradient} = Σ over paths`)];
+    if (node.paths === null) {
+      section.push(el("p", `${node.nPaths} paths: too many to list one by one`));
+      return section;
+    }
+    const own = (text) => (hidden(node.id) ? "?" : text);
+    const item = (path) => {
+      const names = path.nodes.map((id) => byId.get(id).node.name).join(" → ");
+      const li = el("li", `${names}: ${path.product} = ${own(path.value)}`);
+      li.tabIndex = 0;
+      li.className = "agl-path";
+      const light = (on) => lightPath(path.nodes, on);
+      li.addEventListener("mouseenter", () => light(true));
+      li.addEventListener("mouseleave", () => light(false));
+      li.addEventListener("focus", () => light(true));
+      li.addEventListener("blur", () => light(false));
+      return li;
+    };
+    const live = node.paths.filter((path) => !path.off);
+    const off = node.paths.filter((path) => path.off);
+    const items = live.map(item);
+    if (off.length) {
+      const separator = el("li", "through a ReLU that is off (each path gives 0):");
+      separator.className = "agl-paths-off";
+      items.push(separator, ...off.map(item));
+    }
+    section.push(listOf(items));
+    const sum = node.paths.map((path) => own(path.value)).join(" + ");
+    const final = node.grads.length ? node.grads[node.grads.length - 1][1] : "0";
+    section.push(el("p", `${gradient} = ${sum} = ${own(final)}`));
+    return section;
+  }
+
+  function lightPath(ids, on) {
+    // the boxes, ops and edges along a path (each id is an input of the next)
+    for (let i = 0; i < ids.length; i++) {
+      const shown = graph.nodes.get(ids[i]);
+      const parts = [shown.g];
+      if (i > 0) {
+        const child = byId.get(ids[i]).node;
+        parts.push(shown.op, ...shown.edges);
+        child.parents.forEach((parent, k) => {
+          if (parent === ids[i - 1]) parts.push(...shown.inputs[k]);
+        });
+      }
+      for (const part of parts) if (part) part.classList.toggle("agl-on-path", on);
+    }
   }
 
   function el(tagName, text) {
