@@ -314,7 +314,7 @@ STEP_IN_VIEW = """() => {
   // and their labels: each inside the graph's box and the window
   const player = document.querySelector('.agl-player');
   const id = player.dataset.current;
-  const view = document.querySelector('.agl-graph').getBoundingClientRect();
+  const view = document.querySelector('.agl-graph:not([hidden])').getBoundingClientRect();
   const parts = [document.querySelector(`g.node[data-node="${id}"]`),
     ...document.querySelectorAll('g.edge.agl-sending, .agl-edge-label')];
   const bad = [];
@@ -334,7 +334,8 @@ def test_the_demo_nets_steps_stay_in_view_at_1280_by_800(offline_page, tmp_path)
     assert len(order) == 197
     page = offline_page.page
     page.set_viewport_size({"width": 1280, "height": 800})
-    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters()))
+    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),
+                                       level="scalars"))
     assert page.is_checked(".agl-fold")  # a big graph opens with its leaf steps folded
     assert page.evaluate(STEP_IN_VIEW) == []  # the first forward step
     assert page.is_visible(".agl-minimap")  # larger than the view
@@ -358,7 +359,8 @@ def test_the_demo_nets_steps_stay_in_view_at_1280_by_800(offline_page, tmp_path)
 
 def test_a_folded_step_shows_the_leaves_it_completes(offline_page, tmp_path):
     root, net = demo_net()
-    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters()))
+    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),
+                                       level="scalars"))
     n = len(topological_order(root))
     page.keyboard.press("End")
     folded = page.get_attribute(".agl-player", "data-current")
@@ -382,7 +384,8 @@ def test_zoom_pan_and_fit_by_wheel_drag_and_keys(offline_page, tmp_path):
     root, net = demo_net()
     page = offline_page.page
     page.set_viewport_size({"width": 1280, "height": 800})
-    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters()))
+    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),
+                                       level="scalars"))
     start = scale(page)
     graph = rect(page, ".agl-graph")
     middle = ((graph[0] + graph[2]) / 2, (graph[1] + graph[3]) / 2)
@@ -557,4 +560,55 @@ def test_the_inspector_sums_every_path_and_lights_each_on_the_graph(offline_page
     assert page.eval_on_selector_all("g.edge.agl-on-path", "es => es.length") >= 2
     page.mouse.move(5, 5)
     assert page.eval_on_selector_all(".agl-on-path", "es => es.length") == 0
+    offline_page.assert_clean()
+
+
+# --- 7. the notes' level: a unit expands into its scalar nodes, and collapses -------------------
+def ancestors(node):
+    """``node`` and every value it is computed from."""
+    seen, todo = {node}, [node]
+    while todo:
+        for p in todo.pop().parents:
+            if p not in seen:
+                seen.add(p)
+                todo.append(p)
+    return seen
+
+
+def test_a_unit_expands_into_its_scalar_steps_and_collapses_again(offline_page, tmp_path):
+    root, net = demo_net()
+    order = topological_order(root)
+    node_of = {f"n{k}": n for k, n in enumerate(order)}
+    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),
+                                       level="units"))
+    assert page.get_attribute(".agl-player", "data-level") == "units"
+    assert page.is_visible(".agl-graph-units") and page.is_hidden(".agl-graph-scalars")
+    assert page.is_disabled(".agl-expand")  # the forward pass: nothing to expand yet
+    hidden_units = [n for n in order if n.op is not None and n.op.name == "relu"]
+    page.keyboard.press("End")
+    while node_of[page.get_attribute(".agl-player", "data-current")] not in hidden_units:
+        page.keyboard.press("ArrowLeft")
+    unit = page.get_attribute(".agl-player", "data-current")
+    at = position(page)
+    page.keyboard.press("e")
+    assert page.get_attribute(".agl-player", "data-level") == "scalars"
+    assert page.is_visible(".agl-graph-scalars") and page.is_hidden(".agl-graph-units")
+    count = int(re.fullmatch(r"Inside .+: step 1 of (\d+)", page.inner_text(".agl-position"))[1])
+    inside = ancestors(node_of[unit])
+    walked = []
+    for k in range(count):
+        current = page.get_attribute(".agl-player", "data-current")
+        walked.append(current)
+        assert node_of[current] in inside, k
+        page.keyboard.press("ArrowRight")
+    assert walked[0] == unit and len(set(walked)) == count > 3
+    assert position(page) == count - 1  # the unit's last step: the keys stay inside it
+    page.click(".agl-expand")  # Collapse
+    assert page.get_attribute(".agl-player", "data-level") == "units"
+    assert position(page) == at and page.get_attribute(".agl-player", "data-current") == unit
+    page.select_option(".agl-level", "scalars")  # the whole page at the scalars' level
+    assert page.get_attribute(".agl-player", "data-current") == unit
+    assert page.inner_text(".agl-position").startswith("Backward pass: step")
+    page.keyboard.press("ArrowRight")  # focus came back to the player
+    assert page.get_attribute(".agl-player", "data-current") != unit
     offline_page.assert_clean()

@@ -1,10 +1,10 @@
 /* The step-through page's script: it only DISPLAYS. Every number and every sentence comes
    from the page's data (autograd_lite.player.script, written by Python from the engine's
    backward_steps); nothing here computes a gradient. The view (zoom, pan, minimap) is
-   view.js's graphView.
+   L.view.js's graphView.
 
    Positions 0 .. n-1 are the forward pass (node k has just been computed), then one
-   position per backward step shown: every step of data.steps, or, with leaf steps folded,
+   position per backward step shown: every step of L.steps, or, with leaf steps folded,
    those a leaf's step is not folded into (its caption then shows with the folding step).
 
    Page parts are found by structure and by attributes the drawing sets, never by their
@@ -17,30 +17,64 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const GRAD_FILL = "#b91c1c";  // autograd_lite.drawing._GRAD_COLOR["final"]
 
 function autogradLitePlayer(root, data) {
-  const n = data.nodes.length;
-  const byId = new Map(data.nodes.map((node, k) => [node.id, { node, index: k }]));
   const $ = (selector) => root.querySelector(selector);
   const ui = {
     slider: $(".agl-slider"), position: $(".agl-position"), caption: $(".agl-caption"),
     prev: $(".agl-prev"), next: $(".agl-next"), home: $(".agl-home"), end: $(".agl-end"),
     play: $(".agl-play"), speed: $(".agl-speed"), fold: $(".agl-fold"),
+    level: $(".agl-level"), expand: $(".agl-expand"),
     quizOn: $(".agl-quiz-on"), quiz: $(".agl-quiz"), question: $(".agl-question"),
     answer: $(".agl-answer"), feedback: $(".agl-feedback"), reveal: $(".agl-reveal"),
     check: $(".agl-check"), inspector: $(".agl-inspector"),
-    inspectorBody: $(".agl-inspector-body"), graphBox: $(".agl-graph"),
-    svg: $(".agl-graph svg"), legend: $(".agl-legend"), rules: $(".agl-rules"),
+    inspectorBody: $(".agl-inspector-body"), legend: $(".agl-legend"), rules: $(".agl-rules"),
     legendButton: $(".agl-legend-button"), rulesButton: $(".agl-rules-button"),
   };
+  // The two levels: every scalar node, and the notes' units (a neuron is one box). Each has
+  // its nodes (with their inputs as .parents), its steps (each with the .node it handles),
+  // its drawing, and its view, made the first time it is shown.
+  const levels = { scalars: level("scalars", data.nodes, data.steps, $(".agl-graph-scalars")) };
+  const memberOf = new Map();  // scalar id -> the id of its unit
+  if (data.units) {
+    levels.units = level("units", data.units.nodes.map((u) => ({ ...u, parents: u.inputs })),
+      data.units.steps.map((s) => ({ ...s, node: s.unit })), $(".agl-graph-units"));
+    for (const unit of data.units.nodes) for (const m of unit.members) memberOf.set(m, unit.id);
+  }
   const state = {
-    position: 0, timer: null, inspected: null, answered: new Map(), shown: [],
+    position: 0, timer: null, inspected: null, answered: new Map(), positions: [],
+    expanded: null,  // while a unit is expanded: {unit, position} to come back to
   };
+  let L = null;  // the level shown
   ui.fold.checked = Boolean(data.foldLeaves);
-  sizeStage();
-  const graph = indexGraph(ui.svg);
-  const view = graphView(ui.graphBox, ui.svg, $(".agl-minimap"),
-    new Map([...graph.nodes].map(([id, shown]) => [id, shown.box])));
-  view.buildMinimap();
+  ui.level.closest("label").hidden = ui.expand.hidden = !levels.units;
   buildRules();
+
+  function level(name, nodes, steps, box) {
+    return { name, nodes, steps, box, graph: null, view: null,
+      byId: new Map(nodes.map((node, k) => [node.id, { node, index: k }])) };
+  }
+
+  function show(next) {
+    // draw a level: its box shown, the other hidden; indexed and viewed the first time
+    for (const other of Object.values(levels)) other.box.hidden = other !== next;
+    ui.level.value = next.name;
+    state.inspected = null;
+    L = next;
+    sizeStage();
+    if (L.graph) return;
+    L.graph = indexGraph(L.box.querySelector("svg"));
+    const boxes = new Map([...L.graph.nodes].map(([id, shown]) => [id, shown.box]));
+    L.view = graphView(L.box, L.box.querySelector("svg"), L.box.querySelector(".agl-minimap"),
+      boxes);
+    L.view.buildMinimap();
+    L.view.start(boxes.get(L.nodes[0].id));
+    for (const { g } of L.graph.nodes.values()) {
+      g.addEventListener("click", () => {
+        if (L.view.wasDrag()) return;  // the end of a drag, not a click
+        state.inspected = g.dataset.node;
+        render();
+      });
+    }
+  }
 
   // --- the SVG drawn by graphviz: each node's group, its op's, its edges, its grad text --
   function indexGraph(svg) {
@@ -55,7 +89,7 @@ function autogradLitePlayer(root, data) {
     layer.setAttribute("class", "agl-overlay");
     svg.querySelector("g.graph").appendChild(layer);
     const nodes = new Map();
-    for (const { node } of byId.values()) {
+    for (const { node } of L.byId.values()) {
       const g = groups.get(node.id)[0];
       g.dataset.node = node.id;
       const grad = [...g.querySelectorAll("text")].find((t) => t.getAttribute("fill") === GRAD_FILL);
@@ -64,11 +98,12 @@ function autogradLitePlayer(root, data) {
         grad.classList.add("agl-grad");
       }
       const shape = g.querySelector("path, polygon");
+      const into = (p) => groups.get(p + "->" + node.id + "_op") || groups.get(p + "->" + node.id);
       nodes.set(node.id, {
         g, grad, box: shape.getBBox(),
         op: (groups.get(node.id + "_op") || [])[0],
         edges: [...(groups.get(node.id + "_op->" + node.id) || [])],
-        inputs: node.parents.map((p) => groups.get(p + "->" + node.id + "_op") || []),
+        inputs: node.parents.map((p) => into(p) || []),
       });
     }
     const obstacles = [...nodes.values()].flatMap((shown) => [shown.box,
@@ -89,33 +124,49 @@ function autogradLitePlayer(root, data) {
   function sizeStage() {
     // a page of its own: the graph takes the window's height below the controls
     if (!document.body.classList.contains("agl-page")) return;
-    const top = ui.graphBox.getBoundingClientRect().top + window.scrollY;
-    ui.graphBox.style.height = Math.max(320, window.innerHeight - top - 16) + "px";
+    const top = L.box.getBoundingClientRect().top + window.scrollY;
+    L.box.style.height = Math.max(320, window.innerHeight - top - 16) + "px";
   }
 
-  // --- which steps are shown, and what each node shows at a position -----------------
+  // --- the positions shown, and what each node shows at a position ----------------------
   function folding() {
-    return ui.fold.checked && !ui.quizOn.checked;  // the quiz asks every leaf
+    return ui.fold.checked && !ui.quizOn.checked && !state.expanded;  // the quiz asks every leaf
   }
 
   function computeShown() {
+    // the forward pass, one position per node, then the backward steps; inside an expanded
+    // unit, only the unit's scalar steps
     const fold = folding();
-    state.shown = data.steps.map((_, k) => k)
-      .filter((k) => !fold || data.steps[k].foldedInto == null);
+    state.positions = state.expanded
+      ? unitStep(state.expanded.unit).scalarSteps.map((k) => ({ step: k }))
+      : L.nodes.map((_, k) => ({ forward: k })).concat(L.steps.map((_, k) => k)
+        .filter((k) => !fold || L.steps[k].foldedInto == null).map((k) => ({ step: k })));
     ui.slider.max = last();
     ui.fold.disabled = ui.quizOn.checked;
+    ui.expand.textContent = state.expanded ? "Collapse unit (E)" : "Expand unit (E)";
+  }
+
+  function unitStep(id) {
+    return levels.units.steps.find((s) => s.unit === id);
   }
 
   function last() {
-    return n + state.shown.length - 1;
+    return state.positions.length - 1;
   }
 
   function backwardStep(position) {
-    return position >= n ? state.shown[position - n] : null;
+    const at = state.positions[position];
+    return at && at.step !== undefined ? at.step : null;
+  }
+
+  function positionOf(step) {
+    // the position of a step; a folded leaf's step is shown with the step it is folded into
+    const p = state.positions.findIndex((at) => at.step === step);
+    return p !== -1 || L.steps[step].foldedInto == null ? p : positionOf(L.steps[step].foldedInto);
   }
 
   function foldedSteps(step) {
-    return step !== null && folding() ? data.steps[step].folds || [] : [];
+    return step !== null && folding() ? L.steps[step].folds || [] : [];
   }
 
   function gradAt(node, step) {
@@ -130,9 +181,11 @@ function autogradLitePlayer(root, data) {
   }
 
   function hidden(id) {
-    // quiz mode: a gradient not answered (nor shown) yet, and every number that shows it
-    const node = byId.get(id).node;
-    return ui.quizOn.checked && Boolean(node.quiz) && !state.answered.has(id);
+    // quiz mode: a gradient not answered (nor shown) yet, and every number that shows it;
+    // at the notes' level a scalar's number is the unit's (answered with the unit)
+    const key = L.name === "units" ? memberOf.get(id) || id : id;
+    const entry = L.byId.get(key);
+    return ui.quizOn.checked && Boolean(entry && entry.node.quiz) && !state.answered.has(key);
   }
 
   function segmentText(segment) {
@@ -145,22 +198,27 @@ function autogradLitePlayer(root, data) {
   }
 
   function isOff(node) {
-    return node.op === "relu" && byId.get(node.parents[0]).node.value <= 0;
+    // a ReLU whose input is ≤ 0; a unit holding one
+    const scalar = (id) => levels.scalars.byId.get(id).node;
+    const off = (s) => s.op === "relu" && scalar(s.parents[0]).value <= 0;
+    return node.members ? node.kind === "neuron" && node.members.some((m) => off(scalar(m)))
+      : off(node);
   }
 
   function currentNode() {
-    const step = backwardStep(state.position);
-    return step === null ? data.nodes[state.position] : byId.get(data.steps[step].node).node;
+    const at = state.positions[state.position];
+    return at.step === undefined ? L.nodes[at.forward] : L.byId.get(L.steps[at.step].node).node;
   }
 
   function render() {
-    const position = state.position;
-    const step = backwardStep(position);
+    const at = state.positions[state.position];
+    const step = backwardStep(state.position);
     const current = currentNode();
-    const folded = new Set(foldedSteps(step).map((k) => data.steps[k].node));
-    for (const { node, index } of byId.values()) {
-      const shown = graph.nodes.get(node.id);
-      const visible = step !== null || index <= position;
+    const folded = new Set(foldedSteps(step).map((k) => L.steps[k].node));
+    const unit = state.expanded && levels.units.byId.get(state.expanded.unit).node;
+    for (const { node, index } of L.byId.values()) {
+      const shown = L.graph.nodes.get(node.id);
+      const visible = step !== null || index <= at.forward;
       for (const g of [shown.g, shown.op, ...shown.edges, ...shown.inputs.flat()]) {
         if (g) g.classList.toggle("agl-gone", !visible);
       }
@@ -179,6 +237,7 @@ function autogradLitePlayer(root, data) {
       }
       shown.g.classList.toggle("agl-pending", grad.status === "pending" && !secret);
       shown.g.classList.toggle("agl-off", isOff(node));
+      shown.g.classList.toggle("agl-outside", Boolean(unit) && !unit.members.includes(node.id));
       shown.g.dataset.status = step === null ? "forward" : grad.status;
       shown.g.classList.toggle("agl-current", step !== null && node === current);
       shown.g.classList.toggle("agl-folded", folded.has(node.id));
@@ -191,15 +250,19 @@ function autogradLitePlayer(root, data) {
     renderCaption(step, current);
     renderQuiz(step, current);
     renderInspector();
-    ui.slider.value = position;
-    ui.position.textContent = step === null
-      ? `Forward pass: ${position + 1} of ${n}`
-      : `Backward pass: step ${position - n + 1} of ${state.shown.length}`;
-    ui.prev.disabled = ui.home.disabled = position === 0;
-    ui.next.disabled = ui.end.disabled = position === last();
-    root.dataset.position = position;
+    ui.slider.value = state.position;
+    const backward = state.positions.filter((p) => p.step !== undefined).length;
+    const k = state.position - (state.positions.length - backward) + 1;
+    ui.position.textContent = step === null ? `Forward pass: ${at.forward + 1} of ${L.nodes.length}`
+      : unit ? `Inside ${unit.name}: step ${k} of ${backward}`
+        : `Backward pass: step ${k} of ${backward}`;
+    ui.prev.disabled = ui.home.disabled = state.position === 0;
+    ui.next.disabled = ui.end.disabled = state.position === last();
+    ui.expand.disabled = !state.expanded && !(L.name === "units" && step !== null);
+    root.dataset.position = state.position;
     root.dataset.current = current.id;
-    view.markMinimap(new Map([[current.id, step === null ? "agl-mini-computing"
+    root.dataset.level = L.name;
+    L.view.markMinimap(new Map([[current.id, step === null ? "agl-mini-computing"
       : "agl-mini-current"], ...[...folded].map((id) => [id, "agl-mini-current"])]));
     keepStepInSight(current, step, folded, labels);
   }
@@ -207,10 +270,10 @@ function autogradLitePlayer(root, data) {
   function keepStepInSight(current, step, folded, labels) {
     // the node of this step, its op, every edge it uses and their labels (and the leaves
     // folded into the step): all in the view
-    const shown = graph.nodes.get(current.id);
+    const shown = L.graph.nodes.get(current.id);
     const parts = [shown.g, shown.op, ...shown.edges, ...shown.inputs.flat(), ...labels,
-      ...[...folded].map((id) => graph.nodes.get(id).g)].filter(Boolean);
-    view.keepInSight(view.union(parts.map((part) => part.getBBox())));
+      ...[...folded].map((id) => L.graph.nodes.get(id).g)].filter(Boolean);
+    L.view.keepInSight(L.view.union(parts.map((part) => part.getBBox())));
   }
 
   function fit(text, width) {
@@ -224,9 +287,9 @@ function autogradLitePlayer(root, data) {
 
   // --- overlay: "partial" and "off" tags, and the labels on the edges of this step -----
   function drawOverlay(step, current) {
-    graph.layer.replaceChildren();
-    for (const { node } of byId.values()) {
-      const shown = graph.nodes.get(node.id);
+    L.graph.layer.replaceChildren();
+    for (const { node } of L.byId.values()) {
+      const shown = L.graph.nodes.get(node.id);
       const { x, y, width } = shown.box;
       if (shown.g.classList.contains("agl-gone")) continue;
       const mark = shown.g.classList.contains("agl-pending") ? "partial"
@@ -240,8 +303,8 @@ function autogradLitePlayer(root, data) {
     const seen = new Map();
     const placed = [];
     const labels = [];
-    for (const send of data.steps[step].sends) {
-      const edges = graph.nodes.get(current.id).inputs[send.position];
+    for (const send of L.steps[step].sends) {
+      const edges = L.graph.nodes.get(current.id).inputs[send.position];
       const k = seen.get(send.parent) || 0;  // a*a: the first and the second edge from a
       seen.set(send.parent, k + 1);
       const edge = edges.length > k ? edges[k] : edges[0];
@@ -269,9 +332,9 @@ function autogradLitePlayer(root, data) {
           width, height });
       }
     }
-    const taken = graph.obstacles.concat(placed);
+    const taken = L.graph.obstacles.concat(placed);
     const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
-    const inside = candidates.filter((c) => overlap(c, graph.bounds) === c.width * c.height);
+    const inside = candidates.filter((c) => overlap(c, L.graph.bounds) === c.width * c.height);
     const pool = inside.length ? inside : candidates;
     return pool.find((c) => covered(c) === 0) ||
       pool.reduce((best, c) => (covered(c) < covered(best) ? c : best));
@@ -290,7 +353,7 @@ function autogradLitePlayer(root, data) {
     const rect = document.createElementNS(SVG_NS, "rect");
     rect.setAttribute("rx", 4);
     g.appendChild(rect);
-    graph.layer.appendChild(g);
+    L.graph.layer.appendChild(g);
     const texts = lines.map((line) => {
       const text = document.createElementNS(SVG_NS, "text");
       text.setAttribute("text-anchor", "middle");
@@ -316,7 +379,7 @@ function autogradLitePlayer(root, data) {
 
   // --- caption, quiz, inspector ----------------------------------------------------------
   function stepLines(k) {
-    const step = data.steps[k];
+    const step = L.steps[k];
     return (step.parts || step.caption.map((line) => [line])).map(lineText);
   }
 
@@ -341,7 +404,7 @@ function autogradLitePlayer(root, data) {
     if (ui.quiz.hidden === asking) {
       ui.quiz.hidden = !asking;
       sizeStage();
-      view.apply();
+      L.view.apply();
     }
     if (!asking) return;
     ui.question.textContent = current.quiz.question;
@@ -387,15 +450,20 @@ function autogradLitePlayer(root, data) {
 
   function renderInspector() {
     ui.inspector.hidden = state.inspected === null;
-    view.inset = state.inspected === null ? 0 : ui.inspector.offsetWidth;
+    L.view.inset = state.inspected === null ? 0 : ui.inspector.offsetWidth;
     if (state.inspected === null) return;
-    const node = byId.get(state.inspected).node;
+    const node = L.byId.get(state.inspected).node;
     const step = backwardStep(state.position);
     const gradient = `∂${data.rootName}/∂${node.name}`;
-    const body = [el("h3", node.formula), el("p", `value ${node.data}`)];
+    const body = [el("h3", node.formula || node.name), el("p", node.members
+      ? node.forward : `value ${node.data}`)];
+    if (node.members && node.members.length > 1) {
+      body.push(el("p", `${node.members.length} scalar nodes: on its backward step, ` +
+        "Expand unit (E) steps through them"));
+    }
     if (node.op) {
       body.push(el("h4", "Inputs"), list(node.parents.map((p) => {
-        const parent = byId.get(p).node;
+        const parent = L.byId.get(p).node;
         return `${parent.name} = ${parent.data}`;
       })));
       body.push(el("h4", "Local derivatives"),
@@ -408,13 +476,15 @@ function autogradLitePlayer(root, data) {
       body.push(el("p", "computed in the backward pass, after the forward pass"));
     } else if (node.id === data.root) {
       body.push(el("p", `${gradient} = ${own("1")}: the walk starts here`));
+    } else if (!node.terms) {  // a unit: its gradient as the notes' equations give it
+      body.push(el("p", grad.status === "unreached" ? "no gradient has reached it yet"
+        : `${gradient} = ${own(grad.text)}` + (grad.status === "pending" ? " (partial)" : "")));
     } else {
       body.push(el("p", `the sum over its ${node.terms.length} use(s), ` +
         `∂${data.rootName}/∂child · ∂child/∂${node.name}:`));
-      const position = (k) => state.shown.indexOf(k);
       const items = node.terms.map((t) => {
-        const sent = position(t.step) !== -1 ? position(t.step) <= position(step)
-          : t.step <= step;
+        const p = positionOf(t.step);
+        const sent = p !== -1 ? p <= state.position : t.step <= step;
         const upstream = hidden(t.child) ? "?" : t.upstream;
         const item = el("li", `from ${t.childName}: (${upstream})·(${t.local}) = ` +
           `${own(t.amount)}` + (sent ? "" : "  (not sent yet)"));
@@ -432,7 +502,7 @@ function autogradLitePlayer(root, data) {
 
   function pathsSection(node, step) {
     // the whole chain rule: one product of local derivatives per path to the output, the
-    // paths through a ReLU that is off apart (each is 0); pointing at one lights it up
+    // paths through an off ReLU apart (each is 0); pointing at one lights it up
     if (node.id === data.root || node.paths === undefined || step === null) return [];
     const gradient = `∂${data.rootName}/∂${node.name}`;
     const section = [el("h4", `Every path to ${data.rootName}: ${gradient} = Σ over paths`)];
@@ -442,7 +512,7 @@ function autogradLitePlayer(root, data) {
     }
     const own = (text) => (hidden(node.id) ? "?" : text);
     const item = (path) => {
-      const names = path.nodes.map((id) => byId.get(id).node.name).join(" → ");
+      const names = path.nodes.map((id) => L.byId.get(id).node.name).join(" → ");
       const li = el("li", `${names}: ${path.product} = ${own(path.value)}`);
       li.tabIndex = 0;
       li.className = "agl-path";
@@ -457,7 +527,7 @@ function autogradLitePlayer(root, data) {
     const off = node.paths.filter((path) => path.off);
     const items = live.map(item);
     if (off.length) {
-      const separator = el("li", "through a ReLU that is off (each path gives 0):");
+      const separator = el("li", "through an off ReLU (each path gives 0):");
       separator.className = "agl-paths-off";
       items.push(separator, ...off.map(item));
     }
@@ -471,10 +541,10 @@ function autogradLitePlayer(root, data) {
   function lightPath(ids, on) {
     // the boxes, ops and edges along a path (each id is an input of the next)
     for (let i = 0; i < ids.length; i++) {
-      const shown = graph.nodes.get(ids[i]);
+      const shown = L.graph.nodes.get(ids[i]);
       const parts = [shown.g];
       if (i > 0) {
-        const child = byId.get(ids[i]).node;
+        const child = L.byId.get(ids[i]).node;
         parts.push(shown.op, ...shown.edges);
         child.parents.forEach((parent, k) => {
           if (parent === ids[i - 1]) parts.push(...shown.inputs[k]);
@@ -546,14 +616,49 @@ function autogradLitePlayer(root, data) {
 
   function reshow() {
     // fold or unfold: stay on the same step (or the step a leaf's step is folded into)
-    const step = backwardStep(state.position);
+    const at = state.positions[state.position];
     computeShown();
-    if (step !== null) {
-      const into = data.steps[step].foldedInto;
-      const k = state.shown.indexOf(step) !== -1 ? step : into;
-      state.position = n + state.shown.indexOf(k);
-    }
+    if (at.step !== undefined) state.position = Math.max(0, positionOf(at.step));
     go(state.position);
+  }
+
+  function switchLevel(name) {
+    // to the other level, at the step (or node) that holds the one shown
+    const from = L;
+    const at = state.positions[state.position];
+    state.expanded = null;
+    show(levels[name]);
+    computeShown();
+    let p;
+    if (at.step === undefined) {
+      const id = from.nodes[at.forward].id;
+      p = L.byId.get(name === "units" ? memberOf.get(id) : id).index;
+    } else if (name === "scalars") {
+      p = positionOf(from.steps[at.step].scalarSteps[0]);
+    } else {
+      p = positionOf(L.steps.findIndex((s) => s.scalarSteps.includes(at.step)));
+    }
+    go(Math.max(0, p));
+  }
+
+  function expand() {
+    // a unit's own scalar nodes, step by step, and back
+    if (state.expanded) {
+      const back = state.expanded.position;
+      state.expanded = null;
+      show(levels.units);
+      computeShown();
+      go(back);
+      return;
+    }
+    const step = backwardStep(state.position);
+    if (L.name !== "units" || step === null) return;
+    const unit = L.steps[step].unit;
+    state.expanded = { unit, position: state.position };
+    show(levels.scalars);
+    computeShown();
+    L.view.start(L.graph.nodes.get(unit).box);  // readable, at the unit's output
+    go(0);
   }
 
   ui.prev.addEventListener("click", () => go(state.position - 1));
@@ -581,9 +686,9 @@ function autogradLitePlayer(root, data) {
     });
     render();
   });
-  $(".agl-zoom-in").addEventListener("click", () => view.zoomBy(1.25));
-  $(".agl-zoom-out").addEventListener("click", () => view.zoomBy(0.8));
-  $(".agl-fit").addEventListener("click", () => view.fit());
+  $(".agl-zoom-in").addEventListener("click", () => L.view.zoomBy(1.25));
+  $(".agl-zoom-out").addEventListener("click", () => L.view.zoomBy(0.8));
+  $(".agl-fit").addEventListener("click", () => L.view.fit());
   ui.legendButton.addEventListener("click", () => toggle(ui.legend, ui.legendButton,
     ui.legend.hidden));
   ui.rulesButton.addEventListener("click", () => toggle(ui.rules, ui.rulesButton,
@@ -602,13 +707,8 @@ function autogradLitePlayer(root, data) {
       render();
     });
   }
-  for (const { g } of graph.nodes.values()) {
-    g.addEventListener("click", () => {
-      if (view.wasDrag()) return;  // the end of a drag, not a click
-      state.inspected = g.dataset.node;
-      render();
-    });
-  }
+  ui.level.addEventListener("change", () => switchLevel(ui.level.value));
+  ui.expand.addEventListener("click", expand);
   // after any control (a button, a box, a choice, a slider) the keys move the steps again
   root.addEventListener("click", (event) => {
     if (event.target.closest("button, input[type=checkbox], input[type=range]")) {
@@ -624,25 +724,26 @@ function autogradLitePlayer(root, data) {
     const moves = { ArrowLeft: -1, ArrowRight: 1 };
     const pans = { ArrowLeft: [80, 0], ArrowRight: [-80, 0], ArrowUp: [0, 80],
       ArrowDown: [0, -80] };
-    if (event.shiftKey && event.key in pans) view.panBy(...pans[event.key]);
+    if (event.shiftKey && event.key in pans) L.view.panBy(...pans[event.key]);
     else if (event.key in moves) go(state.position + moves[event.key]);
     else if (event.key === "Home") go(0);
     else if (event.key === "End") go(last());
-    else if (event.key === "+" || event.key === "=") view.zoomBy(1.25);
-    else if (event.key === "-") view.zoomBy(0.8);
-    else if (event.key === "0") view.fit();
+    else if (event.key === "+" || event.key === "=") L.view.zoomBy(1.25);
+    else if (event.key === "-") L.view.zoomBy(0.8);
+    else if (event.key === "0") L.view.fit();
     else if (event.key === "Escape") closePanels();
+    else if ((event.key === "e" || event.key === "E") && levels.units) expand();
     else return;
     event.preventDefault();
     event.stopPropagation();  // in Jupyter, the notebook does not act on the key too
   });
   window.addEventListener("resize", () => {
     sizeStage();
-    view.apply();
+    L.view.apply();
   });
 
+  show(data.level === "units" && levels.units ? levels.units : levels.scalars);
   computeShown();
-  view.start(graph.nodes.get(data.nodes[0].id).box);
   render();
   if (document.body.classList.contains("agl-page")) root.focus();
 }
