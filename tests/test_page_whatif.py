@@ -298,9 +298,19 @@ def test_an_op_the_page_does_not_know_is_named(browser_page):
 
 
 def test_the_page_build_names_an_op_not_in_ops_js():
-    a = Value(2.0, label="a")
-    root = a.tanh()
-    assert whatif_notes(topological_order(root)) == []
-    root.op = Op("cube", "³", lambda x: x**3, lambda x, y: (3 * x * x,))
-    (note,) = whatif_notes(topological_order(root))
+    root = every_op_graph()[0]
+    assert script(root)["whatif"] == {"missing": []}
+    root = Value(2.0, label="a").tanh() * 3.0
+    root.op = Op("cube", "³", lambda x, k: x**3, lambda x, k, y: (3 * x * x, 0.0))
+    (note,) = script(root)["whatif"]["missing"]
     assert "'cube'" in note and "cannot be edited" in note
+    assert whatif_notes(topological_order(root)) == [note]
+
+
+def test_the_benchmark_measures_the_demo_graph(_browser):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import whatif_recompute
+
+    data, n_nodes = whatif_recompute.demo_data()
+    cold, warm = whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1)
+    assert n_nodes == 197 and len(cold) == len(warm) == 1
