@@ -17,6 +17,8 @@ from importlib.resources import files
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
 from autograd_lite import Value, topological_order
 from autograd_lite.ops import GENERICS, OPS, Op
@@ -227,6 +229,20 @@ def test_recomputed_values_and_gradients_are_the_engines(browser_page, graph):
         assert "values" in got, (draw, got)
         assert_close(got["values"], [n.data for n in twin], f"values at {draw}")
         assert_close(got["grads"], [n.grad for n in twin], f"gradients at {draw}")
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(programs(SMOOTH_UNARY + KINKED_UNARY, SMOOTH_BINARY))
+def test_random_graphs_are_recomputed_as_the_engine_computes_them(browser_page, program):
+    steps, xs = program
+    leaves = [Value(x, label=f"x{k}") for k, x in enumerate(xs)]
+    root = run(steps, leaves, SMOOTH_UNARY + KINKED_UNARY, SMOOTH_BINARY)
+    order = topological_order(root)
+    data = script(root)
+    (got,) = model_runs(browser_page, data, [{}])
+    root.backward()
+    assert_close(got["values"], [n.data for n in order], "values")
+    assert_close(got["grads"], [n.grad for n in order], "gradients")
 
 
 def test_the_page_as_built_is_reproduced(browser_page):
