@@ -245,6 +245,27 @@ def test_random_graphs_are_recomputed_as_the_engine_computes_them(browser_page, 
     assert_close(got["grads"], [n.grad for n in order], "gradients")
 
 
+# Ops whose JavaScript is IEEE arithmetic, exactly Python's: the page's numbers must then
+# be the engine's bit for bit, which they are only if each gradient's terms are added in
+# the engine's order (shared nodes have several).
+EXACT_UNARY = [lambda a: -a, lambda a: a.relu(), lambda a: a.abs(), lambda a: a * a]
+EXACT_BINARY = [lambda a, b: a + b, lambda a, b: a - b, lambda a, b: a * b,
+                lambda a, b: a / (b * b + 1.0), lambda a, b: 0.5 * a - b * 2.0]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(programs(EXACT_UNARY, EXACT_BINARY))
+def test_gradients_are_summed_in_the_engines_order(browser_page, program):
+    steps, xs = program
+    leaves = [Value(x, label=f"x{k}") for k, x in enumerate(xs)]
+    root = run(steps, leaves, EXACT_UNARY, EXACT_BINARY)
+    order = topological_order(root)
+    (got,) = model_runs(browser_page, script(root), [{}])
+    root.backward()
+    assert got["values"] == [n.data for n in order]
+    assert got["grads"] == [n.grad for n in order]
+
+
 def test_the_page_as_built_is_reproduced(browser_page):
     root, params = net_graph()
     data = script(root, params=params)
