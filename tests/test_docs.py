@@ -316,7 +316,7 @@ def test_the_docs_are_self_contained_and_count_from_zero():
 
 def test_design_names_only_files_that_exist():
     text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
-    tree = {p.name for folder in ("autograd_lite", "nets", "tests", "benchmarks")
+    tree = {p.name for folder in ("autograd_lite", "nets", "tests", "benchmarks", "tools")
             for p in (ROOT / folder).rglob("*.py")}
     named = set(re.findall(r"\b[a-z_]+\.py\b", text))
     assert named and named <= tree, f"design.md names files that do not exist: {named - tree}"

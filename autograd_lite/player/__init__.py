@@ -29,6 +29,8 @@ Every number on the page is the engine's, computed here and written into the pag
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
@@ -68,7 +70,7 @@ _PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none';
-      style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+      style-src 'unsafe-inline'; script-src {script}; img-src data:">
 <title>{title}</title>
 </head>
 <body class="agl-page">
@@ -98,7 +100,9 @@ class Player:
     @property
     def html(self) -> str:
         """The whole page, as ``save`` writes it."""
-        return _PAGE.format(title=escape(self.title), fragment=self.fragment)
+        fragment = self.fragment
+        return _PAGE.format(title=escape(self.title), fragment=fragment,
+                            script=_script_hash(fragment))
 
     def _repr_html_(self) -> str:
         return self.fragment
@@ -243,9 +247,23 @@ def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict, qui
     return (
         f"{markup}<style>{_asset('player.css')}</style>\n"
         f'<script type="application/json" id="{prefix}-data">{payload}</script>\n'
-        f"<script>(function () {{\n{_asset('player.js')}\n"
-        f'autogradLitePlayer(document.getElementById("{prefix}"));\n}})();</script>\n'
+        f"<script>{_code(prefix)}</script>\n"
     )
+
+
+def _code(prefix: str) -> str:
+    """The page's script: view.js and player.js, started on this fragment's player."""
+    return (
+        f"(function () {{\n{_asset('view.js')}\n{_asset('player.js')}\n"
+        f'autogradLitePlayer(document.getElementById("{prefix}"), JSON.parse('
+        f'document.getElementById("{prefix}-data").textContent));\n}})();'
+    )
+
+
+def _script_hash(fragment: str) -> str:
+    """The CSP source that lets exactly the fragment's script run: its SHA-256."""
+    code = re.search(r"<script>(.*?)</script>", fragment, re.DOTALL)[1]
+    return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
 
 
 class _CallablePackage(types.ModuleType):

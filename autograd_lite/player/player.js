@@ -1,32 +1,80 @@
 /* The step-through page's script: it only DISPLAYS. Every number and every sentence comes
    from the page's data (autograd_lite.player.script, written by Python from the engine's
-   backward_steps); nothing here computes a gradient.
+   backward_steps); nothing here computes a gradient. The view (zoom, pan, minimap) is
+   L.view.js's graphView.
 
-   Positions 0 .. n-1 are the forward pass (node k has just been computed), positions
-   n .. 2n-1 the backward pass (step k = position - n handles data.steps[k].node). */
+   Positions 0 .. n-1 are the forward pass (node k has just been computed), then one
+   position per backward step shown: every step of L.steps, or, with leaf steps folded,
+   those a leaf's step is not folded into (its caption then shows with the folding step).
+
+   Page parts are found by structure and by attributes the drawing sets, never by their
+   text: a node's group by its <title> (its id), its gradient row by the fill the drawing
+   gives a final gradient (the page is drawn with final gradients). */
 
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
-const PLAY_INTERVAL_MS = 1400;
+const GRAD_FILL = "#b91c1c";  // autograd_lite.drawing._GRAD_COLOR["final"]
 
-function autogradLitePlayer(root) {
-  const data = JSON.parse(document.getElementById(root.id + "-data").textContent);
-  const n = data.nodes.length;
-  const last = 2 * n - 1;
-  const byId = new Map(data.nodes.map((node, k) => [node.id, { node, index: k }]));
+function autogradLitePlayer(root, data) {
   const $ = (selector) => root.querySelector(selector);
   const ui = {
     slider: $(".agl-slider"), position: $(".agl-position"), caption: $(".agl-caption"),
     prev: $(".agl-prev"), next: $(".agl-next"), home: $(".agl-home"), end: $(".agl-end"),
-    play: $(".agl-play"), quizOn: $(".agl-quiz-on"), quiz: $(".agl-quiz"),
-    question: $(".agl-question"), answer: $(".agl-answer"), feedback: $(".agl-feedback"),
-    reveal: $(".agl-reveal"), inspector: $(".agl-inspector"),
-    inspectorBody: $(".agl-inspector-body"), svg: $(".agl-graph svg"),
+    play: $(".agl-play"), speed: $(".agl-speed"), fold: $(".agl-fold"),
+    level: $(".agl-level"), expand: $(".agl-expand"),
+    quizOn: $(".agl-quiz-on"), quiz: $(".agl-quiz"), question: $(".agl-question"),
+    answer: $(".agl-answer"), feedback: $(".agl-feedback"), reveal: $(".agl-reveal"),
+    check: $(".agl-check"), inspector: $(".agl-inspector"),
+    inspectorBody: $(".agl-inspector-body"), legend: $(".agl-legend"), rules: $(".agl-rules"),
+    legendButton: $(".agl-legend-button"), rulesButton: $(".agl-rules-button"),
   };
-  const graph = indexGraph(ui.svg);
-  fitWidth(ui.svg, 0.6, 1.6);
-  const state = { position: 0, timer: null, inspected: null, answered: new Map() };
+  // The two levels: every scalar node, and the notes' units (a neuron is one box). Each has
+  // its nodes (with their inputs as .parents), its steps (each with the .node it handles),
+  // its drawing, and its view, made the first time it is shown.
+  const levels = { scalars: level("scalars", data.nodes, data.steps, $(".agl-graph-scalars")) };
+  const memberOf = new Map();  // scalar id -> the id of its unit
+  if (data.units) {
+    levels.units = level("units", data.units.nodes.map((u) => ({ ...u, parents: u.inputs })),
+      data.units.steps.map((s) => ({ ...s, node: s.unit })), $(".agl-graph-units"));
+    for (const unit of data.units.nodes) for (const m of unit.members) memberOf.set(m, unit.id);
+  }
+  const state = {
+    position: 0, timer: null, inspected: null, answered: new Map(), positions: [],
+    expanded: null,  // while a unit is expanded: {unit, position} to come back to
+  };
+  let L = null;  // the level shown
+  ui.fold.checked = Boolean(data.foldLeaves);
+  ui.level.closest("label").hidden = ui.expand.hidden = !levels.units;
+  buildRules();
+
+  function level(name, nodes, steps, box) {
+    return { name, nodes, steps, box, graph: null, view: null,
+      byId: new Map(nodes.map((node, k) => [node.id, { node, index: k }])) };
+  }
+
+  function show(next) {
+    // draw a level: its box shown, the other hidden; indexed and viewed the first time
+    for (const other of Object.values(levels)) other.box.hidden = other !== next;
+    ui.level.value = next.name;
+    state.inspected = null;
+    L = next;
+    sizeStage();
+    if (L.graph) return;
+    L.graph = indexGraph(L.box.querySelector("svg"));
+    const boxes = new Map([...L.graph.nodes].map(([id, shown]) => [id, shown.box]));
+    L.view = graphView(L.box, L.box.querySelector("svg"), L.box.querySelector(".agl-minimap"),
+      boxes);
+    L.view.buildMinimap();
+    L.view.start(boxes.get(L.nodes[0].id));
+    for (const { g } of L.graph.nodes.values()) {
+      g.addEventListener("click", () => {
+        if (L.view.wasDrag()) return;  // the end of a drag, not a click
+        state.inspected = g.dataset.node;
+        render();
+      });
+    }
+  }
 
   // --- the SVG drawn by graphviz: each node's group, its op's, its edges, its grad text --
   function indexGraph(svg) {
@@ -38,21 +86,24 @@ function autogradLitePlayer(root) {
       groups.get(key).push(g);
     }
     const layer = document.createElementNS(SVG_NS, "g");
+    layer.setAttribute("class", "agl-overlay");
     svg.querySelector("g.graph").appendChild(layer);
     const nodes = new Map();
-    for (const { node } of byId.values()) {
+    for (const { node } of L.byId.values()) {
       const g = groups.get(node.id)[0];
       g.dataset.node = node.id;
-      const texts = [...g.querySelectorAll("text")];
-      const grad = texts.find((t) => t.textContent.startsWith("grad")) || texts[texts.length - 1];
-      centre(grad);
-      grad.classList.add("agl-grad");
+      const grad = [...g.querySelectorAll("text")].find((t) => t.getAttribute("fill") === GRAD_FILL);
+      if (grad) {
+        centre(grad);
+        grad.classList.add("agl-grad");
+      }
       const shape = g.querySelector("path, polygon");
+      const into = (p) => groups.get(p + "->" + node.id + "_op") || groups.get(p + "->" + node.id);
       nodes.set(node.id, {
         g, grad, box: shape.getBBox(),
         op: (groups.get(node.id + "_op") || [])[0],
         edges: [...(groups.get(node.id + "_op->" + node.id) || [])],
-        inputs: node.parents.map((p) => groups.get(p + "->" + node.id + "_op") || []),
+        inputs: node.parents.map((p) => into(p) || []),
       });
     }
     const obstacles = [...nodes.values()].flatMap((shown) => [shown.box,
@@ -60,18 +111,6 @@ function autogradLitePlayer(root) {
     // the drawing's own area (graphviz's background polygon): a label must stay inside it
     const bounds = svg.querySelector("g.graph > polygon").getBBox();
     return { nodes, layer, obstacles, bounds };
-  }
-
-  function fitWidth(svg, least, most) {
-    // the graph is scaled to fill the width, by `least` to `most` times its size (larger
-    // for a projector); a graph that would need to shrink more keeps its size and scrolls
-    const width = svg.viewBox.baseVal.width * 4 / 3;  // graphviz's points, in CSS pixels
-    const height = svg.viewBox.baseVal.height * 4 / 3;
-    const scale = Math.min(most, (svg.parentElement.clientWidth - 4) / width);
-    if (scale >= least) {
-      svg.setAttribute("width", width * scale);
-      svg.setAttribute("height", height * scale);
-    }
   }
 
   function centre(text) {
@@ -82,15 +121,58 @@ function autogradLitePlayer(root) {
     text.setAttribute("x", box.x + box.width / 2);
   }
 
-  // --- what each node shows at a position ----------------------------------------------
+  function sizeStage() {
+    // a page of its own: the graph takes the window's height below the controls
+    if (!document.body.classList.contains("agl-page")) return;
+    const top = L.box.getBoundingClientRect().top + window.scrollY;
+    L.box.style.height = Math.max(320, window.innerHeight - top - 16) + "px";
+  }
+
+  // --- the positions shown, and what each node shows at a position ----------------------
+  function folding() {
+    return ui.fold.checked && !ui.quizOn.checked && !state.expanded;  // the quiz asks every leaf
+  }
+
+  function computeShown() {
+    // the forward pass, one position per node, then the backward steps; inside an expanded
+    // unit, only the unit's scalar steps
+    const fold = folding();
+    state.positions = state.expanded
+      ? unitStep(state.expanded.unit).scalarSteps.map((k) => ({ step: k }))
+      : L.nodes.map((_, k) => ({ forward: k })).concat(L.steps.map((_, k) => k)
+        .filter((k) => !fold || L.steps[k].foldedInto == null).map((k) => ({ step: k })));
+    ui.slider.max = last();
+    ui.fold.disabled = ui.quizOn.checked;
+    ui.expand.textContent = state.expanded ? "Collapse unit (E)" : "Expand unit (E)";
+  }
+
+  function unitStep(id) {
+    return levels.units.steps.find((s) => s.unit === id);
+  }
+
+  function last() {
+    return state.positions.length - 1;
+  }
+
   function backwardStep(position) {
-    return position >= n ? position - n : null;
+    const at = state.positions[position];
+    return at && at.step !== undefined ? at.step : null;
+  }
+
+  function positionOf(step) {
+    // the position of a step; a folded leaf's step is shown with the step it is folded into
+    const p = state.positions.findIndex((at) => at.step === step);
+    return p !== -1 || L.steps[step].foldedInto == null ? p : positionOf(L.steps[step].foldedInto);
+  }
+
+  function foldedSteps(step) {
+    return step !== null && folding() ? L.steps[step].folds || [] : [];
   }
 
   function gradAt(node, step) {
     // the engine's last sum for this node at or before the step, and its status
-    if (step === null) return { status: "unreached", text: "" };
     let found = { status: "unreached", text: "" };
+    if (step === null) return found;
     for (const [k, text, status] of node.grads) {
       if (k > step) break;
       found = { status, text };
@@ -98,63 +180,100 @@ function autogradLitePlayer(root) {
     return found;
   }
 
-  function hiddenByQuiz(node) {
-    return ui.quizOn.checked && !state.answered.has(node.id);
+  function hidden(id) {
+    // quiz mode: a gradient not answered (nor shown) yet, and every number that shows it;
+    // at the notes' level a scalar's number is the unit's (answered with the unit)
+    const key = L.name === "units" ? memberOf.get(id) || id : id;
+    const entry = L.byId.get(key);
+    return ui.quizOn.checked && Boolean(entry && entry.node.quiz) && !state.answered.has(key);
+  }
+
+  function segmentText(segment) {
+    if (typeof segment === "string") return segment;
+    return hidden(segment.hides) ? "?" : segment.text;
+  }
+
+  function lineText(line) {
+    return line.map(segmentText).join("");
+  }
+
+  function isOff(node) {
+    // a ReLU whose input is ≤ 0; a unit holding one
+    const scalar = (id) => levels.scalars.byId.get(id).node;
+    const off = (s) => s.op === "relu" && scalar(s.parents[0]).value <= 0;
+    return node.members ? node.kind === "neuron" && node.members.some((m) => off(scalar(m)))
+      : off(node);
+  }
+
+  function currentNode() {
+    const at = state.positions[state.position];
+    return at.step === undefined ? L.nodes[at.forward] : L.byId.get(L.steps[at.step].node).node;
   }
 
   function render() {
-    const position = state.position;
-    const step = backwardStep(position);
-    const current = step === null ? data.nodes[position] : byId.get(data.steps[step].node).node;
-    for (const { node, index } of byId.values()) {
-      const shown = graph.nodes.get(node.id);
-      const visible = step !== null || index <= position;
+    const at = state.positions[state.position];
+    const step = backwardStep(state.position);
+    const current = currentNode();
+    const folded = new Set(foldedSteps(step).map((k) => L.steps[k].node));
+    const unit = state.expanded && levels.units.byId.get(state.expanded.unit).node;
+    for (const { node, index } of L.byId.values()) {
+      const shown = L.graph.nodes.get(node.id);
+      const visible = step !== null || index <= at.forward;
       for (const g of [shown.g, shown.op, ...shown.edges, ...shown.inputs.flat()]) {
         if (g) g.classList.toggle("agl-gone", !visible);
       }
       const grad = gradAt(node, step);
-      const hidden = grad.status !== "unreached" && hiddenByQuiz(node);
-      const look = hidden ? "hidden-grad" : grad.status;
-      shown.grad.textContent = grad.status === "unreached" ? "no grad yet"
-        : hidden ? "grad ?" : "grad " + grad.text;
-      fit(shown.grad, shown.box.width - 10);
-      for (const status of ["final", "pending", "unreached", "hidden-grad"]) {
-        shown.grad.classList.toggle("agl-" + status, look === status);
+      const secret = grad.status !== "unreached" && hidden(node.id);
+      if (shown.grad) {
+        // the forward pass shows no gradient at all: none has been computed yet
+        shown.grad.textContent = step === null ? ""
+          : grad.status === "unreached" ? "no grad yet"
+            : secret ? "grad ?" : "grad " + grad.text;
+        fit(shown.grad, shown.box.width - 12);
+        const look = secret ? "hidden-grad" : grad.status;
+        for (const status of ["final", "pending", "unreached", "hidden-grad"]) {
+          shown.grad.classList.toggle("agl-" + status, look === status);
+        }
       }
-      shown.g.classList.toggle("agl-pending", grad.status === "pending" && !hidden);
-      shown.g.dataset.status = grad.status;
+      shown.g.classList.toggle("agl-pending", grad.status === "pending" && !secret);
+      shown.g.classList.toggle("agl-off", isOff(node));
+      shown.g.classList.toggle("agl-outside", Boolean(unit) && !unit.members.includes(node.id));
+      shown.g.dataset.status = step === null ? "forward" : grad.status;
       shown.g.classList.toggle("agl-current", step !== null && node === current);
+      shown.g.classList.toggle("agl-folded", folded.has(node.id));
       shown.g.classList.toggle("agl-computing", step === null && node === current);
       shown.g.classList.toggle("agl-inspected", node.id === state.inspected);
       if (shown.op) shown.op.classList.toggle("agl-current", step !== null && node === current);
       for (const g of shown.inputs.flat()) g.classList.remove("agl-sending");
     }
-    drawOverlay(step, current);
-    keepInView(graph.nodes.get(current.id).g);
+    const labels = drawOverlay(step, current);
     renderCaption(step, current);
     renderQuiz(step, current);
     renderInspector();
-    ui.slider.value = position;
-    ui.position.textContent = step === null
-      ? `Forward pass: ${position + 1} of ${n}`
-      : `Backward pass: step ${step + 1} of ${n}`;
-    ui.prev.disabled = ui.home.disabled = position === 0;
-    ui.next.disabled = ui.end.disabled = position === last;
-    root.dataset.position = position;
+    ui.slider.value = state.position;
+    const backward = state.positions.filter((p) => p.step !== undefined).length;
+    const k = state.position - (state.positions.length - backward) + 1;
+    ui.position.textContent = step === null ? `Forward pass: ${at.forward + 1} of ${L.nodes.length}`
+      : unit ? `Inside ${unit.name}: step ${k} of ${backward}`
+        : `Backward pass: step ${k} of ${backward}`;
+    ui.prev.disabled = ui.home.disabled = state.position === 0;
+    ui.next.disabled = ui.end.disabled = state.position === last();
+    ui.expand.disabled = !state.expanded && !(L.name === "units" && step !== null);
+    root.dataset.position = state.position;
     root.dataset.current = current.id;
+    root.dataset.level = L.name;
+    L.view.markMinimap(new Map([[current.id, step === null ? "agl-mini-computing"
+      : "agl-mini-current"], ...[...folded].map((id) => [id, "agl-mini-current"])]));
+    keepStepInSight(current, step, folded, labels);
   }
 
-  function keepInView(g) {
-    // scroll the graph's own box (never the page) so that the node of this step shows
-    const view = ui.svg.parentElement;
-    const box = view.getBoundingClientRect();
-    const node = g.getBoundingClientRect();
-    if (node.left < box.left || node.right > box.right) {
-      view.scrollLeft += node.left + node.width / 2 - (box.left + box.width / 2);
-    }
-    if (node.top < box.top || node.bottom > box.bottom) {
-      view.scrollTop += node.top + node.height / 2 - (box.top + box.height / 2);
-    }
+  function keepStepInSight(current, step, folded, labels) {
+    // the node of this step, its op, every edge it uses and their labels (and the leaves
+    // folded into the step): all in the view
+    const shown = L.graph.nodes.get(current.id);
+    const parts = [shown.g, shown.op, ...shown.edges, ...shown.inputs.flat(), ...labels,
+      ...[...folded].map((id) => L.graph.nodes.get(id).g)].filter(Boolean);
+    L.view.keepInSight(L.view.union(parts.map((part) => part.getBBox())));
   }
 
   function fit(text, width) {
@@ -166,30 +285,38 @@ function autogradLitePlayer(root) {
     }
   }
 
-  // --- overlay: the "partial" tags and the labels on the edges of this step ------------
+  // --- overlay: "partial" and "off" tags, and the labels on the edges of this step -----
   function drawOverlay(step, current) {
-    graph.layer.replaceChildren();
-    for (const { node } of byId.values()) {
-      const shown = graph.nodes.get(node.id);
-      if (shown.g.classList.contains("agl-pending")) {
-        const { x, y, width } = shown.box;
-        tag(x + width - 58, y - 10, 62, 20, "agl-tag-box", "agl-tag", ["partial"]);
+    L.graph.layer.replaceChildren();
+    for (const { node } of L.byId.values()) {
+      const shown = L.graph.nodes.get(node.id);
+      const { x, y, width } = shown.box;
+      if (shown.g.classList.contains("agl-gone")) continue;
+      const mark = shown.g.classList.contains("agl-pending") ? "partial"
+        : shown.g.classList.contains("agl-off") ? "off" : null;
+      if (mark) {
+        const t = tag(0, 0, [mark], "agl-tag-" + mark);
+        t.move(x + width - t.width + 4, y - 10);
       }
     }
-    if (step === null || hiddenByQuiz(current)) return;
+    if (step === null) return [];
     const seen = new Map();
     const placed = [];
-    for (const send of data.steps[step].sends) {
-      const edges = graph.nodes.get(current.id).inputs[send.position];
+    const labels = [];
+    for (const send of L.steps[step].sends) {
+      const edges = L.graph.nodes.get(current.id).inputs[send.position];
       const k = seen.get(send.parent) || 0;  // a*a: the first and the second edge from a
       seen.set(send.parent, k + 1);
       const edge = edges.length > k ? edges[k] : edges[0];
       edge.classList.add("agl-sending");
-      const width = 12 + 7.6 * Math.max(...send.label.map((line) => line.length));
-      const box = labelPlace(edge.querySelector("path"), width, 40, placed);
+      const lines = (send.labelParts || send.label.map((line) => [line])).map(lineText);
+      const label = tag(0, 0, lines, "agl-edge-label");
+      const box = labelPlace(edge.querySelector("path"), label.width, label.height, placed);
+      label.move(box.x, box.y);
       placed.push(box);
-      tag(box.x, box.y, width, 40, null, null, send.label, "agl-edge-label");
+      labels.push(label.g);
     }
+    return labels;
   }
 
   function labelPlace(path, width, height, placed) {
@@ -205,9 +332,9 @@ function autogradLitePlayer(root) {
           width, height });
       }
     }
-    const taken = graph.obstacles.concat(placed);
+    const taken = L.graph.obstacles.concat(placed);
     const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
-    const inside = candidates.filter((c) => overlap(c, graph.bounds) === c.width * c.height);
+    const inside = candidates.filter((c) => overlap(c, L.graph.bounds) === c.width * c.height);
     const pool = inside.length ? inside : candidates;
     return pool.find((c) => covered(c) === 0) ||
       pool.reduce((best, c) => (covered(c) < covered(best) ? c : best));
@@ -219,52 +346,70 @@ function autogradLitePlayer(root) {
     return w > 0 && h > 0 ? w * h : 0;
   }
 
-  function tag(x, y, width, height, boxClass, textClass, lines, groupClass) {
+  function tag(x, y, lines, groupClass) {
+    // a box with lines of text, as wide as its longest line (measured, so it always fits)
     const g = document.createElementNS(SVG_NS, "g");
-    if (groupClass) g.setAttribute("class", groupClass);
+    g.setAttribute("class", groupClass);
     const rect = document.createElementNS(SVG_NS, "rect");
-    for (const [name, value] of [["x", x], ["y", y], ["width", width], ["height", height],
-      ["rx", 4]]) rect.setAttribute(name, value);
-    if (boxClass) rect.setAttribute("class", boxClass);
+    rect.setAttribute("rx", 4);
     g.appendChild(rect);
-    lines.forEach((line, i) => {
+    L.graph.layer.appendChild(g);
+    const texts = lines.map((line) => {
       const text = document.createElementNS(SVG_NS, "text");
-      text.setAttribute("x", x + width / 2);
-      text.setAttribute("y", y + (height / lines.length) * (i + 0.5) + 5);
       text.setAttribute("text-anchor", "middle");
-      if (textClass) text.setAttribute("class", textClass);
+      if (groupClass !== "agl-edge-label") text.setAttribute("class", "agl-tag");
       text.textContent = line;
       g.appendChild(text);
+      return text;
     });
-    graph.layer.appendChild(g);
+    const lineHeight = groupClass === "agl-edge-label" ? 18 : 16;
+    const width = 14 + Math.max(...texts.map((t) => t.getComputedTextLength()));
+    const height = lineHeight * lines.length + 4;
+    const move = (left, top) => {
+      for (const [name, value] of [["x", left], ["y", top], ["width", width],
+        ["height", height]]) rect.setAttribute(name, value);
+      texts.forEach((text, i) => {
+        text.setAttribute("x", left + width / 2);
+        text.setAttribute("y", top + 2 + lineHeight * (i + 0.5) + lineHeight * 0.3);
+      });
+    };
+    move(x, y);
+    return { g, width, height, move };
   }
 
   // --- caption, quiz, inspector ----------------------------------------------------------
+  function stepLines(k) {
+    const step = L.steps[k];
+    return (step.parts || step.caption.map((line) => [line])).map(lineText);
+  }
+
   function renderCaption(step, current) {
     ui.caption.classList.toggle("agl-forward", step === null);
     let lines;
     if (step === null) {
       lines = ["Forward: " + current.forward];
-    } else if (hiddenByQuiz(current)) {
-      lines = [`Quiz: what is ${current.quiz.question}, the gradient of the highlighted node?`];
     } else {
-      lines = data.steps[step].caption;
+      lines = stepLines(step);
+      if (hidden(current.id)) {
+        lines.unshift(`Quiz: what is ${current.quiz.question}, the gradient of the ` +
+          "highlighted node?");
+      }
+      for (const k of foldedSteps(step)) lines.push(...stepLines(k));
     }
-    ui.caption.replaceChildren(...lines.map((line) => {
-      const div = document.createElement("div");
-      div.textContent = line;
-      return div;
-    }));
+    ui.caption.replaceChildren(...lines.map((line) => el("div", line)));
   }
 
   function renderQuiz(step, current) {
-    const asking = ui.quizOn.checked && step !== null;
-    ui.quiz.hidden = !asking;
+    const asking = ui.quizOn.checked && step !== null && Boolean(current.quiz);
+    if (ui.quiz.hidden === asking) {
+      ui.quiz.hidden = !asking;
+      sizeStage();
+      L.view.apply();
+    }
     if (!asking) return;
     ui.question.textContent = current.quiz.question;
     const answered = state.answered.get(current.id);
-    ui.answer.disabled = ui.reveal.disabled = Boolean(answered);
-    ui.quiz.querySelector(".agl-check").disabled = Boolean(answered);
+    ui.answer.disabled = ui.reveal.disabled = ui.check.disabled = Boolean(answered);
     if (answered) {
       ui.answer.value = answered.typed;
       ui.feedback.textContent = answered.message;
@@ -283,6 +428,7 @@ function autogradLitePlayer(root) {
     if (typed.trim() === "" || !Number.isFinite(x)) {
       ui.feedback.textContent = "Type a number, such as -0.25.";
       ui.feedback.className = "agl-feedback agl-wrong";
+      ui.answer.focus();
       return;
     }
     const close = (a, tolerance) => Math.abs(x - a) <= tolerance;
@@ -302,53 +448,114 @@ function autogradLitePlayer(root) {
     render();
   }
 
-  function currentNode() {
-    const step = backwardStep(state.position);
-    return step === null ? data.nodes[state.position] : byId.get(data.steps[step].node).node;
-  }
-
   function renderInspector() {
     ui.inspector.hidden = state.inspected === null;
+    L.view.inset = state.inspected === null ? 0 : ui.inspector.offsetWidth;
     if (state.inspected === null) return;
-    const node = byId.get(state.inspected).node;
+    const node = L.byId.get(state.inspected).node;
     const step = backwardStep(state.position);
-    const body = [el("h3", node.formula), el("p", `value ${node.data}`)];
+    const gradient = `∂${data.rootName}/∂${node.name}`;
+    const body = [el("h3", node.formula || node.name), el("p", node.members
+      ? node.forward : `value ${node.data}`)];
+    if (node.members && node.members.length > 1) {
+      body.push(el("p", `${node.members.length} scalar nodes: on its backward step, ` +
+        "Expand unit (E) steps through them"));
+    }
     if (node.op) {
       body.push(el("h4", "Inputs"), list(node.parents.map((p) => {
-        const parent = byId.get(p).node;
+        const parent = L.byId.get(p).node;
         return `${parent.name} = ${parent.data}`;
       })));
       body.push(el("h4", "Local derivatives"),
         list(node.locals.map((d) => `${d.derivative} = ${d.formula} = ${d.value}`)));
     }
-    body.push(el("h4", `Gradient ${node.quiz.question}`));
+    body.push(el("h4", `Gradient ${gradient}`));
     const grad = gradAt(node, step);
+    const own = (text) => (hidden(node.id) ? "?" : text);
     if (step === null) {
       body.push(el("p", "computed in the backward pass, after the forward pass"));
-    } else if (grad.status !== "unreached" && hiddenByQuiz(node)) {
-      body.push(el("p", "hidden until you answer it (quiz mode)"));
     } else if (node.id === data.root) {
-      body.push(el("p", `${node.quiz.question} = 1: the walk starts here`));
+      body.push(el("p", `${gradient} = ${own("1")}: the walk starts here`));
+    } else if (!node.terms) {  // a unit: its gradient as the notes' equations give it
+      body.push(el("p", grad.status === "unreached" ? "no gradient has reached it yet"
+        : `${gradient} = ${own(grad.text)}` + (grad.status === "pending" ? " (partial)" : "")));
     } else {
       body.push(el("p", `the sum over its ${node.terms.length} use(s), ` +
         `∂${data.rootName}/∂child · ∂child/∂${node.name}:`));
       const items = node.terms.map((t) => {
-        const sent = t.step <= step;
-        const item = el("li", `from ${t.childName}: (${t.upstream})·(${t.local}) = ${t.amount}` +
-          (sent ? "" : "  (not sent yet)"));
+        const p = positionOf(t.step);
+        const sent = p !== -1 ? p <= state.position : t.step <= step;
+        const upstream = hidden(t.child) ? "?" : t.upstream;
+        const item = el("li", `from ${t.childName}: (${upstream})·(${t.local}) = ` +
+          `${own(t.amount)}` + (sent ? "" : "  (not sent yet)"));
         if (!sent) item.className = "agl-not-yet";
         return item;
       });
       body.push(listOf(items));
       body.push(el("p", grad.status === "unreached" ? "no term has been sent yet"
-        : grad.status === "pending" ? `so far: ${grad.text} (partial)`
-          : `${node.quiz.question} = ${grad.text} (final)`));
+        : grad.status === "pending" ? `so far: ${own(grad.text)} (partial)`
+          : `${gradient} = ${own(grad.text)} (final)`));
     }
+    body.push(...pathsSection(node, step));
     ui.inspectorBody.replaceChildren(...body);
   }
 
-  function el(tag, text) {
-    const element = document.createElement(tag);
+  function pathsSection(node, step) {
+    // the whole chain rule: one product of local derivatives per path to the output, the
+    // paths through an off ReLU apart (each is 0); pointing at one lights it up
+    if (node.id === data.root || node.paths === undefined || step === null) return [];
+    const gradient = `∂${data.rootName}/∂${node.name}`;
+    const section = [el("h4", `Every path to ${data.rootName}: ${gradient} = Σ over paths`)];
+    if (node.paths === null) {
+      section.push(el("p", `${node.nPaths} paths: too many to list one by one`));
+      return section;
+    }
+    const own = (text) => (hidden(node.id) ? "?" : text);
+    const item = (path) => {
+      const names = path.nodes.map((id) => L.byId.get(id).node.name).join(" → ");
+      const li = el("li", `${names}: ${path.product} = ${own(path.value)}`);
+      li.tabIndex = 0;
+      li.className = "agl-path";
+      const light = (on) => lightPath(path.nodes, on);
+      li.addEventListener("mouseenter", () => light(true));
+      li.addEventListener("mouseleave", () => light(false));
+      li.addEventListener("focus", () => light(true));
+      li.addEventListener("blur", () => light(false));
+      return li;
+    };
+    const live = node.paths.filter((path) => !path.off);
+    const off = node.paths.filter((path) => path.off);
+    const items = live.map(item);
+    if (off.length) {
+      const separator = el("li", "through an off ReLU (each path gives 0):");
+      separator.className = "agl-paths-off";
+      items.push(separator, ...off.map(item));
+    }
+    section.push(listOf(items));
+    const sum = node.paths.map((path) => own(path.value)).join(" + ");
+    const final = node.grads.length ? node.grads[node.grads.length - 1][1] : "0";
+    section.push(el("p", `${gradient} = ${sum} = ${own(final)}`));
+    return section;
+  }
+
+  function lightPath(ids, on) {
+    // the boxes, ops and edges along a path (each id is an input of the next)
+    for (let i = 0; i < ids.length; i++) {
+      const shown = L.graph.nodes.get(ids[i]);
+      const parts = [shown.g];
+      if (i > 0) {
+        const child = L.byId.get(ids[i]).node;
+        parts.push(shown.op, ...shown.edges);
+        child.parents.forEach((parent, k) => {
+          if (parent === ids[i - 1]) parts.push(...shown.inputs[k]);
+        });
+      }
+      for (const part of parts) if (part) part.classList.toggle("agl-on-path", on);
+    }
+  }
+
+  function el(tagName, text) {
+    const element = document.createElement(tagName);
     element.textContent = text;
     return element;
   }
@@ -363,9 +570,28 @@ function autogradLitePlayer(root) {
     return ul;
   }
 
+  // --- panels: the legend and the rulebook, over the graph ----------------------------
+  function buildRules() {
+    if (!data.rules) {
+      ui.rulesButton.hidden = true;
+      return;
+    }
+    const rows = data.rules.map((rule) => {
+      const row = document.createElement("tr");
+      row.append(el("th", rule.op), el("td", rule.expression), el("td", rule.locals.join(";  ")));
+      return row;
+    });
+    ui.rules.querySelector(".agl-rules-table").replaceChildren(...rows);
+  }
+
+  function toggle(panel, button, open) {
+    panel.hidden = !open;
+    button.setAttribute("aria-expanded", String(open));
+  }
+
   // --- moving ---------------------------------------------------------------------------
   function go(position) {
-    state.position = Math.max(0, Math.min(last, position));
+    state.position = Math.max(0, Math.min(last(), position));
     render();
   }
 
@@ -374,11 +600,11 @@ function autogradLitePlayer(root) {
       stop();
       return;
     }
-    if (state.position === last) go(0);
+    if (state.position === last()) go(0);
     state.timer = setInterval(() => {
-      if (state.position >= last) stop();
+      if (state.position >= last()) stop();
       else go(state.position + 1);
-    }, PLAY_INTERVAL_MS);
+    }, Number(ui.speed.value));
     ui.play.textContent = "❚❚ Pause";
   }
 
@@ -388,13 +614,67 @@ function autogradLitePlayer(root) {
     ui.play.textContent = "▶ Play";
   }
 
+  function reshow() {
+    // fold or unfold: stay on the same step (or the step a leaf's step is folded into)
+    const at = state.positions[state.position];
+    computeShown();
+    if (at.step !== undefined) state.position = Math.max(0, positionOf(at.step));
+    go(state.position);
+  }
+
+  function switchLevel(name) {
+    // to the other level, at the step (or node) that holds the one shown
+    const from = L;
+    const at = state.positions[state.position];
+    state.expanded = null;
+    show(levels[name]);
+    computeShown();
+    let p;
+    if (at.step === undefined) {
+      const id = from.nodes[at.forward].id;
+      p = L.byId.get(name === "units" ? memberOf.get(id) : id).index;
+    } else if (name === "scalars") {
+      p = positionOf(from.steps[at.step].scalarSteps[0]);
+    } else {
+      p = positionOf(L.steps.findIndex((s) => s.scalarSteps.includes(at.step)));
+    }
+    go(Math.max(0, p));
+  }
+
+  function expand() {
+    // a unit's own scalar nodes, step by step, and back
+    if (state.expanded) {
+      const back = state.expanded.position;
+      state.expanded = null;
+      show(levels.units);
+      computeShown();
+      go(back);
+      return;
+    }
+    const step = backwardStep(state.position);
+    if (L.name !== "units" || step === null) return;
+    const unit = L.steps[step].unit;
+    state.expanded = { unit, position: state.position };
+    show(levels.scalars);
+    computeShown();
+    L.view.start(L.graph.nodes.get(unit).box);  // readable, at the unit's output
+    go(0);
+  }
+
   ui.prev.addEventListener("click", () => go(state.position - 1));
   ui.next.addEventListener("click", () => go(state.position + 1));
   ui.home.addEventListener("click", () => go(0));
-  ui.end.addEventListener("click", () => go(last));
+  ui.end.addEventListener("click", () => go(last()));
   ui.play.addEventListener("click", play);
+  ui.speed.addEventListener("change", () => {
+    if (state.timer !== null) {
+      stop();
+      play();
+    }
+  });
   ui.slider.addEventListener("input", () => go(Number(ui.slider.value)));
-  ui.quizOn.addEventListener("change", render);
+  ui.quizOn.addEventListener("change", reshow);
+  ui.fold.addEventListener("change", reshow);
   ui.quiz.addEventListener("submit", (event) => {
     event.preventDefault();
     check(ui.answer.value);
@@ -406,27 +686,64 @@ function autogradLitePlayer(root) {
     });
     render();
   });
-  root.querySelector(".agl-close").addEventListener("click", () => {
+  $(".agl-zoom-in").addEventListener("click", () => L.view.zoomBy(1.25));
+  $(".agl-zoom-out").addEventListener("click", () => L.view.zoomBy(0.8));
+  $(".agl-fit").addEventListener("click", () => L.view.fit());
+  ui.legendButton.addEventListener("click", () => toggle(ui.legend, ui.legendButton,
+    ui.legend.hidden));
+  ui.rulesButton.addEventListener("click", () => toggle(ui.rules, ui.rulesButton,
+    ui.rules.hidden));
+  function closePanels() {
     state.inspected = null;
+    toggle(ui.legend, ui.legendButton, false);
+    toggle(ui.rules, ui.rulesButton, false);
     render();
-  });
-  for (const { g } of graph.nodes.values()) {
-    g.addEventListener("click", () => {
-      state.inspected = g.dataset.node;
+  }
+  for (const close of root.querySelectorAll(".agl-close")) {
+    close.addEventListener("click", () => {
+      if (close.parentElement === ui.inspector) state.inspected = null;
+      else toggle(close.parentElement, close.parentElement === ui.legend ? ui.legendButton
+        : ui.rulesButton, false);
       render();
     });
   }
+  ui.level.addEventListener("change", () => switchLevel(ui.level.value));
+  ui.expand.addEventListener("click", expand);
+  // after any control (a button, a box, a choice, a slider) the keys move the steps again
+  root.addEventListener("click", (event) => {
+    if (event.target.closest("button, input[type=checkbox], input[type=range]")) {
+      root.focus({ preventScroll: true });
+    }
+  });
+  root.addEventListener("change", (event) => {
+    if (event.target.matches("select, input[type=range]")) root.focus({ preventScroll: true });
+  });
   root.addEventListener("keydown", (event) => {
     const target = event.target;
-    if (target.tagName === "INPUT" && target !== ui.quizOn) return;  // typing, or the slider
+    if (target.matches("input[type=text], select")) return;  // typing, or choosing
     const moves = { ArrowLeft: -1, ArrowRight: 1 };
-    if (event.key in moves) go(state.position + moves[event.key]);
+    const pans = { ArrowLeft: [80, 0], ArrowRight: [-80, 0], ArrowUp: [0, 80],
+      ArrowDown: [0, -80] };
+    if (event.shiftKey && event.key in pans) L.view.panBy(...pans[event.key]);
+    else if (event.key in moves) go(state.position + moves[event.key]);
     else if (event.key === "Home") go(0);
-    else if (event.key === "End") go(last);
+    else if (event.key === "End") go(last());
+    else if (event.key === "+" || event.key === "=") L.view.zoomBy(1.25);
+    else if (event.key === "-") L.view.zoomBy(0.8);
+    else if (event.key === "0") L.view.fit();
+    else if (event.key === "Escape") closePanels();
+    else if ((event.key === "e" || event.key === "E") && levels.units) expand();
     else return;
     event.preventDefault();
     event.stopPropagation();  // in Jupyter, the notebook does not act on the key too
   });
+  window.addEventListener("resize", () => {
+    sizeStage();
+    L.view.apply();
+  });
+
+  show(data.level === "units" && levels.units ? levels.units : levels.scalars);
+  computeShown();
   render();
   if (document.body.classList.contains("agl-page")) root.focus();
 }

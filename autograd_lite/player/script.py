@@ -37,6 +37,7 @@ from ..steps import Contribution, backward_steps
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
 from .units import find_units, units
+from .whatif import whatif_notes
 
 __all__ = ["script", "tolerance", "QUIZ_RELATIVE_TOLERANCE", "BIG_GRAPH", "LEVELS"]
 
@@ -151,7 +152,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         level = "units" if big and walk_units is not None else "scalars"
     data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
             "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
-            "rules": rulebook(), "level": level, "units": walk_units}
+            "rules": rulebook(), "level": level, "units": walk_units,
+            "whatif": {"missing": whatif_notes(order)}}  # page-arith's: ops.js lacks these
     if paths_to is not None:
         if paths_to not in ids:
             raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")

@@ -1,0 +1,237 @@
+/* The step-through page's view of the graph: fit, zoom and pan (wheel, drag, pinch, keys),
+   a minimap when the graph is larger than its box, and keeping a region in sight.
+
+   Positions are in the drawing's own units (graphviz's points, the coordinates of its
+   g.graph), so that boxes found with getBBox() are used as they are. The view is a centre
+   (cx, cy) and a scale k, CSS pixels per unit; the SVG's viewBox is set from them. */
+
+"use strict";
+
+const MIN_READABLE_SCALE = 0.75;  // graphviz writes 16-unit text: 0.75 makes it 12 px
+const START_SCALE = 0.9;  // a graph too big to fit readably opens at this scale
+const MAX_SCALE = 3;
+
+function graphView(box, svg, minimapBox, nodeBoxes) {
+  const graph = svg.querySelector("g.graph");
+  const m = graph.transform.baseVal.consolidate();  // graphviz: translate(4 H)
+  const shift = m ? { x: m.matrix.e, y: m.matrix.f } : { x: 0, y: 0 };
+  const drawing = graph.querySelector("polygon").getBBox();  // the background: the whole
+  const content = union([...nodeBoxes.values()]);  // the boxes only, without the drawing's margin
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
+  const view = { cx: 0, cy: 0, k: 1, inset: 0 };
+  const listeners = [];
+
+  function size() {
+    return { w: Math.max(1, box.clientWidth), h: Math.max(1, box.clientHeight) };
+  }
+
+  function fitScale(region, width) {
+    const { w, h } = size();
+    return Math.min((width ?? w) / region.width, h / region.height);
+  }
+
+  function apply() {
+    const { w, h } = size();
+    const k = view.k;
+    svg.setAttribute("viewBox", [view.cx - w / (2 * k) + shift.x, view.cy - h / (2 * k) + shift.y,
+      w / k, h / k].join(" "));
+    svg.style.width = w + "px";
+    svg.style.height = h + "px";
+    drawMinimap();
+    for (const listener of listeners) listener();
+  }
+
+  function leastScale() {
+    return Math.min(fitScale(drawing) * 0.95, MIN_READABLE_SCALE);
+  }
+
+  function clampScale(k) {
+    return Math.max(leastScale(), Math.min(MAX_SCALE, k));
+  }
+
+  function fit() {
+    view.k = clampScale(fitScale(content) * 0.97);
+    view.cx = content.x + content.width / 2;
+    view.cy = content.y + content.height / 2;
+    apply();
+  }
+
+  function start(first) {
+    // the whole graph if it fits with readable text, else the first node at a readable scale
+    if (fitScale(content) * 0.97 >= MIN_READABLE_SCALE) {
+      fit();
+    } else {
+      view.k = START_SCALE;
+      view.cx = first.x + first.width / 2;
+      view.cy = first.y + first.height / 2;
+      apply();
+    }
+  }
+
+  function zoomBy(factor, at) {
+    // zoom about a point of the box (CSS pixels from its top left): it stays where it is
+    const { w, h } = size();
+    const px = at ? at.x : w / 2;
+    const py = at ? at.y : h / 2;
+    const before = toDrawing(px, py);
+    view.k = clampScale(view.k * factor);
+    const after = toDrawing(px, py);
+    view.cx += before.x - after.x;
+    view.cy += before.y - after.y;
+    apply();
+  }
+
+  function panBy(dx, dy) {  // in CSS pixels
+    view.cx -= dx / view.k;
+    view.cy -= dy / view.k;
+    apply();
+  }
+
+  function toDrawing(px, py) {
+    const { w, h } = size();
+    return { x: view.cx + (px - w / 2) / view.k, y: view.cy + (py - h / 2) / view.k };
+  }
+
+  function keepInSight(region, margin = 24) {
+    // pan as little as needed (and zoom out only if needed) so that `region` is inside the
+    // part of the box the inspector's drawer does not cover
+    const { w, h } = size();
+    const free = w - view.inset;
+    const needed = fitScale({ width: region.width + 2 * margin / view.k,
+      height: region.height + 2 * margin / view.k }, free);
+    if (needed < view.k) view.k = clampScale(needed);
+    const half = { w: w / (2 * view.k), h: h / (2 * view.k) };
+    const pad = margin / view.k;
+    const left = view.cx - half.w + pad;
+    const right = view.cx - half.w + (free / view.k) - pad;
+    if (region.x < left) view.cx -= left - region.x;
+    else if (region.x + region.width > right) view.cx += region.x + region.width - right;
+    const top = view.cy - half.h + pad;
+    const bottom = view.cy + half.h - pad;
+    if (region.y < top) view.cy -= top - region.y;
+    else if (region.y + region.height > bottom) view.cy += region.y + region.height - bottom;
+    apply();
+  }
+
+  // --- the minimap: the boxes of the graph as plain rectangles, and the view ----------
+  const mini = { svg: null, frame: null, marks: new Map(), scale: 1 };
+
+  function buildMinimap() {
+    if (!minimapBox) return;
+    const ns = "http://www.w3.org/2000/svg";
+    const width = 200;
+    mini.scale = width / drawing.width;
+    const height = drawing.height * mini.scale;
+    mini.svg = document.createElementNS(ns, "svg");
+    mini.svg.setAttribute("viewBox", `${drawing.x} ${drawing.y} ${drawing.width} ${drawing.height}`);
+    mini.svg.setAttribute("width", width);
+    mini.svg.setAttribute("height", Math.min(160, height));
+    mini.svg.setAttribute("aria-hidden", "true");
+    for (const [id, b] of nodeBoxes) {
+      const rect = document.createElementNS(ns, "rect");
+      for (const [name, value] of [["x", b.x], ["y", b.y], ["width", b.width],
+        ["height", b.height]]) rect.setAttribute(name, value);
+      rect.setAttribute("class", "agl-mini-node");
+      mini.marks.set(id, rect);
+      mini.svg.appendChild(rect);
+    }
+    mini.frame = document.createElementNS(ns, "rect");
+    mini.frame.setAttribute("class", "agl-mini-view");
+    mini.svg.appendChild(mini.frame);
+    minimapBox.replaceChildren(mini.svg);
+    let dragging = false;
+    const centreAt = (event) => {
+      const point = mini.svg.createSVGPoint();
+      point.x = event.clientX;
+      point.y = event.clientY;
+      const p = point.matrixTransform(mini.svg.getScreenCTM().inverse());
+      view.cx = p.x;
+      view.cy = p.y;
+      apply();
+    };
+    mini.svg.addEventListener("pointerdown", (event) => {
+      dragging = true;
+      mini.svg.setPointerCapture(event.pointerId);
+      centreAt(event);
+      event.stopPropagation();
+    });
+    mini.svg.addEventListener("pointermove", (event) => { if (dragging) centreAt(event); });
+    mini.svg.addEventListener("pointerup", () => { dragging = false; });
+  }
+
+  function drawMinimap() {
+    if (!mini.svg) return;
+    const { w, h } = size();
+    const larger = w / view.k < content.width || h / view.k < content.height;
+    minimapBox.hidden = !larger;
+    const x = view.cx - w / (2 * view.k);
+    const y = view.cy - h / (2 * view.k);
+    for (const [name, value] of [["x", x], ["y", y], ["width", w / view.k],
+      ["height", h / view.k]]) mini.frame.setAttribute(name, value);
+  }
+
+  function markMinimap(classes) {
+    // classes: id -> class name ("agl-mini-current" ...) for this step; others plain
+    for (const [id, rect] of mini.marks) {
+      rect.setAttribute("class", "agl-mini-node " + (classes.get(id) || ""));
+    }
+  }
+
+  // --- pointers: drag to pan, two fingers to zoom, the wheel to zoom ----------------------
+  const pointers = new Map();
+  let dragged = false;
+  box.style.touchAction = "none";
+  box.addEventListener("pointerdown", (event) => {
+    if (event.button !== 0 && event.pointerType === "mouse") return;
+    pointers.set(event.pointerId, { x: event.clientX, y: event.clientY });
+    dragged = false;
+  });
+  box.addEventListener("pointermove", (event) => {
+    const before = pointers.get(event.pointerId);
+    if (!before) return;
+    const now = { x: event.clientX, y: event.clientY };
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.entries()].map(([id, p]) => (id === event.pointerId ? now : p));
+      const [a0, b0] = [...pointers.values()];
+      const rect = box.getBoundingClientRect();
+      const d0 = Math.hypot(a0.x - b0.x, a0.y - b0.y);
+      const d1 = Math.hypot(a.x - b.x, a.y - b.y);
+      if (d0 > 0) zoomBy(d1 / d0, { x: (a.x + b.x) / 2 - rect.left, y: (a.y + b.y) / 2 - rect.top });
+      dragged = true;
+    } else if (dragged || Math.hypot(now.x - before.x, now.y - before.y) > 4) {
+      if (!dragged) box.setPointerCapture(event.pointerId);
+      dragged = true;
+      panBy(now.x - before.x, now.y - before.y);
+    } else {
+      return;  // not a drag yet: keep the first point
+    }
+    pointers.set(event.pointerId, now);
+  });
+  const release = (event) => pointers.delete(event.pointerId);
+  box.addEventListener("pointerup", release);
+  box.addEventListener("pointercancel", release);
+  box.addEventListener("wheel", (event) => {
+    event.preventDefault();
+    const rect = box.getBoundingClientRect();
+    zoomBy(Math.exp(-event.deltaY * 0.0015),
+      { x: event.clientX - rect.left, y: event.clientY - rect.top });
+  }, { passive: false });
+
+  function union(boxes) {
+    const x = Math.min(...boxes.map((b) => b.x));
+    const y = Math.min(...boxes.map((b) => b.y));
+    return { x, y, width: Math.max(...boxes.map((b) => b.x + b.width)) - x,
+      height: Math.max(...boxes.map((b) => b.y + b.height)) - y };
+  }
+
+  return {
+    fit, union, zoomBy, panBy, keepInSight, buildMinimap, markMinimap, apply,
+    get scale() { return view.k; },
+    set inset(px) { view.inset = px; },
+    wasDrag() { return dragged; },
+    onChange(listener) { listeners.push(listener); },
+    start,
+  };
+}
