@@ -388,13 +388,12 @@ def seconds_per_call(f: Callable, rounds: int, min_time: float = 0.05) -> float:
 def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
     """The MLP step's per-example loss traced once, replayed on B examples by each of the
     three replays, against the scalar engine on the same per-example graph."""
-    from autograd_lite import trace
 
     loss, _, params, rows = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
     root = loss(xs, y)
     nodes = count_nodes(lambda: root)
-    program = trace(root, [*xs, y], params)
+    program = traced(loss, xs, y, params)
 
     examples = rows[:100].tolist()
 
@@ -433,11 +432,10 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
 def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
     """Where each replay is fastest: µs per example of run() on the MLP step's program.
     ``autograd_lite.replays.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
-    from autograd_lite import trace
 
     loss, _, params, rows = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
-    program = trace(loss(xs, y), [*xs, y], params)
+    program = traced(loss, xs, y, params)
     hows = ("python", "levels", "each")
     out = []
     for B in batches:
@@ -449,6 +447,15 @@ def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
     headers = ["B", "python µs/example", "levels µs/example", "each µs/example", "fastest",
                "default"]
     return "Which replay is fastest, by batch size\n" + table(headers, out, markdown)
+
+
+def traced(loss, xs, y, params):
+    """The program of ``loss(xs, y)``, traced from the function; the MLP has no branch to
+    check, so its runs check nothing (``check=0``): the replays alone are timed."""
+    from autograd_lite import trace
+
+    return trace(lambda *leaves: loss(list(leaves[:-1]), leaves[-1]), [*xs, y], params,
+                 check=0)
 
 
 def program_default(B: int) -> str:
@@ -466,12 +473,11 @@ def report_torch_batched(rows, batches, rounds, nodes, scalar_total):
         return []
     import numpy as np
 
-    from autograd_lite import trace
 
     torch.set_num_threads(1)
     loss, layers, params, _ = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
-    program = trace(loss(xs, y), [*xs, y], params)
+    program = traced(loss, xs, y, params)
     mats = [(torch.tensor([[w.data for w in ws] for ws, _ in layer], dtype=torch.float64).T
              .contiguous().requires_grad_(),
              torch.tensor([b.data for _, b in layer], dtype=torch.float64).requires_grad_())

@@ -8,7 +8,10 @@ The score predicts class 1 when r > 0; a target y stands for class 1 when y > 0 
 ``compiled=True`` traces one example's graph into a program (``autograd_lite.trace``) and
 trains through it, a batch at a time in numpy: the same losses, accuracies and weights as
 the scalar engine up to rounding. It needs a model that takes a list of ``Value`` inputs
-and whose graph has the same structure for every example.
+and whose graph has the same structure for every example: each batch builds one of its
+examples again (and each evaluation three) and compares their graphs with the traced one,
+and ``DifferentGraphError`` names the first example of ``X`` that differs (a model or a
+loss that branches on the data: train it with ``compiled=False``).
 
 Ctrl-C stops training at once and keeps the weights reached so far: ``train`` returns the
 history of the finished epochs with ``interrupted=True`` (a batch interrupted before its
@@ -26,6 +29,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from autograd_lite import Value, trace
+from autograd_lite.program import DifferentGraphError
 
 from . import losses
 from ._checks import as_examples, check_positive_int
@@ -142,24 +146,40 @@ def _compiled(
     model: Model, loss_fn: losses.LossFn, rows: list, targets: list
 ) -> tuple[BatchStep, Evaluation]:
     """The same batch step through a program traced from the first example, whose inputs
-    are the example's features and its target, and whose second output is the score."""
+    are the example's features and its target, and whose second output is the score. The
+    program is traced from a function, so each run builds a few of its examples again and
+    stops if one builds a different graph (a model or loss that branches on the data)."""
+
+    def example(*leaves: Value) -> tuple[Value, Value]:
+        try:
+            r = _score(model, list(leaves[:-1]))
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"compiled=True needs a model that takes a list of Value inputs: "
+                            f"{e}") from None
+        return loss_fn(r, leaves[-1]), r
+
     xs = [Value(v, label=f"x[{i}]") for i, v in enumerate(rows[0])]
-    y = Value(targets[0], label="y")
-    try:
-        r = _score(model, xs)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"compiled=True needs a model that takes a list of Value inputs: {e}") \
-            from None
-    program = trace(loss_fn(r, y), [*xs, y], model.parameters(), outputs=[r])
+    program = trace(example, [*xs, Value(targets[0], label="y")], model.parameters())
     data = np.column_stack([rows, targets])
 
+    def run(batch: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
+        """The program on the batch's rows (None: every example, three of them checked);
+        a batch step checks one example (the batch's first: a new one each epoch when the
+        examples are shuffled), so that checking costs little beside the step."""
+        try:
+            return program.run(data, check=3) if batch is None else \
+                program.run(data[batch], check=1)
+        except DifferentGraphError as e:  # named by its row in X
+            raise DifferentGraphError(e.row if batch is None else batch[e.row],
+                                      e.difference) from None
+
     def run_batch(batch: list[int]) -> None:
-        _, grads = program.run(data[batch])
+        _, grads = run(batch)
         for p, g in zip(program.params, grads.tolist()):
             p.grad += g / len(batch)
 
     def evaluate() -> tuple[float, float]:
-        values, _ = program.run(data)
+        values, _ = run(None)
         return _mean(values[:, 0].tolist()), _accuracy(values[:, 1].tolist(), targets)
 
     return run_batch, evaluate
