@@ -8,7 +8,7 @@ The score predicts class 1 when r > 0; a target y stands for class 1 when y > 0 
 ``compiled=True`` traces one example's graph into a program (``autograd_lite.trace``) and
 trains through it, a batch at a time in numpy: the same losses, accuracies and weights as
 the scalar engine up to rounding. It needs a model that takes a list of ``Value`` inputs
-and whose graph has the same structure for every example: each batch builds one of its
+and whose graph has the same structure for every example: each batch builds two of its
 examples again (and each evaluation three) and compares their graphs with the traced one,
 and ``DifferentGraphError`` names the first example of ``X`` that differs (a model or a
 loss that branches on the data: train it with ``compiled=False``).
@@ -164,11 +164,11 @@ def _compiled(
 
     def run(batch: list[int] | None) -> tuple[np.ndarray, np.ndarray]:
         """The program on the batch's rows (None: every example, three of them checked);
-        a batch step checks one example (the batch's first: a new one each epoch when the
-        examples are shuffled), so that checking costs little beside the step."""
+        a batch step checks two examples (the batch's first and last: new ones each epoch
+        when the examples are shuffled), so that checking costs little beside the step."""
         try:
             return program.run(data, check=3) if batch is None else \
-                program.run(data[batch], check=1)
+                program.run(data[batch], check=2)
         except DifferentGraphError as e:  # named by its row in X
             raise DifferentGraphError(e.row if batch is None else batch[e.row],
                                       e.difference) from None
