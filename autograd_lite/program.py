@@ -36,6 +36,7 @@ return v5
 
 from __future__ import annotations
 
+import pickle
 import random
 import unicodedata
 import warnings
@@ -48,7 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import replays
 from .backprop import grad, topological_order
 from .collector import collector_paused
-from .ops import Op
+from .ops import OPS, Op
 from .value import Value, refuse_by_hand, shown
 
 __all__ = ["trace", "Program", "Instruction", "DifferentGraphError", "UncheckedProgramWarning"]
@@ -205,6 +206,9 @@ def comment_text(text: str) -> str:
 
 
 def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
+    if isinstance(leaves, (Value, str)) or not isinstance(leaves, Sequence):
+        raise TypeError(f"trace: {name} must be a sequence of Values, got "
+                        f"{type(leaves).__name__}")
     leaves = list(leaves)
     for k, leaf in enumerate(leaves):
         if not isinstance(leaf, Value):
@@ -214,6 +218,22 @@ def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
                 f"trace: {name}[{k}] = {leaf!r} is not a leaf (it was made by {leaf.op.name})"
             )
     return leaves
+
+
+def _numbers(name: str, a: ArrayLike) -> Array:
+    """``a`` as a float array (at least 1-d); TypeError unless it holds numbers (not bools),
+    ValueError for one too large for a float."""
+    try:
+        raw = np.asarray(a)
+        if raw.dtype == bool:
+            raise TypeError("got bools")
+        return np.array(raw, dtype=float, ndmin=1)
+    except (TypeError, ValueError) as e:
+        what = "an array of numbers" if name == "X" else "numbers"
+        raise TypeError(f"Program.run: {name} must be {what} ({e})") from None
+    except OverflowError as e:
+        raise ValueError(f"Program.run: {name} holds a number too large for a float "
+                         f"({e})") from None
 
 
 class Program:
@@ -439,10 +459,7 @@ class Program:
 
     def _check_x(self, X: ArrayLike) -> Array:
         n = self.n_inputs
-        try:
-            X = np.array(X, dtype=float, ndmin=1)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"Program.run: X must be an array of numbers ({e})") from None
+        X = _numbers("X", X)
         if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
             raise ValueError(f"Program.run: X must have shape (B, {n}) with B ≥ 1, one row of "
                              f"{n} input{'s' * (n != 1)} per example; got shape {X.shape}")
@@ -457,10 +474,7 @@ class Program:
     def _check_params(self, params: Sequence[float] | None) -> list[float]:
         if params is None:
             return [p.data for p in self.params]
-        try:
-            p = np.array(params, dtype=float, ndmin=1)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"Program.run: params must be numbers ({e})") from None
+        p = _numbers("params", params)
         if p.shape != (len(self.params),):
             raise ValueError(f"Program.run: params must hold {len(self.params)} numbers, one "
                              f"per parameter; got shape {p.shape}")
@@ -469,6 +483,30 @@ class Program:
             raise ValueError(f"Program.run: params[{bad[0]}] is {p[bad[0]]}; "
                              "parameters must be finite numbers")
         return p.tolist()
+
+    # --- pickling: the ops by name (the table's rules are functions), nothing prepared ------
+    def __getstate__(self) -> dict[str, Any]:
+        """A program traced from a function pickles with it: the function must reach the
+        parameters through what is pickled (a method or a ``functools.partial`` of the
+        model), not through a global, or the copy's check finds other leaves."""
+        if self.fn is not None:
+            try:
+                pickle.dumps(self.fn)
+            except (pickle.PicklingError, AttributeError, TypeError) as e:
+                raise TypeError(f"Program: cannot pickle a program traced from {self.fn!r} "
+                                f"({e}); trace from a function defined at the top level of "
+                                "a module") from None
+        return {**vars(self), "cache": {},
+                "instructions": [(ins.out, ins.op.name, ins.args, ins.label)
+                                 for ins in self.instructions],
+                "backward_order": [ins.out for ins in self.backward_order]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.instructions = [Instruction(out, OPS[name], args, label)
+                             for out, name, args, label in state["instructions"]]
+        self.backward_order = [self.instructions[out - self.n_leaves]
+                               for out in state["backward_order"]]
 
     # --- straight-line Python -----------------------------------------------------------------
     def python_source(self, backward: bool = True) -> str:

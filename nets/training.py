@@ -84,7 +84,10 @@ def train(
     check_positive_int("epochs", epochs)
     if batch_size is not None:
         check_positive_int("batch_size", batch_size)
+    if not isinstance(compiled, bool):
+        raise TypeError(f"compiled must be True or False, got {type(compiled).__name__}")
     rows, targets = X.tolist(), Y.tolist()
+    _check_examples(loss_fn, X, targets)
     run_batch, evaluate = (_compiled if compiled else _scalar)(model, loss_fn, rows, targets)
     size = batch_size or len(rows)
     order = list(range(len(rows)))
@@ -111,6 +114,25 @@ def train(
         if bar is not None:
             bar.close()
     return history
+
+
+def _check_examples(loss_fn: losses.LossFn, X: np.ndarray, targets: list[float]) -> None:
+    """What both paths refuse, before any work: a number that is not finite, and a target
+    the loss refuses (the loss is called once with each distinct target, at r = 0)."""
+    bad = np.argwhere(~np.isfinite(X))
+    if len(bad):
+        row, col = bad[0]
+        raise ValueError(f"X[{row}, {col}] is {X[row, col]}; examples must be finite numbers")
+    first: dict[float, int] = {}  # each distinct target, and where it first appears
+    for n, y in enumerate(targets):
+        first.setdefault(y, n)
+    for y, n in first.items():
+        if not np.isfinite(y):
+            raise ValueError(f"Y[{n}] is {y}; targets must be finite numbers")
+        try:
+            loss_fn(Value(0.0), y)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"Y[{n}]: {e}") from None
 
 
 # A batch step adds the gradient of the batch's mean loss to each parameter's ``grad``; an

@@ -122,3 +122,28 @@ def test_compiled_training_stops_on_a_loss_that_branches():
     with pytest.raises(DifferentGraphError, match="builds a different graph"):
         train(model, X, class_targets(labels, "squared"), SGD(model.parameters(), lr=0.1),
               epochs=1, loss=loss, batch_size=20, progress=False, compiled=True)
+
+
+@pytest.mark.parametrize(("X", "Y", "kind", "message"), [
+    ([[0, 1], [1, 0], [1, 1], [0, 0]], [1, -1, 0.5, 1], ValueError,
+     r"Y\[2\]: the hinge loss needs a target y in \{-1, 1\}, got 0.5"),
+    ([[0, 1], [1, 0], [1, 1], [0, 0]], [1, -1, 1, 3], ValueError, r"Y\[3\]: the hinge loss"),
+    ([[0, 1], [1, 0], [1, 1], [0, 0]], [1, -1, 1, np.inf], ValueError, r"Y\[3\] is inf"),
+    ([[0, 1], [1, 0], [np.nan, 1], [0, 0]], [1, -1, 1, -1], ValueError, r"X\[2, 0\] is nan"),
+], ids=["target-0.5", "target-3", "target-inf", "x-nan"])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_both_paths_refuse_the_same_examples_before_any_step(X, Y, kind, message, compiled):
+    model = MLP(2, [3, 1], seed=0)
+    before = weights(model)
+    with pytest.raises(kind, match=message):
+        train(model, X, Y, SGD(model.parameters(), lr=0.1), epochs=1, loss="hinge",
+              progress=False, compiled=compiled)
+    np.testing.assert_array_equal(weights(model), before)
+
+
+@pytest.mark.parametrize("compiled", ["yes", 1, None])
+def test_compiled_must_be_a_bool(compiled):
+    model = MLP(2, [3, 1], seed=0)
+    with pytest.raises(TypeError, match="compiled must be True or False"):
+        train(model, [[0, 1], [1, 0]], [1, -1], SGD(model.parameters(), lr=0.1), epochs=1,
+              loss="hinge", progress=False, compiled=compiled)

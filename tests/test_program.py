@@ -553,3 +553,57 @@ def test_trace_from_a_function_checks_its_arguments():
     with pytest.raises(ValueError, match="pass params=None \\(or check=0\\)"):
         program.run([[1.0]], params=[3.0])
     assert program.run([[1.0]], params=[3.0], check=0)[0].tolist() == [3.0]
+
+
+# --- small things that gave raw errors (issue 18, low) ------------------------------------------
+def test_run_refuses_a_list_for_how_bools_and_huge_integers(small):
+    with pytest.raises(ValueError, match=r"how must be one of 'python', 'levels', 'each', "
+                                         r"got \['each'\]"):
+        small.run([[1.0]], how=["each"])
+    with pytest.raises(ValueError, match="X holds a number too large for a float"):
+        small.run([[10**400]])
+    with pytest.raises(ValueError, match="params holds a number too large for a float"):
+        small.run([[1.0]], params=[10**400])
+    with pytest.raises(TypeError, match="X must be an array of numbers .*bools"):
+        small.run([[True], [False]])
+    with pytest.raises(TypeError, match=r"params must be numbers \(got bools\)"):
+        small.run([[1.0]], params=[True])
+
+
+@pytest.mark.parametrize("inputs", [None, 3, "x"])
+def test_trace_names_inputs_that_are_not_a_sequence(inputs):
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    with pytest.raises(TypeError, match=r"trace: inputs must be a sequence of Values, got "):
+        trace(w * x, inputs, [w])
+    with pytest.raises(TypeError, match=r"trace: params must be a sequence of Values, got "):
+        trace(w * x, [x], inputs)
+
+
+def module_level_loss(model, x0, x1, y):
+    r = model([x0, x1])
+    return (r - y) ** 2, r
+
+
+def test_a_program_pickles_and_runs_the_same():
+    import pickle
+    from functools import partial
+
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    bare = trace((w * x).sigmoid() ** 2 + x, [x, Value(0.0), Value(0.0)], [w])
+    model = MLP(2, [3, 1], seed=0)
+    leaves = [Value(0.5), Value(1.0), Value(-1.0)]
+    # The partial holds the model, so the copy's function builds on the copy's parameters.
+    from_function = trace(partial(module_level_loss, model), leaves, model.parameters())
+    X = [[0.5, 1.0, -1.0], [2.0, -1.0, 1.0], [-1.0, 0.0, 1.0]]
+    bare.run(X, how="python")  # compiled code and groups are not pickled: made again
+    bare.run(X, how="levels")
+    for program in (bare, from_function):
+        copy = pickle.loads(pickle.dumps(program))
+        assert str(copy) == str(program)
+        for how in HOWS:
+            values, grads = copy.run(X, how=how)
+            np.testing.assert_array_equal(values, program.run(X, how=how)[0])
+            np.testing.assert_array_equal(grads, program.run(X, how=how)[1])
+    with pytest.raises(TypeError, match=r"cannot pickle a program traced from <function .*"
+                                        r"lambda.*; trace from a function defined at the top"):
+        pickle.dumps(trace(lambda x: w * x, [x], [w]))
