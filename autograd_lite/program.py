@@ -49,6 +49,7 @@ from numpy.typing import ArrayLike, NDArray
 from . import replays
 from .backprop import grad, topological_order
 from .collector import collector_paused
+from .layered import describe_layers
 from .ops import OPS, Op
 from .value import Value, refuse_by_hand, shown
 
@@ -343,7 +344,7 @@ class Program:
     # --- running it ---------------------------------------------------------------------------
     def run(
         self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None,
-        check: int | None = None,
+        check: int | None = None, order: str = "matrix",
     ) -> tuple[Array, Array]:
         """The root for each row of ``X`` and the gradient of their sum w.r.t. the params.
 
@@ -357,7 +358,10 @@ class Program:
         ``replays.py``): ``"python"``, the generated Python one example at a time (for
         programs of at most ``replays.PYTHON_MAX`` instructions); ``"levels"``, one numpy
         call per group of independent instructions of one op; ``"each"``, one numpy call
-        per instruction. Each gives the same numbers as the scalar engine, up to rounding.
+        per instruction; ``"layers"``, the neurons found in the program (see ``layers()``)
+        as matrix products, with ``order="scalar"`` summed in the scalar engine's order
+        (the same floats, where numpy's functions give math's). Each gives the same numbers
+        as the scalar engine, up to rounding.
         The batch runs in chunks, so that its memory stays under ``replays.BATCH_BYTES``
         (256 MiB: 16 bytes × slots × examples of a chunk).
 
@@ -368,30 +372,36 @@ class Program:
         again (default: ``trace``'s ``check``; 0 skips it) and compares their graphs with
         the program (see ``trace``).
         """
-        return self._run(X, params, how, check, backward=True)
+        return self._run(X, params, how, check, order, backward=True)
 
     def values(
         self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None,
-        check: int | None = None,
+        check: int | None = None, order: str = "matrix",
     ) -> Array:
         """``run``'s values alone: the forward pass, without the gradients."""
-        return self._run(X, params, how, check, backward=False)[0]
+        return self._run(X, params, how, check, order, backward=False)[0]
+
+    def layers(self) -> str:
+        """The neurons recognised in the program, grouped into layers (what ``how="layers"``
+        replays as matrix products), in the notes' notation, and the instructions that
+        stayed scalar; see ``layered.py``."""
+        return describe_layers(self)
 
     def _run(self, X: ArrayLike, params: Sequence[float] | None, how: str | None,
-             check: int | None, backward: bool) -> tuple[Array, Array]:
+             check: int | None, order: str, backward: bool) -> tuple[Array, Array]:
         X, p = self._check_x(X), self._check_params(params)
         n = self.check if check is None else check
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:
             raise TypeError(f"Program.run: check must be an int ≥ 0, got {n!r}")
         differ = self._differing(X, p, n) if self.fn is not None and n else {}
         if not differ:
-            return replays.replay(self, X, p, how, backward)
+            return replays.replay(self, X, p, how, backward, order)
         # fallback="scalar": those examples by the scalar engine, the others by the program
         keep = np.setdiff1d(np.arange(len(X)), list(differ))
         values = np.empty((len(X), len(self.returned)))
         grads = np.zeros(len(p))
         if len(keep):
-            v, grads = replays.replay(self, X[keep], p, how, backward)
+            v, grads = replays.replay(self, X[keep], p, how, backward, order)
             values[keep] = v.reshape(len(keep), -1)
         for row, nodes in differ.items():
             values[row] = [node.data for node in nodes]

@@ -413,8 +413,8 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
                  ns(scalar_total, nodes), "1.0×"]]
     for B in batches:
         X = rows[:B]
-        default = program_default(B)
-        for how in ("python", "levels", "each"):
+        default = program_default(program, B)
+        for how in ("python", "levels", "each", "layers"):
             fw = seconds_per_call(partial(program.values, X, how=how), rounds) / B
             both = seconds_per_call(partial(program.run, X, how=how), rounds) / B
             rows_out.append(["program", f"{B:,}", how + (" (default)" if how == default else ""),
@@ -429,23 +429,23 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
     return f"{title}\n" + table(headers, rows_out, markdown)
 
 
-def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
+def report_crossover(rounds, markdown, batches=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)):
     """Where each replay is fastest: µs per example of run() on the MLP step's program.
-    ``autograd_lite.replays.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
+    ``autograd_lite.replays.LEVELS_FROM``, ``EACH_FROM`` and ``LAYERS_FROM`` are set from
+    this table."""
 
     loss, _, params, rows = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
     program = traced(loss, xs, y, params)
-    hows = ("python", "levels", "each")
+    hows = ("python", "levels", "each", "layers")
     out = []
     for B in batches:
         t = {how: seconds_per_call(partial(program.run, rows[:B], how=how), rounds) / B
              for how in hows}
         fastest = min(t, key=t.get)
         out.append([f"{B:,}", *(f"{t[h] * 1e6:,.0f}" for h in hows), fastest,
-                    program_default(B)])
-    headers = ["B", "python µs/example", "levels µs/example", "each µs/example", "fastest",
-               "default"]
+                    program_default(program, B)])
+    headers = ["B", *(f"{how} µs/example" for how in hows), "fastest", "default"]
     return "Which replay is fastest, by batch size\n" + table(headers, out, markdown)
 
 
@@ -458,10 +458,10 @@ def traced(loss, xs, y, params):
                  check=0)
 
 
-def program_default(B: int) -> str:
+def program_default(program, B: int) -> str:
     from autograd_lite import replays
 
-    return "python" if B < replays.LEVELS_FROM else "levels" if B < replays.EACH_FROM else "each"
+    return replays.default_how(program, B)
 
 
 def report_torch_batched(rows, batches, rounds, nodes, scalar_total):

@@ -19,7 +19,7 @@ from autograd_lite.program import UncheckedProgramWarning
 from nets import MLP, FeatureDiscoveryNet
 from nets.losses import LOSSES
 
-HOWS = ["python", "levels", "each"]
+HOWS = ["python", "levels", "each", "layers"]
 # Most tests trace a bare graph, on purpose: its warning is tested once, below.
 pytestmark = pytest.mark.filterwarnings("ignore::autograd_lite.program.UncheckedProgramWarning")
 
@@ -524,7 +524,7 @@ def test_a_function_traced_program_with_outputs_matches_the_scalar_engine():
 
     program = trace(loss, [x, y], [w])
     X = np.array([[0.5, 1.0], [2.0, -1.0], [-1.0, 1.0]])
-    values, grads = program.run(X)
+    values, grads = program.run(X, how="python")  # math's tanh, as the scalar engine's
     assert values.shape == (3, 2)
     for row, (a, b) in zip(values, X):
         loss_value, r = loss(Value(a), Value(b))
@@ -558,7 +558,7 @@ def test_trace_from_a_function_checks_its_arguments():
 # --- small things that gave raw errors (issue 18, low) ------------------------------------------
 def test_run_refuses_a_list_for_how_bools_and_huge_integers(small):
     with pytest.raises(ValueError, match=r"how must be one of 'python', 'levels', 'each', "
-                                         r"got \['each'\]"):
+                                         r"'layers', got \['each'\]"):
         small.run([[1.0]], how=["each"])
     with pytest.raises(ValueError, match="X holds a number too large for a float"):
         small.run([[10**400]])
