@@ -55,6 +55,7 @@ class Layer(NamedTuple):
     out: Array  # (n,) slots of x̂ (= pre for a linear layer)
     activation: str | None  # an op's name, or None
     members: frozenset[int]  # every slot the layer computes
+    shared: bool  # whether a parameter appears twice among its weights and biases
 
 
 class Plan(NamedTuple):
@@ -89,16 +90,20 @@ def find_layers(program: Program) -> Plan:
     for (key, activation), group in neurons.items():
         group.sort()  # by output slot: the order the neurons were built in
         inputs = tuple(k for k in key if k is not None)  # each once (see _neuron)
+        weights = np.array([w for _, w, _, _, _, _ in group], dtype=np.intp).reshape(
+            len(group), len(inputs))
+        biases = np.array([b for _, _, b, _, _, _ in group if b is not None], dtype=np.intp)
+        both = [*weights.ravel().tolist(), *biases.tolist()]
         layers.append(Layer(
             inputs=inputs,
             terms=tuple(None if k is None else inputs.index(k) for k in key),
-            weights=np.array([w for _, w, _, _, _, _ in group], dtype=np.intp).reshape(
-                len(group), len(inputs)),
-            biases=np.array([b for _, _, b, _, _, _ in group if b is not None], dtype=np.intp),
+            weights=weights,
+            biases=biases,
             pre=np.array([pre for _, _, _, pre, _, _ in group], dtype=np.intp),
             out=np.array([out for _, _, _, _, out, _ in group], dtype=np.intp),
             activation=activation,
             members=frozenset().union(*(m for *_, m in group)),
+            shared=len(set(both)) < len(both),
         ))
     plan = _schedule(program, layers)
     return program.cache.setdefault("layers", plan)
@@ -274,9 +279,10 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             if layer.activation is not None:
                 (d,) = OPS[layer.activation].derivatives(R, V[step.outputs])
                 dR = d * dR
-            np.add.at(direct, layer.weights - n_inputs, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
+            add = np.add.at if layer.shared else _add_at  # a weight in two places: add both
+            add(direct, layer.weights - n_inputs, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
             if len(layer.biases):
-                np.add.at(direct, layer.biases - n_inputs, dR.sum(axis=1))
+                add(direct, layer.biases - n_inputs, dR.sum(axis=1))
             if step.wanted is not None:
                 columns, wanted_rows = step.wanted
                 G[wanted_rows] += W.T[columns] @ dR  # ∂l/∂U = Wᵀ·∂l/∂r̃
@@ -291,6 +297,10 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
     for k, row in params:
         direct[k] += G[row].sum()
     return values, direct
+
+
+def _add_at(a: Array, index: Array, values: Array) -> None:
+    a[index] += values  # (np.add.at, for indices that are all different: faster)
 
 
 def _pre(layer: Layer, U: Array, W: Array, b: Array, order: str) -> Array:

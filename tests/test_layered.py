@@ -150,3 +150,21 @@ def test_run_refuses_an_unknown_order():
     program, data = program_and_batch(model, "hinge", B=4)
     with pytest.raises(ValueError, match="order must be one of 'matrix', 'scalar', got 'fast'"):
         program.run(data, how="layers", order="fast")
+
+
+def test_a_weight_shared_by_neurons_of_a_layer_gets_both_gradients():
+    x0, x1 = Value(0.5, label="x0"), Value(-1.0, label="x1")
+    w, v = Value(0.3, label="w"), Value(-0.7, label="v")
+
+    def f(x0, x1):  # one layer of two neurons on (x0, x1): W = [[w, v], [v, w]]
+        return (w * x0 + v * x1).relu() + (v * x0 + w * x1).relu() * 2.0
+
+    program = trace(f, [x0, x1], [w, v])
+    (layer,) = find_layers(program).layers
+    assert layer.weights.shape == (2, 2) and layer.shared
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 3.0], [1.0, 1.0]])
+    values, grads = program.run(X, how="layers")
+    ref = [f(Value(a), Value(b)) for a, b in X]
+    np.testing.assert_allclose(values, [r.data for r in ref], rtol=1e-15)
+    np.testing.assert_allclose(grads, np.sum([[g.data for g in grad(r, [w, v])] for r in ref],
+                                             axis=0), rtol=1e-13)
