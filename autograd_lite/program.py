@@ -131,7 +131,8 @@ def trace(
         if outputs:
             raise ValueError("trace: with a function, its result gives the outputs "
                              "(return root, *outputs), not outputs=")
-        fn, (root, *outputs) = root, _built(root, inputs)
+        with collector_paused():
+            fn, (root, *outputs) = root, _built(root, inputs)
     elif not isinstance(root, Value):
         raise TypeError(f"trace: the root is a {type(root).__name__}, not a Value or a function")
     else:
@@ -427,8 +428,9 @@ class Program:
         for row in dict.fromkeys(rows):
             leaves = [Value(v, label=label) for v, label in zip(X[row].tolist(),
                                                                   self.input_labels)]
-            nodes = _built(self.fn, leaves)
-            difference = self._difference(nodes, [*leaves, *self.params])
+            with collector_paused():
+                nodes = _built(self.fn, leaves)
+                difference = self._difference(nodes, [*leaves, *self.params])
             if difference and self.fallback == "error":
                 raise DifferentGraphError(row, difference)
             if difference:

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import ArrayLike
 
-from autograd_lite import Value, trace
+from autograd_lite import Value, collector_paused, trace
 from autograd_lite.program import DifferentGraphError
 
 from . import losses
@@ -94,25 +94,30 @@ def train(
     rng = random.Random(seed)
     history = History()
     bar = _progress_bar(epochs) if progress else None
-    try:
-        for _ in range(epochs):
-            if size < len(order):
-                rng.shuffle(order)
-            for start in range(0, len(order), size):
-                optimizer.zero_grad()
-                run_batch(order[start : start + size])
-                optimizer.step()
-            mean_loss, acc = evaluate()  # on the weights the epoch ended with
-            history.loss.append(mean_loss)
-            history.accuracy.append(acc)
+    # The collector paused (the user's setting restored after): a batch's graphs are many
+    # nodes and no reference cycles, and its passes over them would cost more than
+    # building them (docs/performance.md, "The collector").
+    with collector_paused():
+        try:
+            for _ in range(epochs):
+                if size < len(order):
+                    rng.shuffle(order)
+                for start in range(0, len(order), size):
+                    optimizer.zero_grad()
+                    run_batch(order[start : start + size])
+                    optimizer.step()
+                mean_loss, acc = evaluate()  # on the weights the epoch ended with
+                history.loss.append(mean_loss)
+                history.accuracy.append(acc)
+                if bar is not None:
+                    bar.set_postfix(loss=f"{history.loss[-1]:.4f}",
+                                    acc=f"{history.accuracy[-1]:.1%}")
+                    bar.update()
+        except KeyboardInterrupt:
+            history.interrupted = True
+        finally:
             if bar is not None:
-                bar.set_postfix(loss=f"{history.loss[-1]:.4f}", acc=f"{history.accuracy[-1]:.1%}")
-                bar.update()
-    except KeyboardInterrupt:
-        history.interrupted = True
-    finally:
-        if bar is not None:
-            bar.close()
+                bar.close()
     return history
 
 
@@ -210,7 +215,8 @@ def _compiled(
 def accuracy(model: Model, X: ArrayLike, Y: ArrayLike) -> float:
     """The fraction of examples whose score r is on the side of their target: r > 0 ⇔ y > 0."""
     X, Y = as_examples(X, Y)
-    return _accuracy([_score(model, x).data for x in X.tolist()], Y.tolist())
+    with collector_paused():
+        return _accuracy([_score(model, x).data for x in X.tolist()], Y.tolist())
 
 
 def _accuracy(scores: list[float], targets: list[float]) -> float:

@@ -147,3 +147,27 @@ def test_compiled_must_be_a_bool(compiled):
     with pytest.raises(TypeError, match="compiled must be True or False"):
         train(model, [[0, 1], [1, 0]], [1, -1], SGD(model.parameters(), lr=0.1), epochs=1,
               loss="hinge", progress=False, compiled=compiled)
+
+
+@pytest.mark.parametrize("compiled", [False, True])
+@pytest.mark.parametrize("enabled", [True, False])
+def test_training_pauses_the_collector_and_restores_the_users_setting(compiled, enabled):
+    import gc
+
+    seen = []
+
+    class Watched(MLP):
+        def __call__(self, x):
+            seen.append(gc.isenabled())
+            return super().__call__(x)
+
+    model = Watched(2, [3, 1], seed=0)
+    (gc.enable if enabled else gc.disable)()
+    try:
+        train(model, [[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [1.0, -1.0, 1.0],
+              SGD(model.parameters(), lr=0.1), epochs=2, loss="hinge", progress=False,
+              compiled=compiled)
+        assert seen and not any(seen)  # every graph built with the collector paused
+        assert gc.isenabled() is enabled
+    finally:
+        gc.enable()
