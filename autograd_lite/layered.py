@@ -307,7 +307,9 @@ def _pre(layer: Layer, U: Array, W: Array, b: Array, order: str) -> Array:
     """r̃ = W·U + b: one product, or term by term in the scalar engine's order."""
     if order == "matrix":
         R = W @ U
-        return R + b[:, None] if len(b) else R
+        if len(b):
+            R += b[:, None]
+        return R
     R = None
     k = 0
     for column in layer.terms:
