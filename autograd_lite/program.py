@@ -11,9 +11,11 @@ Python). The values and local derivatives come from the op table (``ops.py``).
 Only the graph's *structure* is recorded, so only a computation whose structure does not
 depend on the data can be traced. A ReLU is fine: it is one op, whichever side of 0 its
 input falls. A Python ``if`` on a value (``if r.data > 0: ...``) is not: the program
-replays the branch the traced example took, for every example. ``trace`` checks the
-program against the graph on the traced example, which catches a leaf changed after the
-graph was built, but it cannot see a branch that other examples would take differently.
+replays the branch the traced example took, for every example. A graph cannot show the
+branches that built it, but the function that built it can be run again: traced as
+``trace(fn, inputs, params)``, a program builds a few examples of each batch again with
+``fn`` and stops (``DifferentGraphError``) when one builds a different graph. Traced from
+a bare graph, it can only check the example it was traced from, and warns so.
 
 >>> from autograd_lite import Value, trace
 >>> x, w, b = Value(2.0, label="x"), Value(0.5, label="w"), Value(1.0, label="b")
@@ -34,7 +36,10 @@ return v5
 
 from __future__ import annotations
 
+import pickle
+import random
 import unicodedata
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
@@ -44,10 +49,11 @@ from numpy.typing import ArrayLike, NDArray
 from . import replays
 from .backprop import grad, topological_order
 from .collector import collector_paused
-from .ops import Op
-from .value import Value, refuse_by_hand
+from .layered import describe_layers
+from .ops import OPS, Op
+from .value import Value, refuse_by_hand, shown
 
-__all__ = ["trace", "Program", "Instruction"]
+__all__ = ["trace", "Program", "Instruction", "DifferentGraphError", "UncheckedProgramWarning"]
 
 Array = NDArray[np.float64]
 
@@ -61,8 +67,32 @@ class Instruction(NamedTuple):
     label: str
 
 
+class DifferentGraphError(ValueError):
+    """An example of the batch builds a different graph from the traced one: ``row`` is its
+    row in ``X``, ``difference`` the first difference found."""
+
+    def __init__(self, row: int, difference: str) -> None:
+        super().__init__(
+            f"Program.run: example {row} builds a different graph from the traced one "
+            f"({difference}); the function branches on the data (an if on .data, max of "
+            "floats, float() of a Value), which a program cannot replay; "
+            "trace(..., fallback='scalar') computes such examples by the scalar engine")
+        self.row, self.difference = row, difference
+
+
+class UncheckedProgramWarning(UserWarning):
+    """A program traced from a bare graph: it cannot check that other examples build the
+    same graph (``trace(fn, ...)`` can)."""
+
+
 def trace(
-    root: Value, inputs: Sequence[Value], params: Sequence[Value], outputs: Sequence[Value] = ()
+    root: Value | Callable[..., Value | Sequence[Value]],
+    inputs: Sequence[Value],
+    params: Sequence[Value],
+    outputs: Sequence[Value] = (),
+    *,
+    check: int = 3,
+    fallback: str = "error",
 ) -> Program:
     """The program that computes ``root`` from ``inputs`` and ``params`` (leaves of its graph).
 
@@ -72,9 +102,23 @@ def trace(
     checked against the graph on the example it was traced from (same value, same
     gradients, by the float replay: nothing is compiled): ``ValueError`` if it disagrees,
     as when a leaf's ``data`` was changed after the graph was built.
+
+    ``root`` may be a function instead: ``root(*inputs)`` builds the graph and returns its
+    root (or a tuple: the root, then the outputs). A program traced from a function checks
+    that the examples it runs build the same graph: on every ``run``, ``check`` examples of
+    the batch (the first, the last, others at random) are built again with the function
+    and their instructions compared with the program's; an example that differs (a model
+    that branches on the data: an ``if`` on ``.data``, ``max`` of floats, ``float(x.data)``)
+    raises ``DifferentGraphError`` (a ``ValueError``) naming it and the first instruction
+    that differs, or, with
+    ``fallback="scalar"``, is computed by the scalar engine (a warning says how many).
+    A program traced from a graph cannot check, and warns so.
     """
-    if not isinstance(root, Value):
-        raise TypeError(f"trace: the root is a {type(root).__name__}, not a Value")
+    if not isinstance(check, int) or isinstance(check, bool) or check < 0:
+        raise TypeError(f"trace: check must be an int ≥ 0, got {check!r}")
+    if fallback not in FALLBACKS:
+        raise ValueError(f"trace: fallback must be one of {', '.join(map(repr, FALLBACKS))}, "
+                         f"got {fallback!r}")
     inputs, params = _leaves("inputs", inputs), _leaves("params", params)
     seen: dict[Value, int] = {}
     for k, leaf in enumerate([*inputs, *params]):
@@ -82,11 +126,39 @@ def trace(
             which = "appears in both inputs and params" if leaf in inputs and leaf in params \
                 else "appears twice"
             raise ValueError(f"trace: the leaf {leaf!r} {which}")
+    fn = None
+    if callable(root) and not isinstance(root, Value):
+        if outputs:
+            raise ValueError("trace: with a function, its result gives the outputs "
+                             "(return root, *outputs), not outputs=")
+        with collector_paused():
+            fn, (root, *outputs) = root, _built(root, inputs)
+    elif not isinstance(root, Value):
+        raise TypeError(f"trace: the root is a {type(root).__name__}, not a Value or a function")
+    else:
+        warnings.warn("trace: a program traced from a graph cannot check that other examples "
+                      "build the same graph (a branch on the data would be replayed wrong); "
+                      "trace(fn, inputs, params) checks it", UncheckedProgramWarning,
+                      stacklevel=2)
     with collector_paused():  # a traced graph is large, and holds no reference cycles
         program = Program([x.label for x in inputs], params,
                           *_record(root, seen, list(outputs)))
         program._check_against(root, [x.data for x in inputs])
+    program.fn, program.check, program.fallback = fn, check, fallback
     return program
+
+
+FALLBACKS = ("error", "scalar")
+
+
+def _built(fn: Callable[..., Any], inputs: list[Value]) -> tuple[Value, ...]:
+    """``fn(*inputs)`` as (root, *outputs), every one a Value."""
+    result = fn(*inputs)
+    nodes = tuple(result) if isinstance(result, (tuple, list)) else (result,)
+    if not nodes or not all(isinstance(node, Value) for node in nodes):
+        raise TypeError("trace: the function must return the root Value (or a tuple of the "
+                        f"root and output Values), got {shown(result)}")
+    return nodes
 
 
 def _record(
@@ -136,6 +208,9 @@ def comment_text(text: str) -> str:
 
 
 def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
+    if isinstance(leaves, (Value, str)) or not isinstance(leaves, Sequence):
+        raise TypeError(f"trace: {name} must be a sequence of Values, got "
+                        f"{type(leaves).__name__}")
     leaves = list(leaves)
     for k, leaf in enumerate(leaves):
         if not isinstance(leaf, Value):
@@ -145,6 +220,22 @@ def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
                 f"trace: {name}[{k}] = {leaf!r} is not a leaf (it was made by {leaf.op.name})"
             )
     return leaves
+
+
+def _numbers(name: str, a: ArrayLike) -> Array:
+    """``a`` as a float array (at least 1-d); TypeError unless it holds numbers (not bools),
+    ValueError for one too large for a float."""
+    try:
+        raw = np.asarray(a)
+        if raw.dtype == bool:
+            raise TypeError("got bools")
+        return np.array(raw, dtype=float, ndmin=1)
+    except (TypeError, ValueError) as e:
+        what = "an array of numbers" if name == "X" else "numbers"
+        raise TypeError(f"Program.run: {name} must be {what} ({e})") from None
+    except OverflowError as e:
+        raise ValueError(f"Program.run: {name} holds a number too large for a float "
+                         f"({e})") from None
 
 
 class Program:
@@ -181,6 +272,12 @@ class Program:
         self.need = need
         self.backward_order = [ins for ins in reversed(instructions) if need[ins.out]]
         self.cache: dict[Any, Any] = {}  # what a replay prepares once (replays.py)
+        # Set by trace(fn, ...): the function that builds the graph, how many examples of
+        # each batch to build again with it, and what to do with one that differs.
+        self.fn: Callable[..., Any] | None = None
+        self.check = 0
+        self.fallback = "error"
+        self._rng = random.Random(0)  # which examples are checked
 
     def __repr__(self) -> str:
         return (f"<Program: {self.n_inputs} inputs, {len(self.params)} params, "
@@ -247,7 +344,8 @@ class Program:
 
     # --- running it ---------------------------------------------------------------------------
     def run(
-        self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None
+        self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None,
+        check: int | None = None, order: str = "matrix",
     ) -> tuple[Array, Array]:
         """The root for each row of ``X`` and the gradient of their sum w.r.t. the params.
 
@@ -261,27 +359,119 @@ class Program:
         ``replays.py``): ``"python"``, the generated Python one example at a time (for
         programs of at most ``replays.PYTHON_MAX`` instructions); ``"levels"``, one numpy
         call per group of independent instructions of one op; ``"each"``, one numpy call
-        per instruction. Each gives the same numbers as the scalar engine, up to rounding.
+        per instruction; ``"layers"``, the neurons found in the program (see ``layers()``)
+        as matrix products, with ``order="scalar"`` summed in the scalar engine's order
+        (the same floats, where numpy's functions give math's). Each gives the same numbers
+        as the scalar engine, up to rounding.
         The batch runs in chunks, so that its memory stays under ``replays.BATCH_BYTES``
         (256 MiB: 16 bytes × slots × examples of a chunk).
 
         An op that fails on some example (overflow, a value outside its domain) raises
         the scalar engine's error, naming the example, the instruction and its labels.
+
+        A program traced from a function first builds ``check`` examples of the batch
+        again (default: ``trace``'s ``check``; 0 skips it) and compares their graphs with
+        the program (see ``trace``).
         """
-        return replays.replay(self, self._check_x(X), self._check_params(params), how, True)
+        return self._run(X, params, how, check, order, backward=True)
 
     def values(
-        self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None
+        self, X: ArrayLike, params: Sequence[float] | None = None, how: str | None = None,
+        check: int | None = None, order: str = "matrix",
     ) -> Array:
         """``run``'s values alone: the forward pass, without the gradients."""
-        return replays.replay(self, self._check_x(X), self._check_params(params), how, False)[0]
+        return self._run(X, params, how, check, order, backward=False)[0]
+
+    def layers(self) -> str:
+        """The neurons recognised in the program, grouped into layers (what ``how="layers"``
+        replays as matrix products), in the notes' notation, and the instructions that
+        stayed scalar; see ``layered.py``."""
+        return describe_layers(self)
+
+    def _run(self, X: ArrayLike, params: Sequence[float] | None, how: str | None,
+             check: int | None, order: str, backward: bool) -> tuple[Array, Array]:
+        X, p = self._check_x(X), self._check_params(params)
+        n = self.check if check is None else check
+        if not isinstance(n, int) or isinstance(n, bool) or n < 0:
+            raise TypeError(f"Program.run: check must be an int ≥ 0, got {n!r}")
+        differ = self._differing(X, p, n) if self.fn is not None and n else {}
+        if not differ:
+            return replays.replay(self, X, p, how, backward, order)
+        # fallback="scalar": those examples by the scalar engine, the others by the program
+        keep = np.setdiff1d(np.arange(len(X)), list(differ))
+        values = np.empty((len(X), len(self.returned)))
+        grads = np.zeros(len(p))
+        if len(keep):
+            v, grads = replays.replay(self, X[keep], p, how, backward, order)
+            values[keep] = v.reshape(len(keep), -1)
+        for row, nodes in differ.items():
+            values[row] = [node.data for node in nodes]
+            if backward:
+                grads += [g.data for g in grad(nodes[0], self.params)]
+        warnings.warn(f"Program.run: {len(differ)} of the checked examples (rows "
+                      f"{', '.join(map(str, sorted(differ)))}) build a different graph: computed "
+                      "by the scalar engine; unchecked examples may differ too", stacklevel=3)
+        return (values if self.outputs else values[:, 0]), grads
+
+    def _differing(self, X: Array, p: list[float], n: int) -> dict[int, tuple[Value, ...]]:
+        """Build ``n`` examples of ``X`` again with ``fn`` (the first, the last, others at
+        random) and compare their instructions with the program's: the graphs (root, then
+        outputs) of those that differ, by row (``fallback="scalar"``); else the error."""
+        if p != [param.data for param in self.params]:
+            raise ValueError("Program.run: a program traced from a function checks examples by "
+                             "building them, with the parameters' own data: pass params=None "
+                             "(or check=0)")
+        B = len(X)
+        rows = [0, B - 1][:min(n, B)]
+        rows += sorted(self._rng.sample(range(1, B - 1), min(n, B) - len(rows))) if B > 2 else []
+        differ = {}
+        for row in dict.fromkeys(rows):
+            leaves = [Value(v, label=label) for v, label in zip(X[row].tolist(),
+                                                                  self.input_labels)]
+            with collector_paused():
+                nodes = _built(self.fn, leaves)
+                difference = self._difference(nodes, [*leaves, *self.params])
+            if difference and self.fallback == "error":
+                raise DifferentGraphError(row, difference)
+            if difference:
+                differ[row] = nodes
+        return differ
+
+    def _difference(self, nodes: tuple[Value, ...], leaves: list[Value]) -> str:
+        """The first difference between the graph of ``nodes`` (the root, then the outputs)
+        on the program's ``leaves`` and the program's instructions, or ``""``."""
+        if "expected" not in self.cache:  # each instruction's op and arguments, constants
+            self.cache["expected"] = [  # as their numbers
+                (ins.op, [a if a < self.n_named else ("c", self.constants[a - self.n_named])
+                          for a in ins.args]) for ins in self.instructions]
+        expected = self.cache["expected"]
+        slots = {leaf: k for k, leaf in enumerate(leaves)}
+        constants: set[Value] = set()
+        k = 0
+        for node in topological_order(nodes[0]):
+            if node in slots:
+                continue
+            parents = node.parents
+            if all(map(constants.__contains__, parents)):
+                constants.add(node)
+                continue
+            args = [slots.get(p, ("c", p.data)) for p in parents]
+            if k == len(expected) or (node.op, args) != expected[k]:
+                other = f"v{self.n_leaves + k} = {node.op.name}(" + ", ".join(
+                    f"v{a}" if isinstance(a, int) else repr(a[1]) for a in args) + ")"
+                mine = self.code(self.instructions[k]) if k < len(expected) else "no more"
+                return f"the traced graph has {mine}, this one {other}"
+            slots[node] = self.n_leaves + k
+            k += 1
+        if k < len(expected):
+            return f"the traced graph has {len(expected)} instructions, this one {k}"
+        if [slots.get(node) for node in nodes] != self.returned:
+            return "it returns other nodes"
+        return ""
 
     def _check_x(self, X: ArrayLike) -> Array:
         n = self.n_inputs
-        try:
-            X = np.array(X, dtype=float, ndmin=1)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"Program.run: X must be an array of numbers ({e})") from None
+        X = _numbers("X", X)
         if X.ndim != 2 or X.shape[1] != n or len(X) == 0:
             raise ValueError(f"Program.run: X must have shape (B, {n}) with B ≥ 1, one row of "
                              f"{n} input{'s' * (n != 1)} per example; got shape {X.shape}")
@@ -296,10 +486,7 @@ class Program:
     def _check_params(self, params: Sequence[float] | None) -> list[float]:
         if params is None:
             return [p.data for p in self.params]
-        try:
-            p = np.array(params, dtype=float, ndmin=1)
-        except (TypeError, ValueError) as e:
-            raise TypeError(f"Program.run: params must be numbers ({e})") from None
+        p = _numbers("params", params)
         if p.shape != (len(self.params),):
             raise ValueError(f"Program.run: params must hold {len(self.params)} numbers, one "
                              f"per parameter; got shape {p.shape}")
@@ -308,6 +495,30 @@ class Program:
             raise ValueError(f"Program.run: params[{bad[0]}] is {p[bad[0]]}; "
                              "parameters must be finite numbers")
         return p.tolist()
+
+    # --- pickling: the ops by name (the table's rules are functions), nothing prepared ------
+    def __getstate__(self) -> dict[str, Any]:
+        """A program traced from a function pickles with it: the function must reach the
+        parameters through what is pickled (a method or a ``functools.partial`` of the
+        model), not through a global, or the copy's check finds other leaves."""
+        if self.fn is not None:
+            try:
+                pickle.dumps(self.fn)
+            except (pickle.PicklingError, AttributeError, TypeError) as e:
+                raise TypeError(f"Program: cannot pickle a program traced from {self.fn!r} "
+                                f"({e}); trace from a function defined at the top level of "
+                                "a module") from None
+        return {**vars(self), "cache": {},
+                "instructions": [(ins.out, ins.op.name, ins.args, ins.label)
+                                 for ins in self.instructions],
+                "backward_order": [ins.out for ins in self.backward_order]}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        vars(self).update(state)
+        self.instructions = [Instruction(out, OPS[name], args, label)
+                             for out, name, args, label in state["instructions"]]
+        self.backward_order = [self.instructions[out - self.n_leaves]
+                               for out in state["backward_order"]]
 
     # --- straight-line Python -----------------------------------------------------------------
     def python_source(self, backward: bool = True) -> str:

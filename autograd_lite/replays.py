@@ -11,6 +11,8 @@ given; the replays differ only in what those numbers are:
 - ``"levels"``: numpy arrays of shape (group, B): one call per group of independent
   instructions of the same op;
 - ``"each"``: numpy arrays of shape (B,): one call per instruction;
+- ``"layers"``: neurons recognised in the tape, each layer as matrix products
+  (``layered.py``), every other instruction one numpy call;
 - the checked replay: floats, one example, every result checked as the scalar engine
   checks it, so that an error names the example and the instruction.
 
@@ -25,11 +27,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from .layered import ORDERS, find_layers, run_layered
 from .ops import GENERICS, Code, Op, source
 from .value import Value, describe_failure
 
@@ -40,10 +44,12 @@ __all__ = ["replay", "python_source", "compiled", "run_checked", "HOWS"]
 
 Array = NDArray[np.float64]
 
-# How a batch of B examples runs, measured on the MLP step (docs/performance.md): below
-# LEVELS_FROM, as generated Python, one example at a time; below EACH_FROM, one numpy call
-# per group of independent instructions of one op; from there, one numpy call per
-# instruction, on chunks of at most CHUNK examples (bounded memory).
+# How a batch of B examples runs, measured on the MLP step (benchmarks/compare.py
+# --programs): from LAYERS_FROM, when neurons were found (layered.py), layers as matrix
+# products; else below LEVELS_FROM, as generated Python, one example at a time; below
+# EACH_FROM, one numpy call per group of independent instructions of one op; from there,
+# one numpy call per instruction. Chunks of at most CHUNK examples (bounded memory).
+LAYERS_FROM = 2
 LEVELS_FROM = 16
 EACH_FROM = 150
 CHUNK = 4096
@@ -52,23 +58,24 @@ BATCH_BYTES = 256 * 2**20  # a chunk's values and gradients: 16 bytes Ã— slots Ã
 # instructions a program is not compiled, and runs one numpy call per instruction instead.
 PYTHON_MAX = 20_000
 
-HOWS = ("python", "levels", "each")
+HOWS = ("python", "levels", "each", "layers")
 
 
 def replay(program: Program, X: Array, p: list[float], how: str | None,
-           backward: bool) -> tuple[Array, Array]:
+           backward: bool, order: str = "matrix") -> tuple[Array, Array]:
     """``Program.run`` on checked arguments: values (B, 1 + outputs) or (B,), and grads."""
     B = len(X)
-    if how is None:
-        how = "levels" if B < EACH_FROM else "each"
-        if B < LEVELS_FROM and len(program.instructions) <= PYTHON_MAX:
-            how = "python"
+    how = default_how(program, B) if how is None else how
     if not isinstance(how, str) or how not in HOWS:
         raise ValueError(f"Program.run: how must be one of {', '.join(map(repr, HOWS))}, "
                          f"got {how!r}")
     if how == "python":
         compiled(program, backward)  # refused here, before any work, if too large
-    run = {"python": _run_python, "levels": _run_levels, "each": _run_each}[how]
+    if order not in ORDERS:
+        raise ValueError(f"Program.run: order must be one of {', '.join(map(repr, ORDERS))}, "
+                         f"got {order!r}")
+    run = {"python": _run_python, "levels": _run_levels, "each": _run_each,
+           "layers": partial(run_layered, order=order)}[how]
     values, grads, rows = [], np.zeros(len(p)), chunk_rows(program)
     for start in range(0, B, rows):
         v, g = _guarded(program, run, X[start:start + rows], p, start, backward)
@@ -80,6 +87,15 @@ def replay(program: Program, X: Array, p: list[float], how: str | None,
                             f"batch overflowed ({grads[bad[0]]})")
     out = np.concatenate(values)
     return (out if program.outputs else out[:, 0]), grads
+
+
+def default_how(program: Program, B: int) -> str:
+    """The replay ``run`` uses for B examples: the fastest measured on the MLP step."""
+    if B >= LAYERS_FROM and find_layers(program).layers:
+        return "layers"
+    if B < LEVELS_FROM and len(program.instructions) <= PYTHON_MAX:
+        return "python"
+    return "levels" if B < EACH_FROM else "each"
 
 
 def chunk_rows(program: Program) -> int:

@@ -30,8 +30,12 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 
-from autograd_lite import Value, collector_paused, topological_order
-from autograd_lite.files import write_atomic
+# One thread for BLAS (numpy's matrix products) and PyTorch: set before numpy is imported.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+from autograd_lite import Value, collector_paused, topological_order  # noqa: E402
+from autograd_lite.files import write_atomic  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -388,13 +392,12 @@ def seconds_per_call(f: Callable, rounds: int, min_time: float = 0.05) -> float:
 def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
     """The MLP step's per-example loss traced once, replayed on B examples by each of the
     three replays, against the scalar engine on the same per-example graph."""
-    from autograd_lite import trace
 
     loss, _, params, rows = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
     root = loss(xs, y)
     nodes = count_nodes(lambda: root)
-    program = trace(root, [*xs, y], params)
+    program = traced(loss, xs, y, params)
 
     examples = rows[:100].tolist()
 
@@ -414,8 +417,8 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
                  ns(scalar_total, nodes), "1.0×"]]
     for B in batches:
         X = rows[:B]
-        default = program_default(B)
-        for how in ("python", "levels", "each"):
+        default = program_default(program, B)
+        for how in ("python", "levels", "each", "layers"):
             fw = seconds_per_call(partial(program.values, X, how=how), rounds) / B
             both = seconds_per_call(partial(program.run, X, how=how), rounds) / B
             rows_out.append(["program", f"{B:,}", how + (" (default)" if how == default else ""),
@@ -430,31 +433,111 @@ def report_program(rounds, markdown, batches=(1, 10, 100, 1000)):
     return f"{title}\n" + table(headers, rows_out, markdown)
 
 
-def report_crossover(rounds, markdown, batches=(8, 16, 32, 64, 128, 256, 512)):
+def report_layers(rounds, markdown, batches=(1, 100, 1_000, 10_000)):
+    """The layered program against PyTorch's batched float64 tensors (one thread each) on
+    the MLP step, B examples a call, the engines interleaved in every round: ns per
+    example-node, median [min–max] over the rounds, and PyTorch's time ÷ the program's
+    (above 1: the program is faster) per round."""
+    import numpy as np
+
+    from nets.data import two_moons
+
+    try:
+        import torch
+    except ImportError:
+        return "PyTorch is not installed: no layered-program table"
+    torch.set_num_threads(1)
+    loss, layers, params, _ = mlp_example(Value)
+    X, labels = two_moons(max(batches), seed=0, noise=0.1)
+    rows = np.column_stack([X, 2.0 * labels - 1.0])
+    xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
+    program = traced(loss, xs, y, params)
+    nodes = count_nodes(lambda: loss(xs, y))
+    mats = [(torch.tensor([[w.data for w in ws] for ws, _ in layer], dtype=torch.float64).T
+             .contiguous().requires_grad_(),
+             torch.tensor([b.data for _, b in layer], dtype=torch.float64).requires_grad_())
+            for layer in layers]
+
+    def scalar_step():
+        loss([Value(rows[0, 0]), Value(rows[0, 1])], Value(rows[0, 2])).backward()
+
+    out = []
+    for B in batches:
+        data = rows[:B]
+        forward = partial(torch_mlp_loss, mats, torch.tensor(data[:, :2]),
+                          torch.tensor(data[:, 2]))
+        engines = {"layers": partial(program.run, data, how="layers"),
+                   "layers, scalar order": partial(program.run, data, how="layers",
+                                                   order="scalar"),
+                   "default": partial(program.run, data),
+                   "pytorch": partial(torch_mlp_step, mats, forward),
+                   "scalar": scalar_step}
+        torch_mlp_step(mats, forward)  # the same gradients as the program's
+        grads = np.concatenate([np.concatenate([W.grad.numpy().T, b.grad.numpy()[:, None]], 1)
+                                .ravel() for W, b in mats])
+        assert np.allclose(grads, program.run(data, how="layers")[1], rtol=1e-12, atol=1e-12)
+        samples = {name: [] for name in engines}
+        for _ in range(rounds):
+            for name, f in engines.items():
+                per_example = 1 if name == "scalar" else B
+                samples[name].append(seconds_per_call(f, 1, min_time=0.02) / per_example)
+        ratio = [t / p for t, p in zip(samples["pytorch"], samples["layers"])]
+        versus_scalar = [s / p for s, p in zip(samples["scalar"], samples["layers"])]
+        out.append([f"{B:,}", spread_ns(samples["layers"], nodes),
+                    spread_ns(samples["layers, scalar order"], nodes),
+                    spread_ns(samples["default"], nodes) + f" ({program_default(program, B)})",
+                    spread_ns(samples["pytorch"], nodes), spread(ratio, "{:.2f}×"),
+                    spread(versus_scalar, "{:,.0f}×")])
+    headers = ["B", "layers ns/example-node", "layers, scalar order", "run() default",
+               "pytorch batched", "pytorch ÷ layers", "layers vs scalar engine"]
+    title = (f"The layered program vs PyTorch batched float64 (MLP step, {nodes:,} nodes an "
+             f"example, one thread each; {rounds} rounds, engines interleaved; "
+             "median [min–max])")
+    return f"{title}\n" + table(headers, out, markdown)
+
+
+def spread(samples, fmt):
+    return (f"{fmt.format(statistics.median(samples))} "
+            f"[{fmt.format(min(samples))}–{fmt.format(max(samples))}]")
+
+
+def spread_ns(samples, nodes):
+    return spread([s / nodes * 1e9 for s in samples], "{:,.2f}")
+
+
+def report_crossover(rounds, markdown, batches=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)):
     """Where each replay is fastest: µs per example of run() on the MLP step's program.
-    ``autograd_lite.replays.LEVELS_FROM`` and ``EACH_FROM`` are set from this table."""
-    from autograd_lite import trace
+    ``autograd_lite.replays.LEVELS_FROM``, ``EACH_FROM`` and ``LAYERS_FROM`` are set from
+    this table."""
 
     loss, _, params, rows = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
-    program = trace(loss(xs, y), [*xs, y], params)
-    hows = ("python", "levels", "each")
+    program = traced(loss, xs, y, params)
+    hows = ("python", "levels", "each", "layers")
     out = []
     for B in batches:
         t = {how: seconds_per_call(partial(program.run, rows[:B], how=how), rounds) / B
              for how in hows}
         fastest = min(t, key=t.get)
         out.append([f"{B:,}", *(f"{t[h] * 1e6:,.0f}" for h in hows), fastest,
-                    program_default(B)])
-    headers = ["B", "python µs/example", "levels µs/example", "each µs/example", "fastest",
-               "default"]
+                    program_default(program, B)])
+    headers = ["B", *(f"{how} µs/example" for how in hows), "fastest", "default"]
     return "Which replay is fastest, by batch size\n" + table(headers, out, markdown)
 
 
-def program_default(B: int) -> str:
+def traced(loss, xs, y, params):
+    """The program of ``loss(xs, y)``, traced from the function; the MLP has no branch to
+    check, so its runs check nothing (``check=0``): the replays alone are timed."""
+    from autograd_lite import trace
+
+    return trace(lambda *leaves: loss(list(leaves[:-1]), leaves[-1]), [*xs, y], params,
+                 check=0)
+
+
+def program_default(program, B: int) -> str:
     from autograd_lite import replays
 
-    return "python" if B < replays.LEVELS_FROM else "levels" if B < replays.EACH_FROM else "each"
+    return replays.default_how(program, B)
 
 
 def report_torch_batched(rows, batches, rounds, nodes, scalar_total):
@@ -466,12 +549,11 @@ def report_torch_batched(rows, batches, rounds, nodes, scalar_total):
         return []
     import numpy as np
 
-    from autograd_lite import trace
 
     torch.set_num_threads(1)
     loss, layers, params, _ = mlp_example(Value)
     xs, y = [Value(v) for v in rows[0, :2]], Value(rows[0, 2])
-    program = trace(loss(xs, y), [*xs, y], params)
+    program = traced(loss, xs, y, params)
     mats = [(torch.tensor([[w.data for w in ws] for ws, _ in layer], dtype=torch.float64).T
              .contiguous().requires_grad_(),
              torch.tensor([b.data for _, b in layer], dtype=torch.float64).requires_grad_())
@@ -633,10 +715,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", metavar="PATH", help="write the width plot (PNG)")
     parser.add_argument("--programs", action="store_true", help="only the programs' tables")
     parser.add_argument("--against", metavar="REV", help="this tree vs the engine at REV")
+    parser.add_argument("--layers", action="store_true",
+                        help="only the layered program vs PyTorch batched")
+    parser.add_argument("--rounds", type=int, help="rounds (default 5, 2 with --quick)")
     args = parser.parse_args(argv)
 
     engines = _engines()
-    rounds = 2 if args.quick else 5
+    rounds = args.rounds or (2 if args.quick else 5)
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {platform.processor() or 'cpu'}, {os.cpu_count()} cores, "
           f"load average {os.getloadavg()[0]:.1f}; {rounds} rounds: the median, but the best "
@@ -644,7 +729,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.against:
         print(report_against(args.against, rounds, args.markdown))
         return 0
+    if args.layers:
+        print(report_layers(rounds, args.markdown))
+        print(f"# load average {os.getloadavg()[0]:.1f} after")
+        return 0
     if args.programs or not args.quick:
+        print(report_layers(rounds, args.markdown), end="\n\n")
         print(report_program(rounds, args.markdown), end="\n\n")
         print(report_crossover(rounds, args.markdown), end="\n\n")
         print(report_training(rounds, args.markdown), end="\n\n")

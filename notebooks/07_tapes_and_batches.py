@@ -23,10 +23,11 @@
 # instructions, each reading earlier results: a **tape** (also called a Wengert list).
 # Real frameworks work this way (a PyTorch `torch.fx` graph, a JAX `jaxpr`).
 #
-# `autograd_lite.trace(root, inputs, params)` records that list from a graph built for one
-# example. `inputs` are the leaves that change per example (the features $x_i$ and the
-# target $y$), `params` the ones being trained ($W_{ij}$, $w_j$); every other leaf is a
-# constant.
+# `autograd_lite.trace(fn, inputs, params)` records that list from the graph `fn` builds
+# for one example. `inputs` are the leaves that change per example (the features $x_i$ and
+# the target $y$), `params` the ones being trained ($W_{ij}$, $w_j$); every other leaf is a
+# constant. (`trace(root, inputs, params)` records a graph already built, but then cannot
+# check the other examples: see below.)
 
 # %%
 import time
@@ -42,8 +43,12 @@ net = FeatureDiscoveryNet.from_weights([[0.5, -1.0], [1.5, 0.4], [-0.3, 0.2]], [
                                        loss="logistic")
 x = [Value(1.0, label="x[0]"), Value(2.0, label="x[1]"), Value(1.0, label="x[2]")]
 y = Value(1.0, label="y")
-l = net.forward(x, y).l  # the loss; l is the notes' name for it
-program = trace(l, inputs=[*x, y], params=net.parameters())
+
+def example_loss(x0, x1, x2, y):
+    return net.forward([x0, x1, x2], y).l  # the loss; l is the notes' name for it
+
+
+program = trace(example_loss, inputs=[*x, y], params=net.parameters())
 print(program)
 
 # %% [markdown]
@@ -84,8 +89,25 @@ print("\n".join(program.python_source().splitlines()[:12]), "\n    ...")
 # **What cannot be traced.** Only the graph's structure is recorded. A ReLU is one op
 # whichever side of zero its input falls, so it traces fine. A Python `if` on a value
 # (`if r.data > 0: ...`) does not: the program would replay the branch the traced
-# example took, for every example. `trace` checks the program against the graph on the
-# traced example, but it cannot know what other examples would have done.
+# example took, for every example. A graph cannot show the branches that built it, but
+# the function that built it can be run again: a program traced from a function builds
+# a few examples of every batch again (the first, the last, one at random; `check=` sets
+# how many) and stops when one builds a different graph.
+
+# %%
+w = Value(0.5, label="w")
+
+
+def branching(x):
+    r = w * x
+    return r.tanh() if r.data > 0 else r  # a Python if on the data
+
+
+branchy = trace(branching, inputs=[Value(1.0, label="x")], params=[w])
+try:
+    branchy.run([[1.0], [2.0], [-3.0]])
+except ValueError as e:
+    print(e)
 #
 # ## The speed-up in training
 #

@@ -15,10 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd_lite import OPS, Value, grad, trace
+from autograd_lite.program import UncheckedProgramWarning
 from nets import MLP, FeatureDiscoveryNet
 from nets.losses import LOSSES
 
-HOWS = ["python", "levels", "each"]
+HOWS = ["python", "levels", "each", "layers"]
+# Most tests trace a bare graph, on purpose: its warning is tested once, below.
+pytestmark = pytest.mark.filterwarnings("ignore::autograd_lite.program.UncheckedProgramWarning")
 
 # Every op of the table, arranged so that any finite input is inside its domain.
 UNARY = {
@@ -433,3 +436,174 @@ def test_a_batch_is_cut_by_slots_times_examples(monkeypatch, how):
     assert calls == [4] * 6 + [1]
     np.testing.assert_array_equal(values, whole[0])
     np.testing.assert_allclose(grads, whole[1], rtol=1e-15)
+
+
+# --- a program traced from a function checks that each batch builds the same graph ----------
+W_BRANCH = 0.75
+BRANCHING = {  # models that branch on the data; each one's program is wrong for some examples
+    "if on .data": lambda x, w: (w * x).tanh() if x.data > 0 else w * x * 0.5,
+    "if on a node's data": lambda x, w: (lambda r: r * r if r.data > 1.0 else r + 1.0)(w * x),
+    "max of floats": lambda x, w: w * max(x.data, 0.0) + x,
+    "float(x.data)": lambda x, w: w * float(x.data) * x,
+    "float(x)": lambda x, w: (w + float(x)).exp() * x,
+    "a loop as long as a value": lambda x, w: sum([w * x] * (1 + int(abs(x.data))), x),
+    "min over a branch of two": lambda x, w: min(w * x, x * 2.0, key=lambda v: v.data),
+}
+X_BRANCH = np.array([[0.5], [-1.5], [2.5], [-0.25], [1.75], [3.0]])
+
+
+def scalar_rows(model, X):
+    """The scalar engine, one graph per row: the values and the summed gradient."""
+    return scalar_batch(lambda xs, ps: model(xs[0], ps[0]), X.tolist(), [W_BRANCH])
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize("name", BRANCHING)
+def test_a_graph_traced_from_a_branching_model_replays_it_wrong(name):
+    # Why the check is needed: traced from a bare graph, the program is silently wrong.
+    model = BRANCHING[name]
+    x, w = Value(X_BRANCH[0, 0], label="x"), Value(W_BRANCH, label="w")
+    values, _ = trace(model(x, w), [x], [w]).run(X_BRANCH)
+    ref_values, _ = scalar_rows(model, X_BRANCH)
+    assert not np.allclose(values, ref_values, rtol=1e-12)
+
+
+@pytest.mark.parametrize("name", BRANCHING)
+def test_a_function_traced_program_detects_each_branch(name):
+    model = BRANCHING[name]
+    x, w = Value(X_BRANCH[0, 0], label="x"), Value(W_BRANCH, label="w")
+    program = trace(lambda x: model(x, w), [x], [w], check=len(X_BRANCH))
+    with pytest.raises(ValueError, match=r"Program.run: example \d builds a different graph "
+                       r"from the traced one \(the traced graph has .*, this one .*\); the "
+                       r"function branches on the data"):
+        program.run(X_BRANCH)
+    with pytest.raises(ValueError, match="builds a different graph"):
+        program.values(X_BRANCH)
+    # With the scalar engine for the examples that differ, every example is right.
+    scalar = trace(lambda x: model(x, w), [x], [w], check=len(X_BRANCH), fallback="scalar")
+    with pytest.warns(UserWarning, match=r"Program.run: \d of the checked examples .* build a "
+                      "different graph: computed by the scalar engine"):
+        values, grads = scalar.run(X_BRANCH)
+    assert_matches((values, grads), scalar_rows(model, X_BRANCH))
+
+
+def test_the_check_names_the_example_and_the_first_differing_instruction():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    program = trace(lambda x: (w * x).tanh() if x.data > 0 else (w * x).relu(), [x], [w])
+    with pytest.raises(ValueError, match=re.escape(
+            "example 4 builds a different graph from the traced one (the traced graph has "
+            "v3 = tanh(v2), this one v3 = relu(v2))")):
+        program.run([[1.0], [2.0], [3.0], [4.0], [-5.0]])  # the last is always checked
+    program.run([[1.0], [2.0], [3.0], [4.0], [-5.0]], check=0)  # unchecked: replayed as traced
+
+
+def test_which_examples_are_checked(monkeypatch):
+    built = []
+    x, w = Value(0.0, label="x"), Value(2.0, label="w")
+    program = trace(lambda x: built.append(x.data) or w * x, [x], [w])
+    built.clear()
+    program.run(np.arange(100.0)[:, None])
+    assert len(built) == 3 and built[:2] == [0.0, 99.0] and 0 < built[2] < 99  # default 3
+    built.clear()
+    program.run(np.arange(100.0)[:, None], check=5)
+    assert built[:2] == [0.0, 99.0] and len(set(built)) == 5
+    built.clear()
+    program.run([[1.0]], check=5)
+    assert built == [1.0]
+    built.clear()
+    program.run(np.arange(10.0)[:, None], check=0)
+    assert built == []
+
+
+def test_a_function_traced_program_with_outputs_matches_the_scalar_engine():
+    x, y, w = Value(0.5, label="x"), Value(1.0, label="y"), Value(-0.3, label="w")
+
+    def loss(x, y):
+        r = (w * x).tanh()
+        return (r - y) ** 2, r
+
+    program = trace(loss, [x, y], [w])
+    X = np.array([[0.5, 1.0], [2.0, -1.0], [-1.0, 1.0]])
+    values, grads = program.run(X, how="python")  # math's tanh, as the scalar engine's
+    assert values.shape == (3, 2)
+    for row, (a, b) in zip(values, X):
+        loss_value, r = loss(Value(a), Value(b))
+        assert row.tolist() == [loss_value.data, r.data]
+
+
+def test_trace_from_a_graph_warns_that_it_cannot_check():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    with pytest.warns(UncheckedProgramWarning, match="cannot check .* trace\\(fn, inputs, params"):
+        trace(w * x, [x], [w])
+
+
+def test_trace_from_a_function_checks_its_arguments():
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    with pytest.raises(TypeError, match="must return the root Value .* got 3.0"):
+        trace(lambda x: 3.0, [x], [w])
+    with pytest.raises(ValueError, match="return root, \\*outputs"):
+        trace(lambda x: w * x, [x], [w], outputs=[x])
+    with pytest.raises(TypeError, match="check must be an int ≥ 0, got -1"):
+        trace(lambda x: w * x, [x], [w], check=-1)
+    with pytest.raises(ValueError, match="fallback must be one of 'error', 'scalar'"):
+        trace(lambda x: w * x, [x], [w], fallback="ignore")
+    program = trace(lambda x: w * x, [x], [w])
+    with pytest.raises(TypeError, match="check must be an int ≥ 0, got True"):
+        program.run([[1.0]], check=True)
+    with pytest.raises(ValueError, match="pass params=None \\(or check=0\\)"):
+        program.run([[1.0]], params=[3.0])
+    assert program.run([[1.0]], params=[3.0], check=0)[0].tolist() == [3.0]
+
+
+# --- small things that gave raw errors (issue 18, low) ------------------------------------------
+def test_run_refuses_a_list_for_how_bools_and_huge_integers(small):
+    with pytest.raises(ValueError, match=r"how must be one of 'python', 'levels', 'each', "
+                                         r"'layers', got \['each'\]"):
+        small.run([[1.0]], how=["each"])
+    with pytest.raises(ValueError, match="X holds a number too large for a float"):
+        small.run([[10**400]])
+    with pytest.raises(ValueError, match="params holds a number too large for a float"):
+        small.run([[1.0]], params=[10**400])
+    with pytest.raises(TypeError, match="X must be an array of numbers .*bools"):
+        small.run([[True], [False]])
+    with pytest.raises(TypeError, match=r"params must be numbers \(got bools\)"):
+        small.run([[1.0]], params=[True])
+
+
+@pytest.mark.parametrize("inputs", [None, 3, "x"])
+def test_trace_names_inputs_that_are_not_a_sequence(inputs):
+    x, w = Value(1.0, label="x"), Value(2.0, label="w")
+    with pytest.raises(TypeError, match=r"trace: inputs must be a sequence of Values, got "):
+        trace(w * x, inputs, [w])
+    with pytest.raises(TypeError, match=r"trace: params must be a sequence of Values, got "):
+        trace(w * x, [x], inputs)
+
+
+def module_level_loss(model, x0, x1, y):
+    r = model([x0, x1])
+    return (r - y) ** 2, r
+
+
+def test_a_program_pickles_and_runs_the_same():
+    import pickle
+    from functools import partial
+
+    x, w = Value(0.5, label="x"), Value(-1.5, label="w")
+    bare = trace((w * x).sigmoid() ** 2 + x, [x, Value(0.0), Value(0.0)], [w])
+    model = MLP(2, [3, 1], seed=0)
+    leaves = [Value(0.5), Value(1.0), Value(-1.0)]
+    # The partial holds the model, so the copy's function builds on the copy's parameters.
+    from_function = trace(partial(module_level_loss, model), leaves, model.parameters())
+    X = [[0.5, 1.0, -1.0], [2.0, -1.0, 1.0], [-1.0, 0.0, 1.0]]
+    bare.run(X, how="python")  # compiled code and groups are not pickled: made again
+    bare.run(X, how="levels")
+    for program in (bare, from_function):
+        copy = pickle.loads(pickle.dumps(program))
+        assert str(copy) == str(program)
+        for how in HOWS:
+            values, grads = copy.run(X, how=how)
+            np.testing.assert_array_equal(values, program.run(X, how=how)[0])
+            np.testing.assert_array_equal(grads, program.run(X, how=how)[1])
+    with pytest.raises(TypeError, match=r"cannot pickle a program traced from <function .*"
+                                        r"lambda.*; trace from a function defined at the top"):
+        pickle.dumps(trace(lambda x: w * x, [x], [w]))

@@ -1,0 +1,170 @@
+"""The layered replay: neurons recognised in a program's instructions, replayed as matrix
+products. Values and gradients against the scalar engine and PyTorch (float64), the
+scalar engine's summation order bit for bit, and what ``Program.layers()`` shows."""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from autograd_lite import Value, grad, trace
+from autograd_lite.layered import find_layers
+from nets import MLP, FeatureDiscoveryNet
+from nets.losses import LOSSES
+
+
+def example_loss(model, loss, *leaves):
+    r = model(list(leaves[:-1]))
+    return LOSSES[loss](r, leaves[-1]), r
+
+
+def program_and_batch(model, loss, B=40, D=3, seed=7):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(B, D))
+    Y = rng.integers(0, 2, B).astype(float) if loss == "logistic" else rng.choice([-1.0, 1.0], B)
+    leaves = [Value(v, label=f"x[{i}]") for i, v in enumerate(X[0])] + [Value(Y[0], label="y")]
+    program = trace(partial(example_loss, model, loss), leaves, model.parameters())
+    return program, np.c_[X, Y]
+
+
+def scalar_engine(model, loss, data):
+    """Per example: the loss and score, and the gradient of the loss (one row each)."""
+    values, grads = [], []
+    for row in data.tolist():
+        loss_value, r = example_loss(model, loss, *map(Value, row))
+        values.append([loss_value.data, r.data])
+        grads.append([g.data for g in grad(loss_value, model.parameters())])
+    return np.array(values), np.array(grads)
+
+
+NETS = {
+    "mlp-hinge": (lambda: MLP(3, [16, 16, 1], seed=1), "hinge"),
+    "mlp-tanh-squared": (lambda: MLP(3, [8, 8, 1], nonlin="tanh", seed=2), "squared"),
+    "feature-logistic": (lambda: FeatureDiscoveryNet(3, 8, loss="logistic", seed=3), "logistic"),
+}
+
+
+@pytest.mark.parametrize("order", ["matrix", "scalar"])
+@pytest.mark.parametrize("net", NETS)
+def test_layers_match_the_scalar_engine(net, order):
+    make, loss = NETS[net]
+    model = make()
+    program, data = program_and_batch(model, loss)
+    values, grads = program.run(data, how="layers", order=order)
+    ref_values, ref_grads = scalar_engine(model, loss, data)
+    if order == "scalar":
+        # The same additions in the same order as one numpy call per instruction: the same
+        # floats; and, where every op is exact in numpy as in math (+, ×, ReLU: the hinge
+        # net), the scalar engine's floats. (numpy's tanh or exp may differ from math's in
+        # the last bit.)
+        np.testing.assert_array_equal(values, program.run(data, how="each")[0])
+        if net == "mlp-hinge":
+            np.testing.assert_array_equal(values, ref_values)
+    np.testing.assert_allclose(values, ref_values, rtol=1e-12, atol=1e-300)
+    # Each gradient is a sum over the batch, added in another order: 1e-12 of its terms' size.
+    scale = np.abs(ref_grads).sum(axis=0)
+    assert np.all(np.abs(grads - ref_grads.sum(axis=0)) <= 1e-12 * scale + 1e-300)
+
+
+def test_layers_match_pytorch():
+    torch = pytest.importorskip("torch")
+    model = MLP(3, [16, 16, 1], seed=4)
+    program, data = program_and_batch(model, "hinge", B=200)
+    values, grads = program.run(data, how="layers")
+
+    # The same net as matrices: layer k's W (out × in) and b, from the model's Neurons.
+    mats = [(torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64,
+                          requires_grad=True),
+             torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64,
+                          requires_grad=True)) for layer in model.layers]
+    h = torch.tensor(data[:, :3])
+    for k, (W, b) in enumerate(mats):
+        h = h @ W.T + b
+        if k < len(mats) - 1:
+            h = torch.relu(h)
+    losses = torch.relu(1 - torch.tensor(data[:, 3]) * h[:, 0])
+    losses.sum().backward()
+    torch_grads = np.concatenate([np.c_[W.grad.numpy(), b.grad.numpy()].ravel()
+                                  for W, b in mats])
+    np.testing.assert_allclose(values[:, 0], losses.detach().numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(values[:, 1], h[:, 0].detach().numpy(), rtol=1e-12)
+    scale = np.abs(torch_grads).max()
+    np.testing.assert_allclose(grads, torch_grads, rtol=1e-12, atol=1e-12 * scale)
+
+
+def test_what_is_recognised_in_an_mlp():
+    model = MLP(3, [16, 16, 1], seed=1)
+    program, _ = program_and_batch(model, "hinge")
+    plan = find_layers(program)
+    assert [layer.weights.shape for layer in plan.steps if hasattr(layer, "weights")] == [
+        (16, 3), (16, 16), (1, 16)]
+    # the hinge loss relu(1 - y·r): y·r, 1 - it, the ReLU
+    assert [ins.op.name for ins in plan.scalar] == ["mul", "sub", "relu"]
+    absorbed = sum(len(layer.members) for layer in plan.layers)
+    assert absorbed + len(plan.scalar) == len(program.instructions)
+    text = program.layers()
+    # 16 × (3 products, 3 additions, ReLU) + 16 × (16, 16, ReLU) + (16, 16)
+    assert text.splitlines()[0] == ("# 3 layers (33 neurons, 672 instructions); 3 instructions "
+                                    "stayed scalar")
+    assert "r̃₁ = W₁·x + b₁, x̂₁ = ReLU(r̃₁)    # 16 neurons × 3 inputs" in text
+    assert "r̃₂ = W₂·x̂₁ + b₂, x̂₂ = ReLU(r̃₂)    # 16 neurons × 16 inputs" in text
+    assert "r = w·x̂₂ + b    # 1 neuron × 16 inputs" in text
+
+
+def test_the_notes_net_reads_as_the_notes_write_it():
+    net = FeatureDiscoveryNet.from_weights([[0.5, -1.0], [1.5, 0.4], [-0.3, 0.2]], [0.8, -1.2],
+                                           loss="logistic")
+    program, _ = program_and_batch(net, "logistic")
+    lines = program.layers().splitlines()
+    assert lines[1].startswith("r̃ = W·x, x̂ = ReLU(r̃)    # 2 neurons × 3 inputs")
+    assert lines[2].startswith("r = w·x̂    # 1 neuron × 2 inputs")
+    assert lines[0].endswith("instructions stayed scalar")
+
+
+def test_what_is_not_a_neuron_stays_scalar_and_exact():
+    x0, x1 = Value(0.5, label="x0"), Value(-1.0, label="x1")
+    w = [Value(v, label=f"w{k}") for k, v in enumerate([0.3, -0.7, 1.1, 0.9])]
+
+    def f(x0, x1):
+        a = (w[0] * x0 + w[1] * x1).tanh()  # a neuron
+        shared = w[2] * x0  # a product used twice: not absorbed
+        b = (shared + w[3] * x1).relu()
+        c = (x0 * x1 + w[0] * x0).sigmoid()  # a term that is no parameter's product
+        return a * b + c + shared, shared
+
+    program = trace(f, [x0, x1], w)
+    plan = find_layers(program)
+    assert len(plan.layers) == 1 and plan.layers[0].activation == "tanh"
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 3.0]])
+    values, grads = program.run(X, how="layers")
+    ref = [f(Value(a), Value(b)) for a, b in X]
+    np.testing.assert_allclose(values, [[r.data, s.data] for r, s in ref], rtol=1e-15)
+    np.testing.assert_allclose(grads, np.sum([[g.data for g in grad(r, w)] for r, _ in ref],
+                                             axis=0), rtol=1e-13)
+
+
+def test_run_refuses_an_unknown_order():
+    model = MLP(3, [4, 1], seed=0)
+    program, data = program_and_batch(model, "hinge", B=4)
+    with pytest.raises(ValueError, match="order must be one of 'matrix', 'scalar', got 'fast'"):
+        program.run(data, how="layers", order="fast")
+
+
+def test_a_weight_shared_by_neurons_of_a_layer_gets_both_gradients():
+    x0, x1 = Value(0.5, label="x0"), Value(-1.0, label="x1")
+    w, v = Value(0.3, label="w"), Value(-0.7, label="v")
+
+    def f(x0, x1):  # one layer of two neurons on (x0, x1): W = [[w, v], [v, w]]
+        return (w * x0 + v * x1).relu() + (v * x0 + w * x1).relu() * 2.0
+
+    program = trace(f, [x0, x1], [w, v])
+    (layer,) = find_layers(program).layers
+    assert layer.weights.shape == (2, 2) and layer.shared
+    X = np.array([[0.5, -1.0], [2.0, 0.25], [-1.5, 3.0], [1.0, 1.0]])
+    values, grads = program.run(X, how="layers")
+    ref = [f(Value(a), Value(b)) for a, b in X]
+    np.testing.assert_allclose(values, [r.data for r in ref], rtol=1e-15)
+    np.testing.assert_allclose(grads, np.sum([[g.data for g in grad(r, [w, v])] for r in ref],
+                                             axis=0), rtol=1e-13)
