@@ -8,8 +8,9 @@ the temporary file is removed and the old file, if there was one, is left byte f
 it was.
 
 ``check_writable(path)`` raises the ``OSError`` that writing would, before any work is done;
-``read_limited(path, limit)`` reads a file of at most ``limit`` bytes (``/dev/zero`` is an
-error, not an endless read); ``describe_os_error`` puts an ``OSError`` on one line.
+``read_limited(path, limit)`` reads a regular file of at most ``limit`` bytes (a FIFO, which
+would block, or ``/dev/zero``, which never ends, is refused before it is opened);
+``describe_os_error`` puts an ``OSError`` on one line.
 
 ``run_program(argv, input, timeout=...)`` runs a program such as graphviz's ``dot`` and
 returns what it printed. Every way it can go wrong raises one exception type,
@@ -120,15 +121,33 @@ def _naming(e: OSError, path: str | os.PathLike[str]) -> OSError:
 
 
 def read_limited(path: str | os.PathLike[str], limit: int) -> bytes:
-    """The contents of the file at ``path``; ``ValueError`` naming the file and ``limit`` if
-    it holds more than ``limit`` bytes (no more than ``limit + 1`` are ever read)."""
-    with open(path, "rb") as f:
+    """The contents of the regular file at ``path``; ``ValueError`` naming the file if it is
+    not a regular file (a FIFO, a device, a socket, a directory: refused before it is opened,
+    so nothing blocks) or holds more than ``limit`` bytes (no more than ``limit + 1`` are ever
+    read). ``OSError`` if it cannot be read."""
+    _check_regular(path, os.stat(path).st_mode)
+    # O_NONBLOCK: should a FIFO take the file's place after the check, opening it does not
+    # wait for a writer, and fstat refuses it.
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as f:
+        _check_regular(path, os.fstat(fd).st_mode)
         data = f.read(limit + 1)
     if len(data) > limit:
         raise ValueError(
             f"{os.fspath(path)}: the file is larger than the limit of {limit:,} bytes"
         )
     return data
+
+
+_KINDS = {stat.S_IFDIR: "a directory", stat.S_IFIFO: "a FIFO (named pipe)",
+          stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+          stat.S_IFSOCK: "a socket"}
+
+
+def _check_regular(path: str | os.PathLike[str], mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = _KINDS.get(stat.S_IFMT(mode), "a special file")
+        raise ValueError(f"{os.fspath(path)}: {kind}, not a regular file")
 
 
 def describe_os_error(e: OSError) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -232,14 +233,49 @@ def test_graph_checks_its_output_before_drawing(tmp_path, monkeypatch, capsys, o
 
 
 # --- bounded reads -------------------------------------------------------------------------
-def test_dev_zero_is_refused_with_the_size_limit(capsys):
-    with pytest.raises(ValueError, match=r"^/dev/zero: the file is larger than the limit of "
-                                         r"16,777,216 bytes$"):
+def test_dev_zero_is_refused_before_it_is_read(capsys):
+    with pytest.raises(ValueError, match=r"^/dev/zero: a character device, not a regular file$"):
         load_csv("/dev/zero")
     status, _, err = run(["graph", "--weights", "/dev/zero", "-o", "g.gv"], capsys)
     assert status == 2
-    assert one_line(err) == ("autograd-lite graph: error: /dev/zero: the file is larger than the "
-                             "limit of 67,108,864 bytes")
+    assert one_line(err) == ("autograd-lite graph: error: /dev/zero: a character device, "
+                             "not a regular file")
+
+
+@pytest.mark.parametrize("argv, reason", [
+    (["train", "--data", "pipe.csv", "--out", "out"],
+     "autograd-lite train: error: --data pipe.csv: pipe.csv: a FIFO (named pipe), not a "
+     "regular file"),
+    (["graph", "--weights", "pipe.csv", "-o", "g.gv"],
+     "autograd-lite graph: error: pipe.csv: a FIFO (named pipe), not a regular file"),
+    (["graph", "--weights", ".", "-o", "g.gv"],
+     "autograd-lite graph: error: .: a directory, not a regular file"),
+])
+def test_a_fifo_or_directory_is_refused_before_it_is_opened(tmp_path, argv, reason):
+    os.mkfifo(tmp_path / "pipe.csv")  # opening it for reading would wait for a writer
+    done = subprocess.run([CLI, *argv], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 2 and one_line(done.stderr) == reason
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe.csv"]
+
+
+def test_a_fifo_replacing_the_file_after_the_check_does_not_block(tmp_path, monkeypatch):
+    path = tmp_path / "w.json"
+    os.mkfifo(path)
+    regular = os.stat(__file__)
+    monkeypatch.setattr(files.os, "stat", lambda p: regular)  # the check saw a regular file
+
+    def blocked(signum, frame):
+        raise TimeoutError("read_limited blocked on a FIFO")
+
+    old = signal.signal(signal.SIGALRM, blocked)
+    signal.alarm(10)
+    try:
+        with pytest.raises(ValueError, match="a FIFO"):
+            files.read_limited(path, 100)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def test_weights_nested_100k_deep_name_the_file(tmp_path):
