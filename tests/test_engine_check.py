@@ -118,7 +118,7 @@ def test_methods_it_cannot_check_are_named_and_bad_arguments_refused():
             return self
 
     report = check_engine(WithGelu)
-    assert report and report.notes == ("not checked: gelu (autograd-lite has no such op)",)
+    assert report and report.notes == ("not checked: gelu (the battery has no graph for it)",)
     with pytest.raises(TypeError, match="check_engine: give it the class"):
         check_engine(engine()(2.0))
     assert isinstance(report, EngineReport)
