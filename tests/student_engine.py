@@ -178,3 +178,6 @@ def _order(root, bug):
             stack.append((v, True))
             stack.extend((child, False) for child in v._prev)
     return topo if bug == "not-reversed" else reversed(topo)
+
+
+Value = engine()  # the correct engine, for ``autograd-lite check-engine student_engine.py:Value``

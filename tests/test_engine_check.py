@@ -4,10 +4,13 @@ expected numbers below were worked out by hand (each beside its case)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from student_engine import BUGS, engine
 
 from autograd_lite import EngineReport, check_engine
+from nets.cli import main
 
 S = "student_engine.Value: "
 ORDER = (" Walk the topological order backwards, root first (for node in reversed(topo)), so "
@@ -134,3 +137,64 @@ def test_a_leaf_that_cannot_be_made_is_named():
                             "_prev, _op): TypeError: test_a_leaf_that_cannot_be_made_is_named."
                             "<locals>.NoArgs.__init__() takes 1 positional argument but 2 "
                             "were given")
+
+
+# --- the command: autograd-lite check-engine MODULE:CLASS -----------------------------------
+
+TESTS = Path(__file__).resolve().parent
+
+
+def _cli(argv, capsys):
+    try:
+        status = main(argv)
+    except SystemExit as e:  # argparse's own exits
+        status = e.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def _module(tmp_path, body: str) -> str:
+    path = tmp_path / "student.py"
+    path.write_text(f"import sys\nsys.path.insert(0, {str(TESTS)!r})\n{body}\n")
+    return str(path)
+
+
+def test_the_command_grades_a_file_and_exits_0_when_right(capsys):
+    status, out, err = _cli(["check-engine", f"{TESTS / 'student_engine.py'}:Value"], capsys)
+    assert (status, err) == (0, "")
+    assert out.startswith("right: student_engine.Value agrees with autograd-lite on every value")
+
+
+def test_the_command_names_the_fault_and_exits_1(tmp_path, capsys):
+    target = _module(tmp_path, "from student_engine import engine\nValue = engine('no-rmul')")
+    status, out, err = _cli(["check-engine", f"{target}:Value"], capsys)
+    assert (status, err) == (1, "")
+    assert out == f"wrong: {S}{FOUND['no-rmul']}\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "target", "reason"),
+    [
+        ("raise RuntimeError('my module is broken')", "{path}:Value",
+         "importing {path} raised RuntimeError: my module is broken"),
+        ("Value = 3", "{path}:Value", "{path} has no class Value"),
+        ("", "{path}", "'{path}': give MODULE:CLASS, such as engine.py:Value or "
+                       "mygrad.engine:Value"),
+        ("", "{path}.py:Value", "{path}.py: no such file"),
+    ],
+    ids=["raises-on-import", "no-such-class", "no-class-named", "no-such-file"],
+)
+def test_a_target_that_cannot_be_loaded_is_one_line_exit_2(tmp_path, capsys, body, target,
+                                                            reason):
+    path = _module(tmp_path, body)
+    status, out, err = _cli(["check-engine", target.format(path=path)], capsys)
+    assert (status, out) == (2, "")
+    assert err == f"autograd-lite check-engine: error: {reason.format(path=path)}\n"
+
+
+def test_a_module_that_never_finishes_is_stopped(tmp_path, capsys):
+    path = _module(tmp_path, "while True:\n    pass")
+    status, out, err = _cli(["check-engine", f"{path}:Value", "--timeout", "1"], capsys)
+    assert (status, out) == (1, "")
+    assert err.startswith("autograd-lite check-engine: error: python")
+    assert "did not finish within 1 s and was stopped; an engine whose backward() never ends" in err
