@@ -96,19 +96,19 @@ OP_CASES = (
 )
 
 
-def _number(name: str, build: Callable[..., Any], needs: str, op: str) -> Case:
-    return Case(name, build, ((0.5,), (-1.5,)), (needs,), "number", op)
+def _number(name: str, build: Callable[..., Any], needs: tuple[str, ...], op: str) -> Case:
+    return Case(name, build, ((0.5,), (-1.5,)), needs, "number", op)
 
 
-NUMBER_CASES = (
-    _number("a + 2", lambda a: a + 2, "__add__", "+"),
-    _number("2 + a", lambda a: 2 + a, "__radd__", "+"),
-    _number("a * 2", lambda a: a * 2, "__mul__", "*"),
-    _number("2 * a", lambda a: 2 * a, "__rmul__", "*"),
-    _number("a - 2", lambda a: a - 2, "__sub__", "-"),
-    _number("2 - a", lambda a: 2 - a, "__rsub__", "-"),
-    _number("a / 2", lambda a: a / 2, "__truediv__", "/"),
-    _number("2 / a", lambda a: 2 / a, "__rtruediv__", "/"),
+NUMBER_CASES = (  # each needs the op (else it is skipped), then its reflected form
+    _number("a + 2", lambda a: a + 2, ("__add__",), "+"),
+    _number("2 + a", lambda a: 2 + a, ("__add__", "__radd__"), "+"),
+    _number("a * 2", lambda a: a * 2, ("__mul__",), "*"),
+    _number("2 * a", lambda a: 2 * a, ("__mul__", "__rmul__"), "*"),
+    _number("a - 2", lambda a: a - 2, ("__sub__",), "-"),
+    _number("2 - a", lambda a: 2 - a, ("__sub__", "__rsub__"), "-"),
+    _number("a / 2", lambda a: a / 2, ("__truediv__",), "/"),
+    _number("2 / a", lambda a: 2 / a, ("__truediv__", "__rtruediv__"), "/"),
 )
 
 
@@ -195,7 +195,7 @@ def check_engine(cls: type) -> EngineReport:
         _check_leaf(cls)
         for case in BATTERY:
             missing = [n for n in case.needs if not hasattr(cls, n)]
-            if case.kind == "op" and missing:
+            if missing and case.kind in ("op", "number") and missing[0] == case.needs[0]:
                 continue  # an op the class does not define
             if missing:
                 raise _Fault(_missing(case, missing[0]))

@@ -198,3 +198,17 @@ def test_a_module_that_never_finishes_is_stopped(tmp_path, capsys):
     assert (status, out) == (1, "")
     assert err.startswith("autograd-lite check-engine: error: python")
     assert "did not finish within 1 s and was stopped; an engine whose backward() never ends" in err
+
+
+def test_an_op_the_class_does_not_define_is_not_asked_for():
+    """No __sub__: neither a - b nor a - 2 nor 2 - a is checked, and that is no fault; with
+    __sub__ but no __rsub__, 2 - a is a fault."""
+    cls = engine()
+    del cls.__sub__, cls.__rsub__
+    report = check_engine(cls)
+    assert report, str(report)
+    assert not {"a - b", "a - 2", "2 - a"} & set(report.checked)
+    cls = engine()
+    del cls.__rsub__
+    assert check_engine(cls).fault.startswith("2 - a raises TypeError: the class has __sub__ "
+                                              "but no __rsub__")
