@@ -7,8 +7,9 @@
   derives. Committed as ``docs/images/network.svg``; its second line is a comment with the
   SHA-256 of the DOT text it was laid out from, and ``tests/test_figures.py`` checks that
   it is the DOT text ``draw`` makes now (run this script when it is not).
-- ``three_units()`` and ``lecture_L()``: the graphs of the two step-through pages the site
-  embeds (the derivation's and the home page's), made by the docs' build (``mkdocs_hooks``).
+- ``page(name)``: the two step-through pages the site embeds, the derivation's (a net of
+  3 units, ``three_units()``) and the home page's (the lecture's L), made by the docs'
+  build (``mkdocs_hooks``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from autograd_lite import Value, draw, player  # noqa: E402
 from autograd_lite.drawing import render  # noqa: E402
 from autograd_lite.files import write_atomic  # noqa: E402
 from nets import FeatureDiscoveryNet  # noqa: E402
+from nets.exercises import lecture_expression  # noqa: E402
 
 NETWORK_SVG = ROOT / "docs" / "images" / "network.svg"
 PAGES = {"steps/three_units.html": "three_units", "steps/lecture_L.html": "lecture_L"}
@@ -49,25 +51,13 @@ def three_units() -> tuple[Value, list[Value]]:
     return t.l, net.parameters()
 
 
-def lecture_L() -> Value:
-    """The lecture's L = (a·b + c)·f, labelled as in the lecture."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c, f = Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
-
-
 def page(name: str) -> str:
     """The step-through page ``name`` (a key of ``PAGES``) as one HTML document."""
     if PAGES[name] == "three_units":
         root, params = three_units()
         return player(root, params=params, title="Backpropagation in a net of 3 units").html
-    return player(lecture_L(), title="The lecture's L = (a·b + c)·f").html
+    L, _ = lecture_expression()
+    return player(L, title="The lecture's L = (a·b + c)·f").html
 
 
 def dot_hash(source: str) -> str:
