@@ -406,8 +406,12 @@ def test_the_players_legend_keeps_its_columns_in_an_exported_notebook(offline_pa
     """JupyterLab's CSS floats a dt at 20% of its cell: each symbol of the legend would wrap
     ("grad" over "−0.25"). Each stays on one line, left of its text."""
     page = offline_page.open(notebook_pages / "01_values_and_the_chain_rule.html")
-    legend = page.locator(".agl-player .agl-legend").first
+    player = page.locator(".agl-player").first
+    if player.locator(".agl-legend-button").count():  # a legend shown from the toolbar
+        player.locator(".agl-legend-button").click()
+    legend = player.locator(".agl-legend")
     legend.scroll_into_view_if_needed()
+    assert legend.is_visible()
     # each symbol's width against the same content laid out on one line, unconstrained
     rows = legend.evaluate("""l => [...l.querySelectorAll('dt')].map(dt => {
         const alone = document.createElement('span');
