@@ -20,7 +20,8 @@ from .program import Program, trace
 from .steps import Step, backward_steps
 from .value import Value
 
-# Drawing needs graphviz, files needs subprocess: imported on first use, not with the engine.
+# Drawing needs graphviz, files needs subprocess: imported on first use, not with the engine;
+# so is the grader of a student's engine.
 _LAZY = {
     "draw": "drawing",
     "save": "drawing",
@@ -33,6 +34,8 @@ _LAZY = {
     "separators": "explainer",
     "Explanation": "explainer",
     "save_html": "player",
+    "check_engine": "engine_check",
+    "EngineReport": "engine_check",
 }
 
 __all__ = [
@@ -62,6 +65,8 @@ __all__ = [
     "ProgramError",
     "player",
     "save_html",
+    "check_engine",
+    "EngineReport",
 ]
 
 

@@ -46,7 +46,7 @@ from .feature_discovery import FeatureDiscoveryNet, Trace
 
 __all__ = [
     "Verdict", "check_local_derivative", "check_backward_step", "check_weight_gradient",
-    "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS",
+    "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS", "lecture_expression",
 ]
 
 TOLERANCE = 1e-6  # relative and absolute, on numbers of order one
@@ -207,8 +207,9 @@ def _local_mistakes(op: str, point: tuple[float, ...], y: float, expected: list[
 # --- 2. one node's backward step ----------------------------------------------------------
 
 
-def _lecture_expression() -> tuple[Value, Value]:
-    """micrograd's lecture: L = (a·b + c)·f; returns (L, the node e = a·b)."""
+def lecture_expression() -> tuple[Value, Value]:
+    """micrograd's lecture's first graph, L = (a·b + c)·f with a = 2, b = −3, c = 10,
+    f = −2, each node labelled as there; returns (L, the node e = a·b)."""
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c, f = Value(10.0, label="c"), Value(-2.0, label="f")
     e = a * b
@@ -274,7 +275,7 @@ def _sum_and_reuse() -> tuple[Value, Value]:
 
 
 _SCENES: dict[str, list[Callable[[], tuple[Value, Value]]]] = {
-    "mul": [_lecture_expression, _square],
+    "mul": [lecture_expression, _square],
     "tanh": [_lecture_neuron, _tanh_and_skip],
     "add": [_sum_node, _sum_and_reuse],
 }

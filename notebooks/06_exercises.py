@@ -153,3 +153,94 @@ print(check_weight_gradient(dl_dW))
 # When every checker says "right", compare your factors with `explain(t.l, net.W[i][j])`
 # on a net of your own (notebook 2 shows how): it prints the same four factors with their
 # numbers. A unit that is off is the case to think about twice.
+
+# %% [markdown]
+# ## Last: your own engine
+#
+# The lecture's real exercise is writing your own `Value`: `data`, `grad`, `_prev`, `_op`,
+# the ops with their `_backward` closures, and `backward()`. `check_engine` grades it: it
+# builds a battery of graphs with your class (every op it defines, numbers on either side,
+# `a*a`, `x+x`, `(x+x)*x`, a node used by two children, two paths of different lengths, a
+# 5,000-deep chain), runs the same graphs on autograd-lite, compares every value and
+# gradient, and names the first fault. From the shell: `autograd-lite check-engine
+# my_engine.py:Value`.
+#
+# Here is an engine as a student might first write it. Run the check, read what it says,
+# fix the class and run it again.
+
+# %%
+import math
+
+from autograd_lite import check_engine
+
+
+class StudentValue:
+    def __init__(self, data, _children=(), _op=""):
+        self.data = data
+        self.grad = 0.0
+        self._backward = lambda: None
+        self._prev = set(_children)
+        self._op = _op
+
+    def __add__(self, other):
+        other = other if isinstance(other, StudentValue) else StudentValue(other)
+        out = StudentValue(self.data + other.data, (self, other), "+")
+
+        def _backward():
+            self.grad = out.grad
+            other.grad = out.grad
+
+        out._backward = _backward
+        return out
+
+    def __mul__(self, other):
+        other = other if isinstance(other, StudentValue) else StudentValue(other)
+        out = StudentValue(self.data * other.data, (self, other), "*")
+
+        def _backward():
+            self.grad += other.data * out.grad
+            other.grad += self.data * out.grad
+
+        out._backward = _backward
+        return out
+
+    def __radd__(self, other):
+        return self + other
+
+    def __rmul__(self, other):
+        return self * other
+
+    def tanh(self):
+        t = math.tanh(self.data)
+        out = StudentValue(t, (self,), "tanh")
+
+        def _backward():
+            self.grad += (1 - t**2) * out.grad
+
+        out._backward = _backward
+        return out
+
+    def backward(self):
+        topo, visited, stack = [], set(), [(self, False)]
+        while stack:  # a depth-first sort with a stack of its own: no recursion limit
+            v, done = stack.pop()
+            if done:
+                topo.append(v)
+            elif v not in visited:
+                visited.add(v)
+                stack.append((v, True))
+                stack.extend((child, False) for child in v._prev)
+        self.grad = 1.0
+        for v in reversed(topo):
+            v._backward()
+
+
+print(check_engine(StudentValue))
+
+# %% [markdown]
+# micrograd's own `Value` passes; the check adds a note on what it cannot do:
+
+# %%
+from micrograd.engine import Value as MicrogradValue
+
+print(check_engine(MicrogradValue))

@@ -255,7 +255,8 @@ def test_the_command_line_is_a_package_with_one_module_per_subcommand():
         module.register(subparsers)
         registered.update(dict.fromkeys(subparsers.choices, module.__name__))
     assert registered == {"demo": "nets.cli.train", "train": "nets.cli.train",
-                          "gradcheck": "nets.cli.gradcheck", "graph": "nets.cli.graph"}
+                          "gradcheck": "nets.cli.gradcheck", "graph": "nets.cli.graph",
+                          "check-engine": "nets.cli.check_engine"}
     package = Path(nets.cli.__file__).parent
     assert sorted(p.name for p in package.parent.glob("*.py") if "cli" in p.name or "_arg" in p.name
                   or "command" in p.name) == []  # cli.py, graph_command.py, _arguments.py moved

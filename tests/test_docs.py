@@ -296,7 +296,7 @@ def test_the_quick_start_prints_what_the_home_page_says(tmp_path):
 
 def test_the_home_page_links_every_notebook_and_each_reads_offline(offline_page, site):
     page = offline_page.open(site / "index.html")
-    links = page.locator("a[href^='notebooks/']")
+    links = page.locator("article a[href^='notebooks/']")  # the page's list, not the sidebar
     hrefs = [links.nth(k).get_attribute("href") for k in range(links.count())]
     assert hrefs == [f"notebooks/{nb.stem}.html" for nb in NOTEBOOKS]
     for href in hrefs:
@@ -332,3 +332,99 @@ def test_code_and_diagrams_fit_the_page(offline_page, site, page_path, width):
         ".filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 60))"
     )
     assert overflowing == []
+
+
+# --- what the site shows beyond its text: the sidebar, the figure, the step-through pages ------
+
+
+def test_every_notebook_is_in_the_sidebar_by_its_title(offline_page, site):
+    from notebooks_html import title
+
+    for page_path, up in (("index.html", ""), ("derivation/index.html", "../")):
+        page = offline_page.open(site / page_path)
+        sidebar = page.locator("nav.md-nav--primary")
+        for notebook in NOTEBOOKS:
+            link = sidebar.locator(f"a[href='{up}notebooks/{notebook.stem}.html']")
+            assert link.count() == 1, f"{notebook.name} is not in the sidebar of {page_path}"
+            assert link.inner_text().strip() == title(notebook)
+
+
+def test_the_derivation_shows_the_networks_figure(offline_page, site):
+    page = offline_page.open(site / "derivation" / "index.html")
+    figure = page.locator("img[src='../images/network.svg']")
+    assert figure.count() == 1
+    figure.scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector('img[src$=\"network.svg\"]').complete")
+    natural, shown = figure.evaluate("e => [e.naturalWidth, e.clientWidth]")
+    assert natural > 1000 and shown > 600  # drawn, and scaled to the column
+    offline_page.assert_clean()
+
+
+def _player_in(page, frame_title: str):
+    """The step-through page embedded in ``page``, once its script has run."""
+    frame = page.frame_locator(f'iframe[title="{frame_title}"]')
+    frame.locator(".agl-position").filter(has_text="1 of").wait_for()
+    return frame
+
+
+def _svg_texts(frame) -> list[str]:
+    return frame.locator(".agl-graph svg").first.evaluate(
+        "s => [...s.querySelectorAll('text')].map(t => t.textContent)")
+
+
+def test_the_derivation_embeds_a_step_through_page_of_a_3_unit_net(offline_page, site):
+    page = offline_page.open(site / "derivation" / "index.html")
+    frame = _player_in(page, "Step-through page: backpropagation in a net of 3 units")
+    assert frame.locator(".agl-title").inner_text() == "Backpropagation in a net of 3 units"
+    assert frame.locator(".agl-position").inner_text() == "Forward pass: 1 of 32"
+    names = set(_svg_texts(frame))
+    assert {"r̃[0]", "r̃[1]", "r̃[2]", "x̂[0]", "x̂[1]", "x̂[2]", "w[2]", "l"} <= names
+    frame.locator(".agl-next").click()
+    assert frame.locator(".agl-position").inner_text() == "Forward pass: 2 of 32"
+    offline_page.assert_clean()
+
+
+def test_the_home_page_steps_through_the_lectures_L_to_its_numbers(offline_page, site):
+    page = offline_page.open(site / "index.html")
+    frame = _player_in(page, "Step-through page: the lecture's L = (a·b + c)·f")
+    frame.locator(".agl-end").click()
+    assert frame.locator(".agl-position").inner_text() == "Backward pass: step 7 of 7"
+    texts = _svg_texts(frame)
+    # the lecture's picture of L after backward: a 2/6, b −3/−4, c 10/−2, e −6/−2, d 4/−2,
+    # f −2/4, L −8/1 (data/grad)
+    shown = {texts[k]: texts[k + 1:k + 3] for k, t in enumerate(texts) if t in "abcdefL"}
+    assert shown == {
+        "a": ["data 2", "grad 6"], "b": ["data −3", "grad −4"], "c": ["data 10", "grad −2"],
+        "e": ["data −6", "grad −2"], "d": ["data 4", "grad −2"], "f": ["data −2", "grad 4"],
+        "L": ["data −8", "grad 1"],
+    }
+    offline_page.assert_clean()
+
+
+def test_the_players_legend_keeps_its_columns_in_an_exported_notebook(offline_page,
+                                                                      notebook_pages):
+    """JupyterLab's CSS floats a dt at 20% of its cell: each symbol of the legend would wrap
+    ("grad" over "−0.25"). Each stays on one line, left of its text."""
+    page = offline_page.open(notebook_pages / "01_values_and_the_chain_rule.html")
+    player = page.locator(".agl-player").first
+    if player.locator(".agl-legend-button").count():  # a legend shown from the toolbar
+        player.locator(".agl-legend-button").click()
+    legend = player.locator(".agl-legend")
+    legend.scroll_into_view_if_needed()
+    assert legend.is_visible()
+    # each symbol's width against the same content laid out on one line, unconstrained
+    rows = legend.evaluate("""l => [...l.querySelectorAll('dt')].map(dt => {
+        const alone = document.createElement('span');
+        alone.style.cssText = 'display: inline-block; white-space: nowrap';
+        alone.innerHTML = dt.innerHTML;
+        dt.parentElement.appendChild(alone);
+        const one_line = alone.getBoundingClientRect().width;
+        alone.remove();
+        const dd = dt.nextElementSibling.getBoundingClientRect(), box = dt.getBoundingClientRect();
+        return {text: dt.innerText, width: box.width, one_line,
+                left_of_text: box.right <= dd.left, same_row: Math.abs(box.top - dd.top) < 4};
+    })""")
+    assert len(rows) >= 6
+    for row in rows:
+        assert row["width"] >= row["one_line"] - 1, row  # room for it: not wrapped
+        assert row["left_of_text"] and row["same_row"], row

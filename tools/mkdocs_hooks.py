@@ -1,6 +1,7 @@
 """MkDocs hooks: the site carries its own KaTeX and the notebooks (as HTML pages that read
-offline), the home page links every notebook, and the API page gets its generated op table
-and the reference of every public name."""
+offline, each in the sidebar), the home page links every notebook, the step-through pages
+the home page and the derivation embed are made from the package (``figures.PAGES``), and
+the API page gets its generated op table and the reference of every public name."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import importlib
 import inspect
 from typing import Any
 
+import figures
 from katex import katex_files
 from mkdocs.structure.files import File, Files
 from notebooks_html import notebooks, title, to_html
@@ -21,13 +23,23 @@ OTHERS = "<!-- every public name not documented above -->"
 PACKAGES = ("autograd_lite", "nets")
 
 
+def on_config(config: Any) -> Any:
+    """Every notebook in the sidebar, under "Notebooks", by its title."""
+    config["nav"].append({"Notebooks": [{title(nb): f"{NOTEBOOK_DIR}/{nb.stem}.html"}
+                                        for nb in notebooks()]})
+    return config
+
+
 def on_files(files: Files, config: Any) -> Files:
-    """Serve KaTeX from the site itself, under ``assets/katex/``."""
+    """Serve KaTeX from the site itself, under ``assets/katex/``; the notebooks as pages;
+    the step-through pages the docs embed."""
     for name, source in katex_files().items():
         files.append(File.generated(config, f"{KATEX_DIR}/{name}", abs_src_path=str(source)))
     for notebook in notebooks():
         html, _ = to_html(notebook, katex_base=f"../{KATEX_DIR}")
         files.append(File.generated(config, f"{NOTEBOOK_DIR}/{notebook.stem}.html", content=html))
+    for name in figures.PAGES:
+        files.append(File.generated(config, name, content=figures.page(name)))
     return files
 
 

@@ -6,6 +6,8 @@
                               finite differences; exits 1 on any mismatch
     autograd-lite graph       draw the net's graph for one example (or an expression) as
                               SVG, optionally explaining one parameter's gradient
+    autograd-lite check-engine MODULE:CLASS
+                              grade your own micrograd-style Value class; exits 1 on a fault
 
 Bad arguments exit with status 2 and a one-line reason, never a traceback; ``--help`` works
 everywhere. Every size has an upper bound (``LIMITS``), checked before anything is built, and
@@ -24,12 +26,12 @@ from typing import NoReturn
 
 from autograd_lite.files import ProgramError, describe_os_error
 
-from . import gradcheck, graph, train
+from . import check_engine, gradcheck, graph, train
 from .arguments import UsageError, one_line
 
 __all__ = ["main", "build_parser", "COMMANDS"]
 
-COMMANDS = (train, gradcheck, graph)
+COMMANDS = (train, gradcheck, graph, check_engine)
 """The modules that register a subcommand, in the order ``--help`` lists them."""
 
 
