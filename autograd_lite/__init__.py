@@ -24,8 +24,8 @@ from .value import Value
 # so is the grader of a student's engine.
 _LAZY = {
     "draw": "drawing",
-    "save": "drawing",
-    "save_svg": "drawing",
+    "save": "saving",
+    "save_svg": "saving",
     "DotNotFound": "drawing",
     "explain": "explainer",
     "write_atomic": "files",

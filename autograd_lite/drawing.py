@@ -3,8 +3,8 @@
 ``draw(root)`` returns a ``graphviz.Digraph``. Its ``.source`` is the DOT text, built
 without graphviz's ``dot`` program; in Jupyter the graph displays inline as SVG (graphviz's
 own display hooks, which run ``dot``), and its ``.render(name)`` writes ``name.svg``, as
-micrograd's ``draw_dot`` does. ``save(root, path)`` writes it in the format the
-file's extension names (.svg, .png, .pdf, or .gv/.dot for the DOT text).
+micrograd's ``draw_dot`` does. ``autograd_lite.save(root, path)`` writes it in the format
+the file's extension names (.svg, .png, .pdf, or .gv/.dot for the DOT text).
 
 Each value is a box (label, data, grad) coloured by its kind: a labelled leaf (blue), a
 parameter (green, when ``params`` names them), a constant (grey: an unlabelled leaf, such as
@@ -33,11 +33,9 @@ and a node no gradient has reached yet shows no number at all.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Collection, Mapping
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import graphviz
@@ -45,19 +43,16 @@ import graphviz
 from .backprop import current_grads, topological_order
 from .checks import check_count, check_graph_size, check_styles, check_value
 from .collapse import Box, boxes, on_paths
-from .files import ProgramNotFound, run_program, write_atomic
-from .value import Value, shown
+from .files import ProgramNotFound, run_program
+from .text import format_number, is_off, shown
+from .value import Value
 
-__all__ = ["draw", "save", "save_svg", "render", "output_format", "svg_width_px",
-           "format_number", "DotNotFound", "FORMATS", "DOT_TIMEOUT", "MIN_FONT_PT"]
+__all__ = ["draw", "render", "svg_width_px", "format_number", "DotNotFound", "DOT_TIMEOUT",
+           "MIN_FONT_PT"]
 
 # Seconds graphviz's `dot` may take to lay out one graph before it is stopped.
 DOT_TIMEOUT = 30.0
 
-# The file formats a drawing is written in, by extension (.gv/.dot: DOT text, no program).
-# .html: the step-through page (``autograd_lite.player.save_html``), not a picture.
-FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".gv": "dot", ".dot": "dot",
-           ".html": "html"}
 MIN_FONT_PT = 12.0  # no text of a drawing is shrunk below this to fit a width
 _FONT = {"value": 16, "op": 14, "edge": 14, "legend": 14}
 _PX_PER_PT = 96 / 72  # CSS pixels per point
@@ -93,20 +88,6 @@ class DotNotFound(ProgramNotFound, graphviz.ExecutableNotFound):
             "brew install graphviz (macOS), or see https://graphviz.org/download/. "
             "The DOT text needs no program: draw(root).source",
         )
-
-
-def format_number(x: float, fmt: str = ".4g") -> str:
-    """``x`` formatted with ``fmt``, a true minus sign, and no negative zero.
-
-    >>> format_number(-0.5), format_number(-0.0), format_number(2 / 3, ".2f")
-    ('−0.5', '0', '0.67')
-    """
-    if not isinstance(fmt, str):
-        raise TypeError(f'fmt must be a number format such as ".4g", got {type(fmt).__name__}')
-    try:
-        return format(float(x) + 0.0, fmt).replace("-", "−")  # + 0.0 turns -0.0 into 0.0
-    except ValueError:
-        raise ValueError(f'fmt must be a number format such as ".4g", got {shown(fmt)}') from None
 
 
 def draw(
@@ -211,68 +192,6 @@ def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT
         raise DotNotFound() from None
 
 
-def save(
-    root: Value | graphviz.Digraph,
-    path: str | os.PathLike[str],
-    *,
-    timeout: float = DOT_TIMEOUT,
-    **options,
-) -> Path:
-    """Write the graph to ``path`` in the format its extension names; return the path.
-
-    .svg, .png and .pdf need graphviz's ``dot`` (else ``DotNotFound``); .gv and .dot get
-    the DOT text; .html gets the step-through page (``save_html(root, path, **options)``,
-    with the page's options). Any other extension is a ValueError, raised before any work.
-    ``root`` is a ``Value`` (drawn with ``draw(root, **options)``) or a graph already drawn,
-    such as ``explain(L, v).draw()``. The file is replaced whole or not at all: if ``dot``
-    is missing, fails or runs past ``timeout`` seconds (``ProgramError``), it is not touched.
-    """
-    path = Path(path)
-    format = output_format(path)
-    if format == "html":
-        from .player import save_html  # the page draws with this module: imported on use
-
-        if not isinstance(root, Value):
-            raise TypeError(f"save: {os.fspath(path)} is the step-through page, made from a "
-                            f"Value, not from a {type(root).__name__}")
-        return save_html(root, path, timeout=timeout, **options)
-    if isinstance(root, graphviz.Digraph):
-        if options:
-            raise TypeError(f"save: options {sorted(options)} apply to a Value, not a graph")
-        graph = root
-    else:
-        graph = draw(root, **options)
-    data = graph.source.encode("utf-8") if format == "dot" else render(graph, format,
-                                                                          timeout=timeout)
-    return write_atomic(path, data)
-
-
-def save_svg(
-    root: Value | graphviz.Digraph,
-    path: str | os.PathLike[str],
-    *,
-    timeout: float = DOT_TIMEOUT,
-    **options,
-) -> Path:
-    """``save`` for a path ending in .svg (kept for code written before ``save``)."""
-    if Path(path).suffix.lower() != ".svg":
-        raise ValueError(f"save_svg writes SVG, and {os.fspath(path)!r} does not end in .svg; "
-                         "save(root, path) writes the format the extension names")
-    return save(root, path, timeout=timeout, **options)
-
-
-def output_format(path: str | os.PathLike[str]) -> str:
-    """The format ``save`` writes to ``path``, from its extension; ValueError if unknown."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in FORMATS:
-        known = ", ".join(FORMATS)
-        raise ValueError(
-            f"{os.fspath(path)}: cannot tell the format from the extension {suffix or '(none)'!r}"
-            f"; use one of {known} (.html: the step-through page)"
-        )
-    return FORMATS[suffix]
-
-
 def _fit(dot: graphviz.Digraph, max_width: float) -> None:
     """Scale the picture down to ``max_width`` pixels, if it is wider, and text allows."""
     width = svg_width_px(render(dot, "svg"))
@@ -334,7 +253,7 @@ class _Picture:
         attrs = dict(_KIND_STYLE[kind])
         self.use(kind)
         rows = self._rows(box)
-        if _is_off(node):
+        if is_off(node):
             attrs.update(_OFF)
             self.use("off")
         for marks, style, entry in ((self.highlight, _HIGHLIGHT, "highlight"),
@@ -377,7 +296,7 @@ class _Picture:
                 rows.append(f"data {self._num(node.data)}")
             else:  # the sum, then what the activation makes of it (an off unit says so)
                 pre = escape(box.pre.label) if box.pre.label else "Σ"
-                off = " ≤ 0: off" if _is_off(node) else ""
+                off = " ≤ 0: off" if is_off(node) else ""
                 rows.append(f"{pre} {self._num(box.pre.data)}{off} → data {self._num(node.data)}")
         else:
             if node.label:
@@ -385,7 +304,7 @@ class _Picture:
             rows.append(f"data {self._num(node.data)}")
         if box is not None:  # a greyed input, drawn for context, shows no gradient
             rows.append(self._grad_row(node))
-        if _is_off(node) and (box is None or box.kind != "neuron"):
+        if is_off(node) and (box is None or box.kind != "neuron"):
             x = node.parents[0]
             rows.append(f'<font color="#6b7280">off: {escape(x.label or "input")} = '
                         f"{self._num(x.data)} ≤ 0</font>")
@@ -438,7 +357,7 @@ class _Picture:
                 self.use("edge label")
             if label:
                 attrs["label"] = " ".join(label)
-            if _is_off(edge.source):
+            if is_off(edge.source):
                 attrs.update(_OFF_EDGE)
                 self.use("off")
             if is_current:
@@ -485,11 +404,6 @@ _TABLE_OPEN = '<table border="0" cellborder="0" cellspacing="0" cellpadding="1">
 def _table(rows: list[str]) -> str:
     cells = "".join(f"<tr><td>{row}</td></tr>" for row in rows)
     return f"<{_TABLE_OPEN}{cells}</table>>"
-
-
-def _is_off(node: Value) -> bool:
-    """A ReLU whose input is ≤ 0: it is 0, and sends 0 back to its input."""
-    return node.op is not None and node.op.name == "relu" and node.parents[0].data <= 0
 
 
 def _neuron_formula(box: Box) -> str:

@@ -45,9 +45,11 @@ from typing import Any
 
 from ..backprop import grad, topological_order
 from ..checks import check_count, check_graph_size, check_value
-from ..drawing import DOT_TIMEOUT, _is_off, draw, render
+from ..drawing import DOT_TIMEOUT, draw, render
 from ..files import write_atomic
-from ..value import Value, shown
+from ..text import is_off as _is_off
+from ..text import shown
+from ..value import Value
 from .script import script
 
 __all__ = ["player", "save_html", "Player", "MAX_NODES"]

@@ -39,8 +39,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..collapse import Box
-from ..drawing import format_number
 from ..ops import OPS, Code
+from ..text import format_number
 from ..value import ByHand, Value
 
 __all__ = ["node_names", "local_formula", "local_expression", "rulebook", "wrt", "factor",

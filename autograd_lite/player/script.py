@@ -31,9 +31,10 @@ from typing import Any, NamedTuple
 
 from ..backprop import topological_order
 from ..collapse import on_paths
-from ..drawing import _is_off, format_number
 from ..explainer import explain
 from ..steps import Contribution, backward_steps
+from ..text import format_number
+from ..text import is_off as _is_off
 from ..value import Value
 from .notation import local_expression, local_formula, node_names, rulebook, wrt
 from .units import find_units, units
