@@ -20,17 +20,16 @@ from .program import Program, trace
 from .steps import Step, backward_steps
 from .value import Value
 
-# Drawing needs graphviz, files needs subprocess: imported on first use, not with the engine;
-# so is the grader of a student's engine.
+# Drawing needs graphviz, the page drawing and saving both: imported on first use, not with
+# the engine; so is the grader of a student's engine. Writing files and running programs
+# are the package's own business: autograd_lite.files (write_atomic, run_program,
+# ProgramError), not the engine's names.
 _LAZY = {
     "draw": "drawing",
     "save": "saving",
     "save_svg": "saving",
     "DotNotFound": "drawing",
     "explain": "explainer",
-    "write_atomic": "files",
-    "run_program": "files",
-    "ProgramError": "files",
     "separators": "explainer",
     "Explanation": "explainer",
     "save_html": "player",
@@ -60,9 +59,6 @@ __all__ = [
     "parse_expression",
     "trace",
     "Program",
-    "write_atomic",
-    "run_program",
-    "ProgramError",
     "player",
     "save_html",
     "check_engine",

@@ -17,7 +17,7 @@ from importlib import import_module
 _SUBMODULES = ("losses", "manual", "data")
 _DEFINED_IN = {  # each exported name -> the submodule that defines it
     "FeatureDiscoveryNet": "feature_discovery",
-    "Trace": "feature_discovery",
+    "ForwardPass": "feature_discovery",
     "Module": "mlp",
     "Neuron": "mlp",
     "Layer": "mlp",

@@ -19,9 +19,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from autograd_lite import grad
+from autograd_lite.checks import Array, as_examples
 
 from . import manual
-from ._checks import Array, as_examples
 from .feature_discovery import FeatureDiscoveryNet
 
 __all__ = ["GroupComparison", "GradientComparison", "compare_gradients", "finite_differences"]

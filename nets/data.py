@@ -24,10 +24,8 @@ from collections.abc import Callable, Iterator
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from autograd_lite.checks import check_count, check_number
+from autograd_lite.checks import check_count, check_number, check_positive_int
 from autograd_lite.files import read_limited
-
-from ._checks import check_positive_int
 
 __all__ = [
     "DATASETS",

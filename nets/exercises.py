@@ -42,7 +42,7 @@ from typing import Any
 from autograd_lite import OPS, Value, explain, grad, gradcheck
 from autograd_lite.drawing import format_number
 
-from .feature_discovery import FeatureDiscoveryNet, Trace
+from .feature_discovery import FeatureDiscoveryNet, ForwardPass
 
 __all__ = [
     "Verdict", "check_local_derivative", "check_backward_step", "check_weight_gradient",
@@ -410,7 +410,9 @@ _NET_w = [1.2, -0.7]
 _EXAMPLE = ([1.5, 0.5, 1.0], 2.0)  # unit 0 is on (r̃[0] = 1.3), unit 1 is off (r̃[1] = −0.15)
 
 
-def check_weight_gradient(answer: Callable[[Trace, list[float], float, int, int], Any]) -> Verdict:
+def check_weight_gradient(
+    answer: Callable[[ForwardPass, list[float], float, int, int], Any],
+) -> Verdict:
     """Check ``answer(t, w, y, i, j)``: the four factors of ∂l/∂W[i,j] for the squared loss
     l = (y − r)², root's side first: (∂l/∂r, ∂r/∂x̂[j], ∂x̂[j]/∂r̃[j], ∂r̃[j]/∂W[i,j]).
 
@@ -453,7 +455,7 @@ def check_weight_gradient(answer: Callable[[Trace, list[float], float, int, int]
                          "their product agrees with finite differences.")
 
 
-def _code_names(t: Trace) -> dict[Value, str]:
+def _code_names(t: ForwardPass) -> dict[Value, str]:
     """How the student's code reaches each node of the trace (``t.r_tilde[0]``)."""
     names = {t.r: "t.r", t.l: "t.l"}
     for field in ("x", "r_tilde", "x_hat"):

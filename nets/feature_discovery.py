@@ -30,13 +30,13 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from autograd_lite import Value
+from autograd_lite.checks import Array, as_array, as_examples, check_choice, check_positive_int
 from autograd_lite.files import read_limited, write_atomic
 
 from . import losses
-from ._checks import Array, as_array, as_examples, check_choice, check_positive_int
 from .mlp import Module
 
-__all__ = ["FeatureDiscoveryNet", "Trace", "NET_LOSSES", "FORMAT", "VERSION"]
+__all__ = ["FeatureDiscoveryNet", "ForwardPass", "NET_LOSSES", "FORMAT", "VERSION"]
 
 NET_LOSSES = ("squared", "logistic")  # the losses nets.manual also differentiates
 FORMAT = "autograd-lite/feature-discovery"  # the "format" field of a weights file
@@ -45,7 +45,7 @@ MAX_FILE_BYTES = 64 * 2**20  # a weights file larger than this is refused before
 
 
 @dataclass(frozen=True)
-class Trace:
+class ForwardPass:
     """The nodes of one forward pass: inputs, r̃, x̂, the score r and (given y) the loss l."""
 
     x: list[Value]
@@ -100,7 +100,7 @@ class FeatureDiscoveryNet(Module):
         )
 
     # --- the forward pass -----------------------------------------------------------------
-    def forward(self, x: ArrayLike, y: float | Value | None = None) -> Trace:
+    def forward(self, x: ArrayLike, y: float | Value | None = None) -> ForwardPass:
         """Build the graph for one example x (``n_inputs`` numbers); with a target y, its loss.
 
         x may also be a list of ``n_inputs`` Value leaves and y a Value leaf: the graph is
@@ -127,7 +127,7 @@ class FeatureDiscoveryNet(Module):
                 raise ValueError(f"total_loss: example {n}: {e}") from None
         return losses.reduce(terms, reduction)
 
-    def _trace(self, x: list[float] | list[Value], y: float | Value | None) -> Trace:
+    def _trace(self, x: list[float] | list[Value], y: float | Value | None) -> ForwardPass:
         W = self.W
         xs = [v if isinstance(v, Value) else Value(v, label=label)
               for v, label in zip(x, self._x_labels)]
@@ -142,10 +142,10 @@ class FeatureDiscoveryNet(Module):
         r = sum((w_j * h_j for w_j, h_j in zip(self.w[1:], x_hat[1:])), self.w[0] * x_hat[0])
         r.label = "r"
         if y is None:
-            return Trace(xs, r_tilde, x_hat, r)
+            return ForwardPass(xs, r_tilde, x_hat, r)
         loss = self._loss(r, y)
         loss.label = "l"
-        return Trace(xs, r_tilde, x_hat, r, loss)
+        return ForwardPass(xs, r_tilde, x_hat, r, loss)
 
     def _as_input(self, x: ArrayLike | list[Value]) -> list[float] | list[Value]:
         if isinstance(x, list) and len(x) == self.n_inputs and all(

@@ -26,9 +26,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from autograd_lite import Value
+from autograd_lite.checks import check_choice
 from autograd_lite.value import shown
-
-from ._checks import check_choice
 
 __all__ = [
     "LOSSES",

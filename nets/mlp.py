@@ -26,9 +26,8 @@ import random
 from collections.abc import Sequence
 
 from autograd_lite import Value
+from autograd_lite.checks import check_positive_int
 from autograd_lite.value import shown
-
-from ._checks import check_positive_int
 
 __all__ = ["Module", "Neuron", "Layer", "MLP"]
 

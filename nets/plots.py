@@ -15,9 +15,9 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from autograd_lite.checks import Array
 from autograd_lite.files import write_atomic
 
-from ._checks import Array
 from .training import History
 
 __all__ = ["decision_boundary", "loss_curve"]

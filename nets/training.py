@@ -29,10 +29,10 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from autograd_lite import Value, collector_paused, trace
+from autograd_lite.checks import as_examples, check_positive_int
 from autograd_lite.program import DifferentGraphError
 
 from . import losses
-from ._checks import as_examples, check_positive_int
 from .optim import Optimizer
 
 __all__ = ["History", "Model", "train", "accuracy"]

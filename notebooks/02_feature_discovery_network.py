@@ -52,10 +52,10 @@ x = np.array([1.0, 2.0])
 y = 1.0
 
 net = FeatureDiscoveryNet.from_weights(W, w, loss="logistic")
-trace = net.forward(x, y)  # the graph, with every node named as in the notes
-print("r̃ =", [round(n.data, 4) for n in trace.r_tilde])
-print("x̂ =", [round(n.data, 4) for n in trace.x_hat])
-print("r =", round(trace.r.data, 4), "  l =", round(trace.l.data, 4))
+passed = net.forward(x, y)  # a ForwardPass: the graph, every node named as in the notes
+print("r̃ =", [round(n.data, 4) for n in passed.r_tilde])
+print("x̂ =", [round(n.data, 4) for n in passed.x_hat])
+print("r =", round(passed.r.data, 4), "  l =", round(passed.l.data, 4))
 
 # %% [markdown]
 # The same forward pass by hand:
@@ -63,8 +63,8 @@ print("r =", round(trace.r.data, 4), "  l =", round(trace.l.data, 4))
 # %%
 fwd = manual.forward(W, w, x)
 print("r̃ =", fwd.r_tilde.round(4), " x̂ =", fwd.x_hat.round(4), " r =", round(float(fwd.r), 4))
-assert np.allclose(fwd.r_tilde, [n.data for n in trace.r_tilde], rtol=1e-15)
-assert np.isclose(fwd.r, trace.r.data, rtol=1e-15)
+assert np.allclose(fwd.r_tilde, [n.data for n in passed.r_tilde], rtol=1e-15)
+assert np.isclose(fwd.r, passed.r.data, rtol=1e-15)
 
 # %% [markdown]
 # Units 1 and 2 have negative pre-activations ($\tilde r_2 = 0.3 - 1.4 = -1.1$), so their
@@ -76,8 +76,8 @@ assert np.isclose(fwd.r, trace.r.data, rtol=1e-15)
 # legend under the picture says what every colour and line means.
 
 # %%
-trace.l.backward()
-draw(trace.l, params=net.parameters(), collapse="neurons", rankdir="TB")
+passed.l.backward()
+draw(passed.l, params=net.parameters(), collapse="neurons", rankdir="TB")
 
 # %% [markdown]
 # ## Step 1: the loss derivative, the easy part
@@ -92,9 +92,9 @@ draw(trace.l, params=net.parameters(), collapse="neurons", rankdir="TB")
 # %%
 from autograd_lite import grad
 
-r = trace.r.data
+r = passed.r.data
 dl_dr_by_hand = 1 / (1 + np.exp(-r)) - y  # σ(r) − y
-dl_dr_autodiff = grad(trace.l, [trace.r])[0].data
+dl_dr_autodiff = grad(passed.l, [passed.r])[0].data
 print(f"∂l/∂r: by hand {dl_dr_by_hand:.12f}   autodiff {dl_dr_autodiff:.12f}")
 assert np.isclose(dl_dr_by_hand, dl_dr_autodiff, rtol=1e-12)
 print(f"squared loss at y = 1: −2(y − r) = {-2 * (y - r):.6f},"
@@ -124,7 +124,7 @@ print(f"squared loss at y = 1: −2(y − r) = {-2 * (y - r):.6f},"
 # in the graph, with no knowledge of the formula:
 
 # %%
-print([node.label for node in separators(trace.l, net.W[1][0]) if node.label])
+print([node.label for node in separators(passed.l, net.W[1][0]) if node.label])
 
 # %% [markdown]
 # `explain` writes the chain rule out for one weight, with the numbers: the
@@ -133,7 +133,7 @@ print([node.label for node in separators(trace.l, net.W[1][0]) if node.label])
 # on unchanged (a factor 1); `explain` leaves those factors out, and says so.
 
 # %%
-ex = explain(trace.l, net.W[1][0])
+ex = explain(passed.l, net.W[1][0])
 print(ex)
 
 # %%
@@ -152,7 +152,7 @@ ex.draw(params=net.parameters(), rankdir="TB")
 # Unit 1 is off for this input. `explain` says so, and why, for a weight into it:
 
 # %%
-print(explain(trace.l, net.W[0][1]))
+print(explain(passed.l, net.W[0][1]))
 
 # %% [markdown]
 # ## Step 4: all of them, by hand and by autodiff
@@ -164,7 +164,7 @@ print(explain(trace.l, net.W[0][1]))
 # %%
 dW, dw = manual.gradients(W, w, x, y, loss="logistic")  # the formulas above, in numpy
 net.zero_grad()
-trace.l.backward()
+passed.l.backward()
 dW_auto = np.array([[p.grad for p in row] for row in net.W])
 dw_auto = np.array([p.grad for p in net.w])
 print("∂l/∂W by hand:\n", dW.round(6), "\n∂l/∂W autodiff:\n", dW_auto.round(6))
