@@ -60,10 +60,14 @@ chromium:
 demo: setup-demo
 	$(BIN)/autograd-lite demo --out out --force
 
-lint: setup
+# The linters need only the venv: no apt, no npm. ruff; the layers of the packages
+# (import-linter, contracts in pyproject.toml); types (mypy, strict on autograd_lite/).
+lint: $(VENV)/.installed-$(EXTRAS)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/mypy
 
-test: chromium lint
+test: setup chromium lint
 	$(PY) -m pytest --doctest-modules autograd_lite nets tests
 
 bench: setup

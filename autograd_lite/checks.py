@@ -95,9 +95,9 @@ def check_positive_int(name: str, n: object) -> int:
     not), ValueError if below 1 or above ``MAX_SIZE``."""
     if isinstance(n, bool) or not isinstance(n, numbers.Integral):
         raise TypeError(f"{name} must be a positive integer, got {type(n).__name__}: {shown(n)}")
-    if n < 1:
+    if int(n) < 1:
         raise ValueError(f"{name} must be a positive integer, got {shown(n)}")
-    if n > MAX_SIZE:
+    if int(n) > MAX_SIZE:
         raise ValueError(f"{name} must be at most {MAX_SIZE:,}, got {shown(n)}")
     return int(n)
 

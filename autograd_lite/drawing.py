@@ -77,7 +77,7 @@ _GRAD_COLOR = {"final": "#b91c1c", "pending": "#b45309", "unreached": "#9ca3af"}
 _GRAD_STATUSES = tuple(_GRAD_COLOR)
 
 
-class DotNotFound(ProgramNotFound, graphviz.ExecutableNotFound):
+class DotNotFound(ProgramNotFound, graphviz.ExecutableNotFound):  # type: ignore[misc]
     """graphviz's ``dot`` program is not installed; the message says how to install it."""
 
     def __init__(self) -> None:
@@ -222,7 +222,8 @@ def svg_width_px(svg: bytes | str) -> float:
 class _Picture:
     """The DOT statements of one drawing, and what its legend has to explain."""
 
-    def __init__(self, root, fmt, params, ids, step, grads, edge_labels) -> None:
+    def __init__(self, root: Value, fmt: str, params: set[Value], ids: dict[Value, str],
+                 step: Any, grads: Mapping[Value, float], edge_labels: bool) -> None:
         self.root, self.fmt, self.params, self.ids = root, fmt, params, ids
         self.step, self.grads, self.edge_labels = step, grads, edge_labels
         self.on_path: set[Value] | None = None
@@ -288,10 +289,12 @@ class _Picture:
     def _rows(self, box: Box | None, node: Value | None = None) -> list[str]:
         """The label's rows: name, data, grad, and what else the box stands for."""
         node = box.out if box is not None else node
+        assert node is not None, "a label is drawn for a box or a node"
         rows = []
         if box is not None and box.kind == "neuron":
             name = escape(node.label) if node.label else "neuron"
             rows.append(f"<b>{name}</b> = {_neuron_formula(box)}")
+            assert box.pre is not None, "a neuron's box holds its sum"
             if box.pre is node:
                 rows.append(f"data {self._num(node.data)}")
             else:  # the sum, then what the activation makes of it (an off unit says so)
@@ -408,7 +411,8 @@ def _table(rows: list[str]) -> str:
 
 def _neuron_formula(box: Box) -> str:
     terms = f"Σ {len(box.weights)} w·x" + (" + b" if box.bias is not None else "")
-    return terms if box.pre is box.out else f"{box.out.op.symbol}({terms})"
+    op = box.out.op
+    return terms if box.pre is box.out or op is None else f"{op.symbol}({terms})"
 
 
 def _swatch(text: str, color: str = "#111827") -> str:

@@ -38,7 +38,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import pairwise
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import graphviz
 
@@ -210,7 +210,7 @@ class Explanation:
         """The labelled separators the chain goes through, from ``wrt``'s side."""
         return tuple(f.lower for f in reversed(self.chain[:-1]))
 
-    def draw(self, **options) -> graphviz.Digraph:
+    def draw(self, **options: Any) -> graphviz.Digraph:
         """The paths from ``wrt`` to the root (blue), their separators (orange), and the
         real gradient ∂root/∂u on every node, computed with ``grad`` (``.grad`` is left
         untouched); the caption is the formula with its numbers.
@@ -378,7 +378,7 @@ def _enumerate_paths(
     paths that branch from it, so a path of n edges costs O(n), not O(n²).
     """
     paths = []
-    stack: list[tuple[Value, tuple | None]] = [(L, None)]
+    stack: list[tuple[Value, tuple[Any, ...] | None]] = [(L, None)]
     while stack:
         node, trail = stack.pop()  # trail: the edges up to L, the nearest first
         if node is v:

@@ -197,7 +197,8 @@ def _sigmoid(x: float) -> float:
 
 def _sigmoid_array(x: np.ndarray) -> np.ndarray:
     e = np.exp(-np.abs(x))  # the same two branches, both from e^-|x|
-    return np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    y: np.ndarray = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return y
 
 
 def _softplus(x: float) -> float:
@@ -206,7 +207,8 @@ def _softplus(x: float) -> float:
 
 
 def _softplus_array(x: np.ndarray) -> np.ndarray:
-    return np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    y: np.ndarray = np.maximum(x, 0.0) + np.log1p(np.exp(-np.abs(x)))
+    return y
 
 
 def _relu(x: float) -> float:
@@ -214,7 +216,8 @@ def _relu(x: float) -> float:
 
 
 def _relu_array(x: np.ndarray) -> np.ndarray:
-    return np.where(x > 0.0, x, 0.0)
+    y: np.ndarray = np.where(x > 0.0, x, 0.0)
+    return y
 
 
 def _step(x: float) -> float:
@@ -242,7 +245,8 @@ def _pow_var(a: float, b: float) -> float:
 def _pow_var_array(a: Any, b: Any) -> np.ndarray:
     if np.any(np.less(a, 0.0) | (np.equal(a, 0.0) & np.less(b, 0.0))):
         raise ValueError("math domain error")
-    return np.power(a, b)
+    y: np.ndarray = np.power(a, b)
+    return y
 
 
 # log a, taken as 0 at a = 0: the factor of ∂(a**b)/∂b = a**b·log a, which is 0 there

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import operator
 from collections.abc import Callable, Mapping
+from typing import Any
 
 from .ops import OPS
 from .value import Value
@@ -29,9 +30,11 @@ FUNCTIONS: dict[str, Callable[[Value], Value]] = {
     op.name: getattr(Value, op.name)
     for op in OPS.values() if op.arity == 1 and hasattr(Value, op.name)
 }
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
-           ast.Div: operator.truediv, ast.Pow: operator.pow}
-_UNARY = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+_BINARY: dict[type[ast.operator], Callable[[Any, Any], Value]] = {
+    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
+    ast.Div: operator.truediv, ast.Pow: operator.pow}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Value]] = {
+    ast.USub: operator.neg, ast.UAdd: operator.pos}
 MAX_LENGTH = 1000
 
 
@@ -47,7 +50,8 @@ def parse_expression(text: str, values: Mapping[str, float]) -> Value:
     leaves: dict[str, Value] = {}
 
     def build(node: ast.AST) -> Value | float:
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and (
+                not isinstance(node.value, bool)):
             return float(node.value)
         if isinstance(node, ast.Name):
             if node.id not in values:

@@ -34,8 +34,8 @@ def format_number(x: float, fmt: str = ".4g") -> str:
 def shown(x: object) -> str:
     """``repr(x)`` for an error message: at most 60 characters, and an int too long for
     Python to print (past 4,300 digits) or to hold as a float given by its number of digits."""
-    if isinstance(x, numbers.Integral) and not isinstance(x, bool) and abs(x) > 10**60:
-        return f"an int of {int(math.log10(abs(x))) + 1} digits"
+    if isinstance(x, numbers.Integral) and not isinstance(x, bool) and abs(int(x)) > 10**60:
+        return f"an int of {int(math.log10(abs(int(x)))) + 1} digits"
     text = repr(x)
     return text if len(text) <= 60 else text[:57] + "..."
 

@@ -29,6 +29,7 @@ import math
 import numbers
 import threading
 from collections.abc import Callable
+from types import NotImplementedType
 from typing import Any
 
 from .ops import GENERICS, OPS, Op
@@ -123,7 +124,8 @@ class Value:
     # The local derivatives ∂data/∂input are two more, computed when the node is.
     __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_d_left", "_d_right")
 
-    def __init__(self, data: float, _children: tuple = (), _op: str = "", label: str = "") -> None:
+    def __init__(self, data: float, _children: tuple[Value, ...] = (), _op: str = "",
+                 label: str = "") -> None:
         # data - data is 0.0 for a finite float, nan (true) for ±inf and nan
         self.data = data if type(data) is float and not data - data else _as_float(data)
         self.grad = 0.0
@@ -170,9 +172,10 @@ class Value:
     @property
     def parents(self) -> tuple[Value, ...]:
         """The inputs of ``op``, in order, duplicates kept; ``()`` for a leaf."""
-        if self._right is not None:
-            return (self._left, self._right)
-        return () if self._left is None else (self._left,)
+        left, right = self._left, self._right
+        if left is None:
+            return ()
+        return (left,) if right is None else (left, right)
 
     @property
     def _prev(self) -> set[Value]:
@@ -243,9 +246,10 @@ class Value:
         """
         if self._left is None:
             return ()
-        if self._d_left is None:
+        d_left, d_right = self._d_left, self._d_right
+        if d_left is None:
             raise derivative_failure(self)
-        return (self._d_left,) if self._right is None else (self._d_left, self._d_right)
+        return (d_left,) if d_right is None else (d_left, d_right)
 
     def backward(self) -> None:
         """Add ∂self/∂v to ``v.grad`` for every node ``v`` of the graph, ``self`` included.
@@ -276,10 +280,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_ADD, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 + x1
         except (ArithmeticError, ValueError) as e:
@@ -307,10 +313,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_ADD, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = other, self
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 + x1
         except (ArithmeticError, ValueError) as e:
@@ -338,10 +346,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_SUB, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 - x1
         except (ArithmeticError, ValueError) as e:
@@ -369,10 +379,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_SUB, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = other, self
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 - x1
         except (ArithmeticError, ValueError) as e:
@@ -400,10 +412,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_MUL, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 * x1
         except (ArithmeticError, ValueError) as e:
@@ -431,10 +445,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_MUL, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = other, self
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 * x1
         except (ArithmeticError, ValueError) as e:
@@ -465,10 +481,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_DIV, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 / x1
         except (ArithmeticError, ValueError) as e:
@@ -499,10 +517,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_DIV, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = other, self
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = x0 / x1
         except (ArithmeticError, ValueError) as e:
@@ -529,6 +549,7 @@ class Value:
         """``-self``: the negation."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = -x0
         except (ArithmeticError, ValueError) as e:
@@ -551,7 +572,7 @@ class Value:
         node._d_right = None
         return node
 
-    def _pow(self, other: Value | float) -> Value:
+    def _pow(self, other: Value | float) -> Value | NotImplementedType:
         """``self ** other``: a ** k for a number k.
 
         Needs a > 0, or an integer k (and a ≠ 0 when k < 0).
@@ -559,10 +580,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_POW, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented  # type: ignore[no-any-return]
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = power(x0, x1)
         except (ArithmeticError, ValueError) as e:
@@ -585,7 +608,7 @@ class Value:
         node._d_right = d1
         return node
 
-    def _pow_var(self, other: Value | float) -> Value:
+    def _pow_var(self, other: Value | float) -> Value | NotImplementedType:
         """``self ** other``: a ** b for a Value b.
 
         Needs a > 0 when the exponent is a Value, or a = 0 and b ≥ 0 (b ≥ 1 for ∂/∂a).
@@ -593,10 +616,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_POW_VAR, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented  # type: ignore[no-any-return]
         a, b = self, other
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = power_var(x0, x1)
         except (ArithmeticError, ValueError) as e:
@@ -627,10 +652,12 @@ class Value:
         if type(other) is not Value:
             other = constant(_RPOW, other)
             if other is NotImplemented:
-                return other
+                return NotImplemented
         a, b = other, self
         x0 = a.data
         x1 = b.data
+        d0: float | None  # None where the derivative is not defined
+        d1: float | None  # None where the derivative is not defined
         try:
             y = power_var(x0, x1)
         except (ArithmeticError, ValueError) as e:
@@ -660,6 +687,7 @@ class Value:
         """
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = exp(x0)
         except (ArithmeticError, ValueError) as e:
@@ -689,6 +717,7 @@ class Value:
         """
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = log(x0)
         except (ArithmeticError, ValueError) as e:
@@ -718,6 +747,7 @@ class Value:
         """
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = sqrt(x0)
         except (ArithmeticError, ValueError) as e:
@@ -744,6 +774,7 @@ class Value:
         """Hyperbolic tangent, (e^x − e^-x) / (e^x + e^-x)."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = tanh(x0)
         except (ArithmeticError, ValueError) as e:
@@ -770,6 +801,7 @@ class Value:
         """1 / (1 + e^-x), stable for any finite x."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = sigmoid(x0)
         except (ArithmeticError, ValueError) as e:
@@ -796,6 +828,7 @@ class Value:
         """max(x, 0); its derivative at 0 is taken as 0, as in PyTorch."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = relu(x0)
         except (ArithmeticError, ValueError) as e:
@@ -822,6 +855,7 @@ class Value:
         """log(1 + e^x), stable for any finite x."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = softplus(x0)
         except (ArithmeticError, ValueError) as e:
@@ -848,6 +882,7 @@ class Value:
         """|x|; its derivative at 0 is taken as 0, as in PyTorch."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = abs(x0)
         except (ArithmeticError, ValueError) as e:
@@ -874,6 +909,7 @@ class Value:
         """``abs(self)``: the same as ``self.abs()``."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = abs(x0)
         except (ArithmeticError, ValueError) as e:
@@ -900,6 +936,7 @@ class Value:
         """Sine (x in radians)."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = sin(x0)
         except (ArithmeticError, ValueError) as e:
@@ -926,6 +963,7 @@ class Value:
         """Cosine (x in radians)."""
         a = self
         x0 = a.data
+        d0: float | None  # None where the derivative is not defined
         try:
             y = cos(x0)
         except (ArithmeticError, ValueError) as e:
@@ -957,26 +995,27 @@ def _as_float(x: Any) -> float:
             f"{shown(x)}"
         )
     try:
-        x = float(x)
+        number = float(x)
     except OverflowError:  # an int (or Fraction) beyond the largest float
         raise OverflowError(
             f"Value: data must be a number a float can hold (|x| < 1.8e308), got {shown(x)}"
         ) from None
-    if not _isfinite(x):
-        raise ValueError(f"Value: data must be a finite number, got {x}; NaN and ±inf are "
-                         "not allowed")
-    return x
+    if not _isfinite(number):
+        raise ValueError(f"Value: data must be a finite number, got {number}; NaN and ±inf "
+                         "are not allowed")
+    return number
 
 
-def constant(op: Op, x: Any) -> Value | Any:
+def constant(op: Op, x: Any) -> Value | NotImplementedType:
     """``x``, the other input of ``op``, as a ``Value``: itself if it is one (a subclass),
-    else a constant leaf; ``NotImplemented`` if it is not a real number."""
+    else a constant leaf; ``NotImplemented`` if it is not a real number (then Python asks
+    the other side: a numpy array applies the op to each element)."""
     if isinstance(x, Value):
         return x
     try:
         return Value(x)
     except TypeError:
-        return NotImplemented
+        return NotImplemented  # type: ignore[no-any-return]
     except (OverflowError, ValueError) as e:
         raise type(e)(f"{op.name}: {e}") from None
 
@@ -1062,17 +1101,19 @@ def derivative_failure(node: Value) -> ArithmeticError | ValueError:
     """The error for a node whose local derivatives were not defined where it was computed
     (√x at 0): the op, its inputs and why, as the op's rule says it; for a node made by
     hand, that its ``_backward`` was never set."""
-    parents = node.parents
-    if isinstance(node.op, ByHand):
+    parents, op = node.parents, node.op
+    if op is None:
+        return ValueError(f"{node!r} is a leaf: it has no local derivatives")
+    if isinstance(op, ByHand):
         return ValueError(
             f"{node!r} was made by hand with inputs {list(parents)} but its _backward was "
             "never set, so the engine cannot send them its gradient: set node._backward to "
             "a function that adds d * out.grad to each input's grad, or add the op with "
             "autograd_lite.define_op")
     try:
-        node.op.derivatives(*[p.data for p in parents], node.data)
+        op.derivatives(*[p.data for p in parents], node.data)
     except (ArithmeticError, ValueError) as e:
-        return type(e)(describe_failure(node.op, parents, f"derivative: {e}"))
+        return type(e)(describe_failure(op, parents, f"derivative: {e}"))
     return ValueError(describe_failure(
-        node.op, parents, "derivative: not defined at the inputs it was computed from "
+        op, parents, "derivative: not defined at the inputs it was computed from "
         "(their data has changed since)"))

@@ -25,11 +25,13 @@ from autograd_lite import OPS, Value, ops
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
-import griffe_doctests  # noqa: E402  (tools/ is not a package)
-import op_table  # noqa: E402
-
+# The docs extra (mkdocs, mkdocstrings and its griffe): without it, these tests skip.
 pytest.importorskip("mkdocs")
 pytest.importorskip("mkdocstrings")
+pytest.importorskip("griffe")
+
+import griffe_doctests  # noqa: E402  (tools/ is not a package)
+import op_table  # noqa: E402
 
 RAW_TEX = ("\\(", "\\)", "\\[", "\\]", "$$")
 # Every formula typeset: each math element holds KaTeX's output (and none holds an error).

@@ -131,12 +131,16 @@ def _method(m: Method, slots: tuple[str, ...]) -> list[str]:
                                f"{op}.derivatives({', '.join(xs)}, y)")
     if binary:
         inputs, ds = "(a, b)", "d0, d1"
-        head = [f"def {m.name}(self, other: Value | float) -> Value:",
+        # A method Python calls for an operator may return NotImplemented, and says so;
+        # _pow, called by __pow__, says it in its type.
+        returns = "Value" if m.name.startswith("__") else "Value | NotImplementedType"
+        head = [f"def {m.name}(self, other: Value | float) -> {returns}:",
                 *_docstring(m.doc, m.op.domain),
                 "    if type(other) is not Value:",
                 f"        other = constant({op}, other)",
                 "        if other is NotImplemented:",
-                "            return other",
+                "            return NotImplemented" + ("" if m.name.startswith("__") else
+                                                      "  # type: ignore[no-any-return]"),
                 f"    a, b = {'other, self' if m.reflected else 'self, other'}",
                 "    x0 = a.data",
                 "    x1 = b.data"]
@@ -147,6 +151,8 @@ def _method(m: Method, slots: tuple[str, ...]) -> list[str]:
                 "    x0 = a.data"]
     held = {**SLOTS, "op": op, **({} if binary else {"_right": "None", "_d_right": "None"})}
     return [*head,
+            *(f"    {d}: float | None  # None where the derivative is not defined"
+              for d in ds.split(", ")),
             "    try:",
             f"        y = {value}",
             "    except (ArithmeticError, ValueError) as e:",
