@@ -324,6 +324,15 @@ def test_design_names_only_files_that_exist():
     assert named and named <= tree, f"design.md names files that do not exist: {named - tree}"
 
 
+def test_the_design_diagram_shows_every_module_of_both_packages():
+    text = (ROOT / "docs" / "design.md").read_text(encoding="utf-8")
+    diagram = text[text.index("```"):text.index("```", text.index("```") + 3)]
+    shown = set(re.findall(r"\b[a-z_]+\.py\b", diagram))
+    modules = {p.name for folder in ("autograd_lite", "nets")
+               for p in (ROOT / folder).rglob("*.py") if p.name != "__init__.py"}
+    assert modules <= shown, f"the diagram leaves out {sorted(modules - shown)}"
+
+
 @pytest.mark.parametrize("width", [1280, 800])
 @pytest.mark.parametrize("page_path", ["index.html", "derivation/index.html", "design/index.html"])
 def test_code_and_diagrams_fit_the_page(offline_page, site, page_path, width):
