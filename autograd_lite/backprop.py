@@ -28,8 +28,10 @@ from collections import deque
 from collections.abc import Iterable, Sequence
 from itertools import repeat
 from operator import add, attrgetter
+from typing import cast
 
 from .checks import check_value
+from .ops import Op
 from .value import Value, derivative_failure, describe_failure, refuse_by_hand, writing_grads
 
 __all__ = ["topological_order", "backward", "grad", "zero_grad"]
@@ -90,10 +92,10 @@ def gradients(root: Value) -> dict[Value, float]:
             a = node._left
             if a is None:  # a leaf
                 continue
-            grads[a] += node._d_left * g
+            grads[a] += node._d_left * g  # type: ignore[operator]  # None: caught below
             b = node._right
             if b is not None:
-                grads[b] += node._d_right * g
+                grads[b] += node._d_right * g  # type: ignore[operator]
     except TypeError:  # None * g: a local derivative not defined where the node was made
         if node._d_left is None:
             raise derivative_failure(node) from None
@@ -181,7 +183,7 @@ def recorded_gradients(root: Value) -> dict[Value, float | Value]:
     """The chain rule with the local derivatives computed on the nodes themselves, so the
     arithmetic is recorded (``grad(..., create_graph=True)``); ValueError naming the node
     if they no longer equal the ones stored with it (its inputs' ``data`` has changed)."""
-    grads: dict[Value, float | Value] = _table(root)
+    grads = cast(dict[Value, "float | Value"], _table(root))
     grads[root] = Value(1.0)
     for node, g in reversed(grads.items()):
         parents = node.parents
@@ -190,15 +192,16 @@ def recorded_gradients(root: Value) -> dict[Value, float | Value]:
         refuse_by_hand("grad(..., create_graph=True)", node)
         if node._d_left is None:
             raise derivative_failure(node)
+        op = cast(Op, node.op)  # a node with parents was made by an op
         try:
-            derivatives = node.op.derivatives(*parents, node)
+            derivatives = op.derivatives(*parents, node)
         except (ArithmeticError, ValueError) as e:
-            raise type(e)(describe_failure(node.op, parents, f"derivative: {e}")) from None
+            raise type(e)(describe_failure(op, parents, f"derivative: {e}")) from None
         stored = (node._d_left, node._d_right)[: len(parents)]
         now = tuple(d.data if isinstance(d, Value) else d for d in derivatives)
         if now != stored:
             raise ValueError(
-                f"grad: {node!r}, the {node.op.name} node, was computed from inputs whose "
+                f"grad: {node!r}, the {op.name} node, was computed from inputs whose "
                 f"data has changed since (local derivatives {stored} then, {now} now); "
                 "build the graph again from the new values"
             )
@@ -214,4 +217,4 @@ def overflow_error(grads: dict[Value, float]) -> OverflowError:
     where = f"the {bad.op.name} node" if bad.op else "the leaf"
     sender = next(n for n in reversed(grads) if any(p is bad for p in n.parents))
     return OverflowError(f"backward: the gradient reaching {where} {bad!r} overflowed; "
-                         f"the {sender.op.name} node {sender!r} sent it")
+                         f"the {cast(Op, sender.op).name} node {sender!r} sent it")

@@ -121,7 +121,7 @@ def on_paths(order: list[Value], v: Value) -> set[Value]:
 
 
 def _single(node: Value) -> Box:
-    ordered = len(node.parents) == 2 and node.op.name not in _SYMMETRIC
+    ordered = len(node.parents) == 2 and node.op is not None and node.op.name not in _SYMMETRIC
     edges = tuple(
         Edge(parent, local, "ab"[k] if ordered else None)
         for k, (parent, local) in enumerate(zip(node.parents, node.local_derivatives()))
@@ -129,7 +129,7 @@ def _single(node: Value) -> Box:
     return Box(node, "value", edges, frozenset({node}))
 
 
-def _terms(node: Value, uses: Counter) -> tuple[list[Value], set[Value]]:
+def _terms(node: Value, uses: Counter[Value]) -> tuple[list[Value], set[Value]]:
     """The terms of the chain of additions ending at ``node``, left to right, and the
     additions it is made of (an inner addition belongs to it only if nothing else uses it)."""
     terms, adds, stack = [], set(), [node]
@@ -143,14 +143,14 @@ def _terms(node: Value, uses: Counter) -> tuple[list[Value], set[Value]]:
     return terms, adds
 
 
-def _sum(node: Value, uses: Counter) -> Box | None:
+def _sum(node: Value, uses: Counter[Value]) -> Box | None:
     terms, adds = _terms(node, uses)
     if len(terms) < 3:
         return None
     return Box(node, "sum", tuple(Edge(t, 1.0, None) for t in terms), frozenset(adds))
 
 
-def _neuron(node: Value, uses: Counter, params: Collection[Value]) -> Box | None:
+def _neuron(node: Value, uses: Counter[Value], params: Collection[Value]) -> Box | None:
     """The neuron whose output is ``node``, or None if ``node`` does not end one."""
     if node.op is not None and node.op.name in ACTIVATIONS and uses[node.parents[0]] == 1:
         pre, (slope,) = node.parents[0], node.local_derivatives()
@@ -159,7 +159,9 @@ def _neuron(node: Value, uses: Counter, params: Collection[Value]) -> Box | None
     terms, adds = _terms(pre, uses)
     if len(terms) < 2 and pre is node:
         return None  # a lone product is a neuron only with an activation after it
-    members, weights, edges, biases = {node, pre} | adds, [], [], []
+    members, weights, biases = {node, pre} | adds, [], []
+    edges: list[Edge] = []
+    w: Value | None
     for term in terms:
         if term in params:  # the bias: ∂(sum)/∂b = 1
             w, inputs = term, []
@@ -183,7 +185,7 @@ def _neuron(node: Value, uses: Counter, params: Collection[Value]) -> Box | None
 
 
 def _weight_and_input(
-    term: Value, params: Collection[Value], uses: Counter
+    term: Value, params: Collection[Value], uses: Counter[Value]
 ) -> tuple[Value | None, Value]:
     """For a term ``w * u`` (either order) with ``w`` a parameter: w and u."""
     if term.op is None or term.op.name != "mul" or uses[term] != 1:

@@ -41,7 +41,7 @@ import random
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -51,7 +51,8 @@ from .backprop import grad, topological_order
 from .collector import collector_paused
 from .layered import describe_layers
 from .ops import OPS, Op
-from .value import Value, refuse_by_hand, shown
+from .text import shown
+from .value import Value, refuse_by_hand
 
 __all__ = ["trace", "Program", "Instruction", "DifferentGraphError", "UncheckedProgramWarning"]
 
@@ -168,7 +169,8 @@ def _record(
     the slots of the root and of ``outputs``."""
     # First which nodes are computed and which are constants (they depend on no input or
     # parameter), so that every slot is known before an instruction is made.
-    slots, computed, constants = dict(leaves), [], {}
+    slots, computed = dict(leaves), []
+    constants: dict[Value, float] = {}
     for node in topological_order(root):
         if node in slots:
             continue
@@ -177,7 +179,7 @@ def _record(
             constants[node] = node.data
             continue
         refuse_by_hand("trace", node)
-        if node.op.name == "pow" and parents[1] not in constants:
+        if cast(Op, node.op).name == "pow" and parents[1] not in constants:
             raise ValueError(f"trace: the exponent of {node!r} must be a constant")
         slots[node] = len(slots)
         computed.append((node, parents))
@@ -429,7 +431,7 @@ class Program:
             leaves = [Value(v, label=label) for v, label in zip(X[row].tolist(),
                                                                   self.input_labels)]
             with collector_paused():
-                nodes = _built(self.fn, leaves)
+                nodes = _built(cast(Callable[..., Any], self.fn), leaves)
                 difference = self._difference(nodes, [*leaves, *self.params])
             if difference and self.fallback == "error":
                 raise DifferentGraphError(row, difference)
@@ -457,7 +459,7 @@ class Program:
                 continue
             args = [slots.get(p, ("c", p.data)) for p in parents]
             if k == len(expected) or (node.op, args) != expected[k]:
-                other = f"v{self.n_leaves + k} = {node.op.name}(" + ", ".join(
+                other = f"v{self.n_leaves + k} = {cast(Op, node.op).name}(" + ", ".join(
                     f"v{a}" if isinstance(a, int) else repr(a[1]) for a in args) + ")"
                 mine = self.code(self.instructions[k]) if k < len(expected) else "no more"
                 return f"the traced graph has {mine}, this one {other}"
@@ -494,7 +496,8 @@ class Program:
         if len(bad):
             raise ValueError(f"Program.run: params[{bad[0]}] is {p[bad[0]]}; "
                              "parameters must be finite numbers")
-        return p.tolist()
+        values: list[float] = p.tolist()
+        return values
 
     # --- pickling: the ops by name (the table's rules are functions), nothing prepared ------
     def __getstate__(self) -> dict[str, Any]:
