@@ -182,7 +182,7 @@ def player(
     return Player(dict(svgs, data=data, quiz=bool(quiz), off=off), title)
 
 
-def save_html(root: Value, path: str | os.PathLike[str], **options) -> Path:
+def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path:
     """Write the step-through page for ``root`` to ``path``, one self-contained HTML file.
 
     ``options`` are ``player``'s (``level``, ``paths_to``, ``params``, ``quiz``, …). The
@@ -227,7 +227,7 @@ def _smaller(svg: str) -> str:
     return svg.replace(font, "").replace("<svg ", f"<svg{font} ", 1)
 
 
-def _outline(attribute: re.Match) -> str:
+def _outline(attribute: re.Match[str]) -> str:
     return re.sub(r"-?\d+\.\d+", lambda x: str(round(float(x[0]))), attribute[0])
 
 
@@ -235,7 +235,7 @@ def _asset(name: str) -> str:
     return files(__name__).joinpath(name).read_text(encoding="utf-8")
 
 
-def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict, quiz: bool,
+def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict[Any, Any], quiz: bool,
               off: bool) -> str:
     """The player: controls, caption, graph, inspector, legend, its data and its script.
     ``off``: the graph has a ReLU that is off, which the legend then explains."""
@@ -264,7 +264,7 @@ def _code(prefix: str) -> str:
 
 def _script_hash(fragment: str) -> str:
     """The CSP source that lets exactly the fragment's script run: its SHA-256."""
-    code = re.search(r"<script>(.*?)</script>", fragment, re.DOTALL)[1]
+    code = re.search(r"<script>(.*?)</script>", fragment, re.DOTALL)[1]  # type: ignore[index]
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
 
 
@@ -272,7 +272,7 @@ class _CallablePackage(types.ModuleType):
     """``autograd_lite.player`` names both this package and its function ``player``:
     calling the package calls the function."""
 
-    def __call__(self, root: Value, **options) -> Player:
+    def __call__(self, root: Value, **options: Any) -> Player:
         return player(root, **options)
 
 

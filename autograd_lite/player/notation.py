@@ -79,6 +79,7 @@ def node_names(order: list[Value], root: Value, fmt: str = ".4g",
 
     used: set[str] = set()
     loss_constants = _loss_constants(root)
+    name: str | None
     for node in order:
         if node.label:  # a label used twice: the later node gets a name of its own
             name = node.label if node.label not in used else fresh("t")
@@ -137,7 +138,7 @@ def _layer_names(units: Sequence[Box]) -> dict[Value, str]:
     """h[l,j] for the output of unit j of layer l (a neuron's layer: one more than the
     deepest neuron among its inputs), z[l,j] for its sum; from 1, as layers are counted."""
     layer: dict[Value, int] = {}
-    count: Counter = Counter()
+    count: Counter[Any] = Counter()
     named: dict[Value, str] = {}
     for box in units:  # topological: a unit's inputs come before it
         if box.kind != "neuron":
@@ -145,7 +146,7 @@ def _layer_names(units: Sequence[Box]) -> dict[Value, str]:
         l = 1 + max((layer.get(e.source, 0) for e in box.edges), default=0)  # noqa: E741
         layer[box.out], j = l, count[l]
         count[l] += 1
-        named[box.pre] = f"z[{l},{j}]"
+        named[box.pre] = f"z[{l},{j}]"  # type: ignore[index]
         if box.pre is not box.out:
             named[box.out] = f"h[{l},{j}]"
     return named
@@ -173,10 +174,10 @@ def _is_number(node: Value, names: dict[Value, str], fmt: str) -> bool:
     return _is_constant(node) and names[node] == format_number(node.data, fmt)
 
 
-def _structural_name(node: Value, names: dict[Value, str], uses: Counter) -> str | None:
+def _structural_name(node: Value, names: dict[Value, str], uses: Counter[Any]) -> str | None:
     """``W[0,1]·x[0]``, ``A + … + Z``, ``tanh(d)``: the node's op on its inputs' names, if
     that is short enough."""
-    if node.op.name == "add":
+    if node.op.name == "add":  # type: ignore[union-attr]
         terms = _sum_terms(node, uses)
         if len(terms) > 2:
             name = f"{names[terms[0]]} + … + {names[terms[-1]]}"
@@ -185,7 +186,7 @@ def _structural_name(node: Value, names: dict[Value, str], uses: Counter) -> str
     return name if len(name) <= MAX_NAME else None
 
 
-def _sum_terms(node: Value, uses: Counter) -> list[Value]:
+def _sum_terms(node: Value, uses: Counter[Any]) -> list[Value]:
     """The terms of a chain of unlabelled additions ending at ``node``, left to right."""
     terms, stack = [], [node]
     while stack:
@@ -200,7 +201,7 @@ def _sum_terms(node: Value, uses: Counter) -> list[Value]:
 
 def local_expression(node: Value, names: dict[Value, str]) -> str:
     """The op of ``node`` written on its inputs' names: ``d·f``, ``ReLU(r̃[3])``, ``−a``."""
-    return _expression(node.op.name, [names[p] for p in node.parents])
+    return _expression(node.op.name, [names[p] for p in node.parents])  # type: ignore[union-attr]
 
 
 def _expression(op: str, args: list[str]) -> str:
@@ -258,9 +259,9 @@ def local_formula(node: Value, position: int, names: dict[Value, str],
         return _math(node.local_derivatives()[position], {}, fmt)
     args: list[Any] = [p.data if _is_number(p, names, fmt) else Code(slot)
                        for p, slot in zip(node.parents, _SLOTS)]
-    if node.op.name == "pow" and not isinstance(args[1], float):
+    if node.op.name == "pow" and not isinstance(args[1], float):  # type: ignore[union-attr]
         args[1] = _Exponent(_SLOTS[1])
-    derivative = node.op.derivatives(*args, Code(_RESULT))[position]
+    derivative = node.op.derivatives(*args, Code(_RESULT))[position]  # type: ignore[union-attr]
     slots = {slot: names[p] for p, slot in zip(node.parents, _SLOTS)}
     slots[_RESULT] = names[node]
     return _math(derivative, slots, fmt)
@@ -308,12 +309,12 @@ def _write(tree: ast.expr, slots: dict[str, str], fmt: str) -> str:
     if isinstance(tree, ast.Name):
         return slots[tree.id]
     if isinstance(tree, ast.Constant):
-        return format_number(float(tree.value), fmt)
+        return format_number(float(tree.value), fmt)  # type: ignore[arg-type]
     if isinstance(tree, ast.UnaryOp):  # only -x
         return f"−{_wrap(_write(tree.operand, slots, fmt), 2)}"
     if isinstance(tree, ast.Call):
         args = [_write(a, slots, fmt) for a in tree.args]
-        name = tree.func.id
+        name = tree.func.id  # type: ignore[attr-defined]
         if name in _CALLS:
             if name.startswith("power"):
                 return _expression("pow", args)

@@ -129,7 +129,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         })
     for i, step in enumerate(steps):
         if step["foldedInto"] is not None:
-            steps[step["foldedInto"]]["folds"].append(i)
+            steps[step["foldedInto"]]["folds"].append(i)  # type: ignore[arg-type, index, union-attr]
     for node, entry in entries.items():
         entry["terms"] = [
             {"child": ids[t.child], "childName": names[t.child], "step": step_of[t.child],
@@ -142,7 +142,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         if entries[node]["kind"] != "constant":
             entries[node] |= _paths(root, node, ids, num, fmt)
     walk_units = None if found is None else units(
-        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])
+        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])  # type: ignore[misc]
     if level == "units" and walk_units is None:
         raise ValueError('level="units" needs units: a graph with a sum of weight × input '
                          "terms, and its weights given as params=...")
@@ -204,7 +204,8 @@ def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[
     return index
 
 
-def _paths(root: Value, node: Value, ids: dict, num: Callable, fmt: str) -> dict[str, Any]:
+def _paths(root: Value, node: Value, ids: dict[Any, Any], num: Callable[..., Any],
+           fmt: str) -> dict[str, Any]:
     """The chain rule over every path from ``node`` to the root, as ``explain`` writes it:
     each path's nodes (node first), the product of its local derivatives (the additions'
     factors 1 left out) and whether a ReLU that is off makes it carry 0. None beyond
@@ -283,8 +284,8 @@ def _hides(text: str, node_id: str) -> dict[str, str]:
     return {"text": text, "hides": node_id}
 
 
-def _step_parts(record: _Record, root: Value, ids: dict, names: dict, kind: str,
-                num: Callable, fmt: str) -> list[list[Segment]]:
+def _step_parts(record: _Record, root: Value, ids: dict[Any, Any], names: dict[Any, Any], kind: str,
+                num: Callable[..., Any], fmt: str) -> list[list[Segment]]:
     """The chain-rule lines of one step, their numbers marked with the gradient they show."""
     node, g = record.node, record.grad
     L, here = names[root], names[node]
@@ -308,15 +309,16 @@ def _step_parts(record: _Record, root: Value, ids: dict, names: dict, kind: str,
     return lines
 
 
-def _local_name(node: Value, position: int, names: dict) -> str:
+def _local_name(node: Value, position: int, names: dict[Any, Any]) -> str:
     """The local derivative, written as such: ∂(d·f)/∂d, never ∂L/∂d."""
     expression = local_expression(node, names)
-    if node.op.name in ("add", "sub", "mul", "div", "pow", "pow_var", "rpow", "neg"):
+    if node.op.name in ("add", "sub", "mul", "div", "pow", "pow_var", "rpow", "neg"):  # type: ignore[union-attr]
         expression = f"({expression})"
     return f"∂{expression}/∂{wrt(names[node.parents[position]])}"
 
 
-def _sends(record: _Record, ids: dict, names: dict, num: Callable, fmt: str) -> list[dict]:
+def _sends(record: _Record, ids: dict[Any, Any], names: dict[Any, Any],
+           num: Callable[..., Any], fmt: str) -> list[dict[Any, Any]]:
     """The label of each edge this step sends a contribution along: the local derivative
     with its formula, and what it adds to the input's gradient."""
     sends = []
@@ -325,12 +327,13 @@ def _sends(record: _Record, ids: dict, names: dict, num: Callable, fmt: str) -> 
         first = f"local {formula} = {value}" if formula != value else f"local {value}"
         parts = [[first], ["adds ", _hides(num(amount), ids[parent])]]
         sends.append({"parent": ids[parent], "position": position,
-                      "label": [_text(line) for line in parts], "labelParts": parts})
+                      "label": [_text(line) for line in parts], "labelParts": parts})  # type: ignore[arg-type]
     return sends
 
 
-def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Value],
-                num: Callable, fmt: str) -> dict[str, Any]:
+def _node_entry(node: Value, root: Value, ids: dict[Any, Any], names: dict[Any, Any],
+                params: set[Value],
+                num: Callable[..., Any], fmt: str) -> dict[str, Any]:
     name = names[node]
     kind = _kind(node, root, params)
     entry: dict[str, Any] = {
@@ -357,7 +360,7 @@ def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Va
     return entry
 
 
-def _notes_meaning(node: Value, names: dict) -> str:
+def _notes_meaning(node: Value, names: dict[Any, Any]) -> str:
     """What the notes call ``node`` in a loss built by ``nets.losses``: the logistic loss
     softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), with s = 1 − 2y."""
     name = names[node]
@@ -377,8 +380,8 @@ def tolerance(x: float) -> float:
     return float(f"{QUIZ_RELATIVE_TOLERANCE * abs(x) + 1e-12:.3g}")
 
 
-def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
-          num: Callable, fmt: str) -> dict[str, Any]:
+def _quiz(node: Value, g: float, terms: list[_Term], names: dict[Any, Any], L: str,
+          num: Callable[..., Any], fmt: str) -> dict[str, Any]:
     """∂L/∂node with the usual wrong answers, each with the message naming the wrong factor.
 
     Each wrong answer is the engine's sum with one thing done wrong: one term's local
@@ -400,7 +403,7 @@ def _quiz(node: Value, g: float, terms: list[_Term], names: dict, L: str,
                              f"you left out the gradient from above, ∂{L}/∂{wrt(c)} = "
                              f"{num(t.upstream)}: the term through {c} is ∂{L}/∂{wrt(c)} · {local}"
                              f" = ({num(t.upstream)})·({num(t.local)}) = {num(t.amount)}"))
-        if t.child.op.name == "mul":
+        if t.child.op.name == "mul":  # type: ignore[union-attr]
             mistakes.append((rest + t.upstream * node.data,
                              f"you used {local} = {v} = {num(node.data)}; it is the other "
                              f"input: {formula}"))

@@ -20,7 +20,7 @@ from __future__ import annotations
 import heapq
 from collections import Counter
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import Any, cast
 
 from ..collapse import Box, boxes
 from ..value import Value
@@ -38,9 +38,9 @@ def find_units(order: list[Value], params: Collection[Value]) -> list[Box] | Non
     return found if any(box.kind == "neuron" for box in found) else None
 
 
-def units(order: list[Value], found: list[Box], records: list, page_order: list[int],
-          ids: dict, names: dict, num: Callable, fmt: str,
-          scalar_parts: list[list]) -> dict[str, Any]:
+def units(order: list[Value], found: list[Box], records: list[Any], page_order: list[int],
+          ids: dict[Any, Any], names: dict[Any, Any], num: Callable[..., Any], fmt: str,
+          scalar_parts: list[list[Any]]) -> dict[str, Any]:
     """The walk over the units ``found`` (JSON-ready).
 
     ``records``: the engine's steps (``script._Record``), ``page_order`` the page's order
@@ -67,7 +67,7 @@ def units(order: list[Value], found: list[Box], records: list, page_order: list[
     entry[ids[root]]["grads"].append([0, num(1.0), "final"])
 
     sums: dict[Value, float] = {}
-    heard: Counter = Counter()
+    heard: Counter[Any] = Counter()
     steps = []
     for k, box in enumerate(_backward_order(found, consumers)):
         members = box.members
@@ -97,7 +97,7 @@ def units(order: list[Value], found: list[Box], records: list, page_order: list[
     return {"nodes": nodes, "steps": steps}
 
 
-def _backward_order(found: list[Box], consumers: Counter) -> list[Box]:
+def _backward_order(found: list[Box], consumers: Counter[Any]) -> list[Box]:
     """The units root first, each once every unit using it is done (as the engine walks),
     and of those ready the first in the forward order: x̂[0] before x̂[1]."""
     index = {box.out: k for k, box in enumerate(found)}
@@ -113,26 +113,27 @@ def _backward_order(found: list[Box], consumers: Counter) -> list[Box]:
     return order
 
 
-def _hides(x: float, node: Value, ids: dict, num: Callable) -> dict[str, str]:
+def _hides(x: float, node: Value, ids: dict[Any, Any], num: Callable[..., Any]) -> dict[str, str]:
     return {"text": num(x), "hides": ids[node]}
 
 
-def _caption(box: Box, root: Value, record_of: dict, sent: dict, ids: dict, names: dict,
-             num: Callable, fmt: str, member_parts: list[list]
-             ) -> tuple[list[list], dict[str, float]]:
+def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, Any],
+             ids: dict[Any, Any], names: dict[Any, Any],
+             num: Callable[..., Any], fmt: str, member_parts: list[list[Any]]
+             ) -> tuple[list[list[Any]], dict[str, float]]:
     """The unit's chain rule with its numbers (a neuron in the notes' form, anything else
     as its scalar steps say it), and every gradient it states, by node id."""
     if box.kind != "neuron":
-        lines = [line for parts in member_parts for line in parts]
+        lines: list[list[Any]] = [line for parts in member_parts for line in parts]
         return lines, {ids[box.out]: record_of[box.out].grad}
 
     def h(x: float, node: Value) -> dict[str, str]:
         return _hides(x, node, ids, num)
 
-    out, pre, L = box.out, box.pre, names[root]
+    out, pre, L = box.out, cast(Value, box.pre), names[root]  # a neuron has its sum
     D = {v: wrt(names[v]) for v in box.members | {e.source for e in box.edges}}
     g_out, g_pre = record_of[out].grad, record_of[pre].grad
-    lines: list[list] = []
+    lines = []
     gradients = {ids[out]: g_out, ids[pre]: g_pre}
     if pre is out:  # a linear unit such as r: the gradient arriving is the headline
         lines.append([f"∂{L}/∂{D[out]} = ", h(g_out, out)])
@@ -161,11 +162,12 @@ def _caption(box: Box, root: Value, record_of: dict, sent: dict, ids: dict, name
 
 def _sent_by(record: Any, v: Value) -> float:
     """What one scalar step sent ``v`` (both inputs, for v·v)."""
-    return sum(c.contribution for c in record.contributions if c.parent is v)
+    return sum(c.contribution for c in record.contributions if c.parent is v)  # type: ignore[no-any-return]
 
 
-def _sends(box: Box, sent: dict, unit_of: dict, ids: dict, names: dict, num: Callable,
-           fmt: str) -> list[dict]:
+def _sends(box: Box, sent: dict[Any, Any], unit_of: dict[Any, Any], ids: dict[Any, Any],
+           names: dict[Any, Any], num: Callable[..., Any],
+           fmt: str) -> list[dict[Any, Any]]:
     """The label of each edge of the unit's box that carries a contribution."""
     sends = []
     for position, edge in enumerate(box.edges):
@@ -181,7 +183,7 @@ def _sends(box: Box, sent: dict, unit_of: dict, ids: dict, names: dict, num: Cal
     return sends
 
 
-def _edge_formula(box: Box, source: Value, names: dict, fmt: str) -> str:
+def _edge_formula(box: Box, source: Value, names: dict[Any, Any], fmt: str) -> str:
     """∂(the unit's output)/∂source through one edge, in names."""
     if box.kind == "value":
         k = box.out.parents.index(source)
@@ -195,7 +197,7 @@ def _edge_formula(box: Box, source: Value, names: dict, fmt: str) -> str:
     return f"1{slope}" if slope else "1"  # the bias
 
 
-def _forward(box: Box, names: dict, num: Callable) -> str:
+def _forward(box: Box, names: dict[Any, Any], num: Callable[..., Any]) -> str:
     """What the unit computes, with its value: the notes' r̃ⱼ = Σᵢ Wᵢⱼ·xᵢ, x̂ⱼ = ReLU(r̃ⱼ)."""
     out = box.out
     if box.kind == "value":
@@ -213,11 +215,11 @@ def _forward(box: Box, names: dict, num: Callable) -> str:
     if box.pre is out:
         return f"{names[out]} = {terms} = {num(out.data)}"
     return (f"{names[out]} = {_activation(box, names)} = {num(out.data)}, where "
-            f"{names[box.pre]} = {terms} = {num(box.pre.data)}")
+            f"{names[box.pre]} = {terms} = {num(box.pre.data)}")  # type: ignore[union-attr]
 
 
-def _activation(box: Box, names: dict) -> str:
-    symbol = {"relu": "ReLU", "sigmoid": "σ"}.get(box.out.op.name, box.out.op.name)
+def _activation(box: Box, names: dict[Any, Any]) -> str:
+    symbol = {"relu": "ReLU", "sigmoid": "σ"}.get(box.out.op.name, box.out.op.name)  # type: ignore[union-attr]
     return f"{symbol}({names[box.pre]})"
 
 
@@ -235,7 +237,7 @@ def _is_constant(node: Value) -> bool:
     return node.op is None and not node.label
 
 
-def _fold(steps: list[dict], found: list[Box], ids: dict) -> None:
+def _fold(steps: list[dict[Any, Any]], found: list[Box], ids: dict[Any, Any]) -> None:
     """A leaf unit's step folds into the unit step that sent it its last contribution."""
     leaves = {ids[box.out] for box in found if box.out.op is None}
     last: dict[str, int] = {}
