@@ -254,8 +254,19 @@ class Value:
     def backward(self) -> None:
         """Add ∂self/∂v to ``v.grad`` for every node ``v`` of the graph, ``self`` included.
 
-        Gradients *accumulate*, as in PyTorch: a second call adds the same amounts again.
+        Gradients *accumulate*, as in PyTorch, and this is kept: a second call adds the
+        same amounts again, so every ``.grad`` doubles, the root's included (1, then 2).
+        That is what lets several losses, or several examples, add into one parameter's
+        ``.grad``. micrograd's ``backward()`` differs: it sets the root's grad to 1, then
+        runs every node's ``_backward`` again, which adds each node's *accumulated* grad
+        once more: its root stays at 1, inner nodes count twice and leaves more (for
+        ``c = 3·(2a)``, twice: here ``c.grad`` 2 and ``a.grad`` 12; micrograd 1 and 18).
         Call ``zero_grad()`` (or set ``.grad = 0.0``) between steps.
+
+        The walk sums in a table of its own and adds it to the ``.grad``s at the end, all
+        in one piece: if it fails (an overflow, a derivative not defined where a node was
+        computed, a ``.grad`` that is not a number) or is interrupted (Ctrl-C), every
+        ``.grad`` is left as it was.
         """
         from .backprop import backward
 

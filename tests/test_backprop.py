@@ -333,3 +333,86 @@ def test_backward_makes_no_python_call_per_node():
     for _ in range(1000):
         large = (large * x + x).tanh() / 2.0 - x
     assert python_calls(small.backward) == python_calls(large.backward)
+
+
+# --- all or nothing: a Ctrl-C anywhere in a walk ------------------------------------------------
+def interrupted_at(k: int, f) -> bool:
+    """Run ``f()``, raising KeyboardInterrupt at the k-th line the engine runs (as a Ctrl-C
+    would, between two lines); True if it was raised."""
+    import os
+
+    import autograd_lite
+
+    engine = os.path.dirname(autograd_lite.__file__)
+    seen = 0
+
+    def local(frame, event, arg):
+        nonlocal seen
+        if event == "line":
+            seen += 1
+            if seen == k:
+                raise KeyboardInterrupt
+        return local
+
+    def start(frame, event, arg):
+        return local if frame.f_code.co_filename.startswith(engine) else None
+
+    sys.settrace(start)
+    try:
+        f()
+    except KeyboardInterrupt:
+        return True
+    finally:
+        sys.settrace(None)
+    return False
+
+
+def test_a_ctrl_c_anywhere_in_backward_changes_every_grad_or_none():
+    def build():
+        x = Value(0.5, label="x")
+        y = ((x * x).tanh() + x) * 3.0
+        for node in topological_order(y):
+            node.grad = 0.25
+        return y
+
+    reference = build()
+    before = [n.grad for n in topological_order(reference)]
+    reference.backward()
+    after = [n.grad for n in topological_order(reference)]
+    k = 1
+    while True:
+        y = build()
+        stopped = interrupted_at(k, y.backward)
+        assert [n.grad for n in topological_order(y)] in (before, after), k
+        if not stopped:
+            break
+        k += 1
+    assert k > 20  # every line of the walk was interrupted once
+
+
+def test_walks_that_read_write_nothing_on_a_node():
+    from autograd_lite import draw, explain
+
+    writes = []
+
+    class Watched(Value):  # a leaf that records every attribute written on it
+        __slots__ = ()
+
+        def __setattr__(self, name, value):
+            writes.append(name)
+            super().__setattr__(name, value)
+
+    x, w = Watched(2.0, label="x"), Watched(-1.5, label="w")
+    y = (w * x).tanh() * x
+    writes.clear()
+    topological_order(y)
+    grad(y, [x, w])
+    str(explain(y, x))
+    draw(y)
+    steps = backward_steps(y)
+    next(steps)
+    next(steps)
+    steps.close()
+    assert writes == []
+    y.backward()  # the one walk that writes: once per node, at its end
+    assert writes == ["grad", "grad"]
