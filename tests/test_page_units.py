@@ -129,11 +129,11 @@ def test_every_node_of_the_demo_net_has_its_own_name_in_the_notes_notation(loss)
     if loss == "logistic":  # softplus(s·r): the notes' s = 1 − 2y and their form of the loss
         assert {"s", "s·r"} <= set(names)
         s = next(n for n in page["nodes"] if n["name"] == "s")
-        assert s["forward"] == f"s = {s['data']}: a constant = 1 − 2y, so y = " \
-                               f"{int((1 - s['value']) / 2)}"
+        assert s["forward"] == f"s = 1 − 2y = {s['data']}: a constant (y = " \
+                               f"{int((1 - s['value']) / 2)})"
         loss_node = page["nodes"][-1]
-        assert loss_node["forward"].startswith(
-            "l = softplus(s·r) = (1 − y)·r + log(1 + e^(−r)), the logistic loss = ")
+        assert loss_node["forward"].startswith("l = softplus(s·r) = (1 − y)·r + log(1 + e^(−r)) = ")
+        assert loss_node["forward"].endswith(" (the notes' logistic loss)")
         assert loss_node["locals"][0]["formula"] == "σ(s·r)"
     else:
         assert {"y", "y − r"} <= set(names)

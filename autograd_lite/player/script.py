@@ -141,12 +141,10 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         if entries[node]["kind"] != "constant":
             entries[node] |= _paths(root, node, ids, num, fmt)
     walk_units = None if found is None else units(
-        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])
+        order, found, records, page_order, ids, names, num, fmt, entries, steps)
     if level == "units" and walk_units is None:
         raise ValueError('level="units" needs units: a graph with a sum of weight × input '
                          "terms, and its weights given as params=...")
-    for unit in walk_units["nodes"] if walk_units else ():  # a unit asks for its output's
-        unit["quiz"] = entries[order[int(unit["id"][1:])]]["quiz"]
     big = len(order) > BIG_GRAPH
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
@@ -340,14 +338,16 @@ def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Va
     if node.op is None:
         what = {"param": "a weight", "input": "an input"}.get(kind, "a constant")
         entry["formula"] = f"{name} is {what}"
-        entry["forward"] = f"{name} = {num(node.data)}: {what}{_notes_meaning(node, names)}"
+        definition, aside = _notes_meaning(node, names)
+        entry["forward"] = f"{name}{definition} = {num(node.data)}: {what}{aside}"
         entry["locals"] = []
         return entry
     values = ", ".join(f"{names[p]} = {num(p.data)}" for p in node.parents)
     expression = local_expression(node, names)
     entry["formula"] = name if expression == name else f"{name} = {expression}"
-    entry["forward"] = (f"{entry['formula']}{_notes_meaning(node, names)} = {num(node.data)}, "
-                        f"where {values}")
+    definition, aside = _notes_meaning(node, names)
+    entry["forward"] = (f"{entry['formula']}{definition} = {num(node.data)}, where {values}"
+                        f"{aside}")
     entry["locals"] = [
         {"parent": ids[p], "derivative": _local_name(node, k, names),
          "formula": local_formula(node, k, names, fmt), "value": num(d), "local": d}
@@ -356,19 +356,19 @@ def _node_entry(node: Value, root: Value, ids: dict, names: dict, params: set[Va
     return entry
 
 
-def _notes_meaning(node: Value, names: dict) -> str:
-    """What the notes call ``node`` in a loss built by ``nets.losses``: the logistic loss
-    softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), with s = 1 − 2y."""
+def _notes_meaning(node: Value, names: dict) -> tuple[str, str]:
+    """What the notes call ``node`` in a loss built by ``nets.losses``, as a definition and
+    an aside: the logistic loss softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), s = 1 − 2y."""
     name = names[node]
     if name == "s" and node.op is None:
-        return f" = 1 − 2y, so y = {format_number((1 - node.data) / 2)}"
+        return " = 1 − 2y", f" (y = {format_number((1 - node.data) / 2)})"
     if name == "y" and node.op is None:
-        return ", the target"
+        return "", ", the target"
     if node.op is not None and node.op.name == "softplus" and names[node.parents[0]] \
             .startswith("s·"):
         r = names[node.parents[0].parents[1]]
-        return f" = (1 − y)·{r} + log(1 + e^(−{r})), the logistic loss"
-    return ""
+        return f" = (1 − y)·{r} + log(1 + e^(−{r}))", " (the notes' logistic loss)"
+    return "", ""
 
 
 def tolerance(x: float) -> float:
