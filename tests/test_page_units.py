@@ -109,9 +109,13 @@ def test_a_unit_lists_its_scalar_steps_and_members():
     assert [nodes[i]["name"] for i in hidden["inputs"]] == ["x[0]", "x[1]", "x[2]"]
 
 
-def test_the_notes_level_needs_units():
+def test_the_notes_level_needs_units_and_the_options_are_checked():
     with pytest.raises(ValueError, match='level="units" needs units'):
         script(Value(1.0) * 2.0, level="units")
+    with pytest.raises(ValueError, match='level must be "units", "scalars" or None, got 2'):
+        script(Value(1.0) * 2.0, level=2)
+    with pytest.raises(TypeError, match="fold_leaves must be True, False or None, got 'no'"):
+        script(Value(1.0) * 2.0, fold_leaves="no")
     small = script(Value(1.0, label="a") * 2.0)
     assert small["level"] == "scalars" and small["units"] is None
 

@@ -92,9 +92,20 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     ``params``: the weights, which tell a unit (neuron) from any other sum (see
     ``autograd_lite.collapse``). ``fold_leaves``: fold each leaf's step into the step
     that completes its gradient (default: on a graph of more than ``BIG_GRAPH`` nodes).
+    ``level``: the level the page opens at, "units" (the notes' level: needs units, see
+    ``autograd_lite.player.units``) or "scalars"; default "units" on a big graph with units.
+    ``paths_to``: keep only the nodes on a path from this node to the root, and the other
+    inputs of their ops as context (``"context": true``: no gradient, no step), as
+    ``draw(paths_to=...)`` draws them.
     """
+    if level not in LEVELS:
+        raise ValueError(f'level must be "units", "scalars" or None, got {level!r}')
+    if fold_leaves is not None and not isinstance(fold_leaves, bool):
+        raise TypeError(f"fold_leaves must be True, False or None, got {fold_leaves!r}")
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
+    if paths_to is not None and paths_to not in ids:
+        raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
     found = find_units(order, params)
     names = node_names(order, root, fmt, list(params), found or ())
     L = names[root]
@@ -149,12 +160,10 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
     data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
-            "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
+            "foldLeaves": big if fold_leaves is None else fold_leaves,
             "rules": rulebook(), "level": level, "units": walk_units,
             "whatif": {"missing": whatif_notes(order)}}  # page-arith's: ops.js lacks these
     if paths_to is not None:
-        if paths_to not in ids:
-            raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
         _restrict(data, {ids[v] for v in on_paths(order, paths_to)})
     return data
 
