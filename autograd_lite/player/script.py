@@ -133,7 +133,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         parts = _step_parts(record, root, ids, names, entries[node]["kind"], num, fmt)
         into = folded_into.get(k)
         steps.append({
-            "node": ids[node], "caption": [_text(line) for line in parts], "parts": parts,
+            "node": ids[node], "parts": parts,
             "sends": _sends(record, ids, names, num, fmt),
             "foldedInto": None if into is None else step_of[records[into].node], "folds": [],
         })
@@ -280,10 +280,6 @@ def _kind(node: Value, root: Value | None, params: set[Value]) -> str:
     return "input" if node.label else "constant"
 
 
-def _text(line: list[Segment]) -> str:
-    return "".join(s if isinstance(s, str) else s["text"] for s in line)
-
-
 def _hides(text: str, node_id: str) -> dict[str, str]:
     """A number that shows the gradient of ``node_id`` or a contribution to it."""
     return {"text": text, "hides": node_id}
@@ -330,8 +326,7 @@ def _sends(record: _Record, ids: dict, names: dict, num: Callable, fmt: str) -> 
         formula, value = local_formula(record.node, position, names, fmt), num(local)
         first = f"local {formula} = {value}" if formula != value else f"local {value}"
         parts = [[first], ["adds ", _hides(num(amount), ids[parent])]]
-        sends.append({"parent": ids[parent], "position": position,
-                      "label": [_text(line) for line in parts], "labelParts": parts})
+        sends.append({"parent": ids[parent], "position": position, "labelParts": parts})
     return sends
 
 

@@ -91,8 +91,6 @@ def units(order: list[Value], found: list[Box], records: list, page_order: list[
         steps.append({
             "unit": ids[box.out],
             "scalarSteps": sorted(page_step[m] for m in members),
-            "caption": ["".join(p if isinstance(p, str) else p["text"] for p in line)
-                        for line in parts],
             "parts": parts, "gradients": gradients,
             "sends": _sends(box, sent, unit_of, ids, names, num, fmt),
             "foldedInto": None, "folds": [],
@@ -181,7 +179,7 @@ def _sends(box: Box, sent: dict, unit_of: dict, ids: dict, names: dict, num: Cal
         first = f"local {formula} = {local}" if formula != local else f"local {local}"
         parts = [[first], ["adds ", _hides(sent[source], source, ids, num)]]
         sends.append({"parent": ids[unit_of[source].out], "position": position,
-                      "label": [first, f"adds {num(sent[source])}"], "labelParts": parts})
+                      "labelParts": parts})
     return sends
 
 
