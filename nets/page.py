@@ -65,7 +65,5 @@ def save_demo_page(path: str | os.PathLike[str], trained: FeatureDiscoveryNet, X
     choice = teaching_example(net, X, labels)
     y = class_targets(np.asarray(labels), net.loss_name)[choice.index]
     trace = net.forward(X[choice.index], y=float(y))
-    point = ", ".join(f"{v:.3g}" for v in X[choice.index])
-    title = (f"Backpropagation through the loss l of the untrained net ({net.n_hidden} hidden "
-             f"units, {net.loss_name} loss), example {choice.index}, x = ({point}): {choice.why}")
+    title = f"Example {choice.index} under the untrained weights: {choice.why}"
     return save_html(trace.l, path, **({"params": net.parameters(), "title": title} | options))

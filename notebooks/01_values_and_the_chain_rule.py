@@ -132,11 +132,14 @@ for step in steps:
 # `player(L)` shows the same walk as a page you can step through: first the forward pass
 # (each node appears with its value, in the order it is computed), then the backward pass,
 # one node per step. At each step the caption writes out the chain rule for what is sent,
-# the edges into the highlighted node carry their local derivative and the amount they
-# add, and a gradient that is still a partial sum (`a`, after `t` has reported and before
-# `e` has) is drawn dashed and marked *partial*. Use the buttons, the slider, or the
-# ← → keys; click a node to see its gradient term by term. Tick *Quiz mode* to type each
-# gradient yourself before it is shown: a wrong answer is told which factor is off.
+# keeping the *local* derivative (such as ∂(a·b)/∂a = b) apart from the gradient ∂L/∂a;
+# the edges into the highlighted node say `local … , adds …`, and a gradient that is still
+# a partial sum (`a`, after `t` has reported and before `e` has) is marked *partial*. Use
+# the buttons, the slider, or the ← → keys; zoom and pan the graph; click a node to see its
+# gradient term by term and every path from it to L. Tick *Quiz mode* to type each
+# gradient yourself: nothing on the page shows it before you do, and a wrong answer is
+# told which factor is off. On a network, `player(loss, params=net.parameters())` also
+# has the notes' level, a step per unit of a layer.
 #
 # Every number on the page is the engine's own, written into the page by Python;
 # `save_html(L, "walk.html")` writes it as one file that opens in a browser with no

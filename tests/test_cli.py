@@ -56,7 +56,7 @@ def test_demo_trains_compares_and_writes_everything(tmp_path, capsys):
     r = np.array([manual.forward(W0, w0, x).r for x in X])
     k = int(np.argmax(manual.loss(r, labels, "logistic")))
     page = (out_dir / "backprop.html").read_text(encoding="utf-8")
-    assert f"untrained net (16 hidden units, logistic loss), example {k}, " in page
+    assert f"Example {k} under the untrained weights: " in page
     assert f"the largest loss, l = {manual.loss(r[k], labels[k], 'logistic'):.3g}: " \
            f"misclassified (r = {r[k]:.3g}" in page
 

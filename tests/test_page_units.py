@@ -109,9 +109,13 @@ def test_a_unit_lists_its_scalar_steps_and_members():
     assert [nodes[i]["name"] for i in hidden["inputs"]] == ["x[0]", "x[1]", "x[2]"]
 
 
-def test_the_notes_level_needs_units():
+def test_the_notes_level_needs_units_and_the_options_are_checked():
     with pytest.raises(ValueError, match='level="units" needs units'):
         script(Value(1.0) * 2.0, level="units")
+    with pytest.raises(ValueError, match='level must be "units", "scalars" or None, got 2'):
+        script(Value(1.0) * 2.0, level=2)
+    with pytest.raises(TypeError, match="fold_leaves must be True, False or None, got 'no'"):
+        script(Value(1.0) * 2.0, fold_leaves="no")
     small = script(Value(1.0, label="a") * 2.0)
     assert small["level"] == "scalars" and small["units"] is None
 
@@ -129,11 +133,11 @@ def test_every_node_of_the_demo_net_has_its_own_name_in_the_notes_notation(loss)
     if loss == "logistic":  # softplus(s·r): the notes' s = 1 − 2y and their form of the loss
         assert {"s", "s·r"} <= set(names)
         s = next(n for n in page["nodes"] if n["name"] == "s")
-        assert s["forward"] == f"s = {s['data']}: a constant = 1 − 2y, so y = " \
-                               f"{int((1 - s['value']) / 2)}"
+        assert s["forward"] == f"s = 1 − 2y = {s['data']}: a constant (y = " \
+                               f"{int((1 - s['value']) / 2)})"
         loss_node = page["nodes"][-1]
-        assert loss_node["forward"].startswith(
-            "l = softplus(s·r) = (1 − y)·r + log(1 + e^(−r)), the logistic loss = ")
+        assert loss_node["forward"].startswith("l = softplus(s·r) = (1 − y)·r + log(1 + e^(−r)) = ")
+        assert loss_node["forward"].endswith(" (the notes' logistic loss)")
         assert loss_node["locals"][0]["formula"] == "σ(s·r)"
     else:
         assert {"y", "y − r"} <= set(names)

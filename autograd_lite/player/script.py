@@ -93,9 +93,20 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     ``params``: the weights, which tell a unit (neuron) from any other sum (see
     ``autograd_lite.collapse``). ``fold_leaves``: fold each leaf's step into the step
     that completes its gradient (default: on a graph of more than ``BIG_GRAPH`` nodes).
+    ``level``: the level the page opens at, "units" (the notes' level: needs units, see
+    ``autograd_lite.player.units``) or "scalars"; default "units" on a big graph with units.
+    ``paths_to``: keep only the nodes on a path from this node to the root, and the other
+    inputs of their ops as context (``"context": true``: no gradient, no step), as
+    ``draw(paths_to=...)`` draws them.
     """
+    if level not in LEVELS:
+        raise ValueError(f'level must be "units", "scalars" or None, got {level!r}')
+    if fold_leaves is not None and not isinstance(fold_leaves, bool):
+        raise TypeError(f"fold_leaves must be True, False or None, got {fold_leaves!r}")
     order = topological_order(root)
     ids = {node: f"n{k}" for k, node in enumerate(order)}
+    if paths_to is not None and paths_to not in ids:
+        raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
     found = find_units(order, params)
     names = node_names(order, root, fmt, list(params), found or ())
     L = names[root]
@@ -123,7 +134,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         parts = _step_parts(record, root, ids, names, entries[node]["kind"], num, fmt)
         into = folded_into.get(k)
         steps.append({
-            "node": ids[node], "caption": [_text(line) for line in parts], "parts": parts,
+            "node": ids[node], "parts": parts,
             "sends": _sends(record, ids, names, num, fmt),
             "foldedInto": None if into is None else step_of[records[into].node], "folds": [],
         })
@@ -142,22 +153,18 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
         if entries[node]["kind"] != "constant":
             entries[node] |= _paths(root, node, ids, num, fmt)
     walk_units = None if found is None else units(
-        order, found, records, page_order, ids, names, num, fmt, [s["parts"] for s in steps])  # type: ignore[misc]
+        order, found, records, page_order, ids, names, num, fmt, entries, steps)
     if level == "units" and walk_units is None:
         raise ValueError('level="units" needs units: a graph with a sum of weight × input '
                          "terms, and its weights given as params=...")
-    for unit in walk_units["nodes"] if walk_units else ():  # a unit asks for its output's
-        unit["quiz"] = entries[order[int(unit["id"][1:])]]["quiz"]
     big = len(order) > BIG_GRAPH
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
     data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
-            "foldLeaves": big if fold_leaves is None else bool(fold_leaves),
+            "foldLeaves": big if fold_leaves is None else fold_leaves,
             "rules": rulebook(), "level": level, "units": walk_units,
             "whatif": {"missing": whatif_notes(order)}}  # page-arith's: ops.js lacks these
     if paths_to is not None:
-        if paths_to not in ids:
-            raise ValueError(f"paths_to={paths_to!r} is not a node of this graph")
         _restrict(data, {ids[v] for v in on_paths(order, paths_to)})
     return data
 
@@ -275,10 +282,6 @@ def _kind(node: Value, root: Value | None, params: set[Value]) -> str:
     return "input" if node.label else "constant"
 
 
-def _text(line: list[Segment]) -> str:
-    return "".join(s if isinstance(s, str) else s["text"] for s in line)
-
-
 def _hides(text: str, node_id: str) -> dict[str, str]:
     """A number that shows the gradient of ``node_id`` or a contribution to it."""
     return {"text": text, "hides": node_id}
@@ -326,8 +329,7 @@ def _sends(record: _Record, ids: dict[Any, Any], names: dict[Any, Any],
         formula, value = local_formula(record.node, position, names, fmt), num(local)
         first = f"local {formula} = {value}" if formula != value else f"local {value}"
         parts = [[first], ["adds ", _hides(num(amount), ids[parent])]]
-        sends.append({"parent": ids[parent], "position": position,
-                      "label": [_text(line) for line in parts], "labelParts": parts})  # type: ignore[arg-type]
+        sends.append({"parent": ids[parent], "position": position, "labelParts": parts})
     return sends
 
 
@@ -344,14 +346,16 @@ def _node_entry(node: Value, root: Value, ids: dict[Any, Any], names: dict[Any, 
     if node.op is None:
         what = {"param": "a weight", "input": "an input"}.get(kind, "a constant")
         entry["formula"] = f"{name} is {what}"
-        entry["forward"] = f"{name} = {num(node.data)}: {what}{_notes_meaning(node, names)}"
+        definition, aside = _notes_meaning(node, names)
+        entry["forward"] = f"{name}{definition} = {num(node.data)}: {what}{aside}"
         entry["locals"] = []
         return entry
     values = ", ".join(f"{names[p]} = {num(p.data)}" for p in node.parents)
     expression = local_expression(node, names)
     entry["formula"] = name if expression == name else f"{name} = {expression}"
-    entry["forward"] = (f"{entry['formula']}{_notes_meaning(node, names)} = {num(node.data)}, "
-                        f"where {values}")
+    definition, aside = _notes_meaning(node, names)
+    entry["forward"] = (f"{entry['formula']}{definition} = {num(node.data)}, where {values}"
+                        f"{aside}")
     entry["locals"] = [
         {"parent": ids[p], "derivative": _local_name(node, k, names),
          "formula": local_formula(node, k, names, fmt), "value": num(d), "local": d}
@@ -360,19 +364,19 @@ def _node_entry(node: Value, root: Value, ids: dict[Any, Any], names: dict[Any, 
     return entry
 
 
-def _notes_meaning(node: Value, names: dict[Any, Any]) -> str:
-    """What the notes call ``node`` in a loss built by ``nets.losses``: the logistic loss
-    softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), with s = 1 − 2y."""
+def _notes_meaning(node: Value, names: dict) -> tuple[str, str]:
+    """What the notes call ``node`` in a loss built by ``nets.losses``, as a definition and
+    an aside: the logistic loss softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), s = 1 − 2y."""
     name = names[node]
     if name == "s" and node.op is None:
-        return f" = 1 − 2y, so y = {format_number((1 - node.data) / 2)}"
+        return " = 1 − 2y", f" (y = {format_number((1 - node.data) / 2)})"
     if name == "y" and node.op is None:
-        return ", the target"
+        return "", ", the target"
     if node.op is not None and node.op.name == "softplus" and names[node.parents[0]] \
             .startswith("s·"):
         r = names[node.parents[0].parents[1]]
-        return f" = (1 − y)·{r} + log(1 + e^(−{r})), the logistic loss"
-    return ""
+        return f" = (1 − y)·{r} + log(1 + e^(−{r}))", " (the notes' logistic loss)"
+    return "", ""
 
 
 def tolerance(x: float) -> float:

@@ -38,13 +38,14 @@ def find_units(order: list[Value], params: Collection[Value]) -> list[Box] | Non
     return found if any(box.kind == "neuron" for box in found) else None
 
 
-def units(order: list[Value], found: list[Box], records: list[Any], page_order: list[int],
-          ids: dict[Any, Any], names: dict[Any, Any], num: Callable[..., Any], fmt: str,
-          scalar_parts: list[list[Any]]) -> dict[str, Any]:
+def units(order: list[Value], found: list[Box], records: list, page_order: list[int],
+          ids: dict, names: dict, num: Callable, fmt: str, scalar_nodes: dict[Value, dict],
+          scalar_steps: list[dict]) -> dict[str, Any]:
     """The walk over the units ``found`` (JSON-ready).
 
     ``records``: the engine's steps (``script._Record``), ``page_order`` the page's order
-    of them, ``scalar_parts`` each page step's caption parts.
+    of them; ``scalar_nodes`` and ``scalar_steps``: the scalar level's entries, whose
+    sentences a single value's unit reuses.
     """
     root = order[-1]
     unit_of = {member: box for box in found for member in box.members}
@@ -61,7 +62,9 @@ def units(order: list[Value], found: list[Box], records: list[Any], page_order: 
             "members": [ids[m] for m in order if m in box.members],
             "inputs": [ids[unit_of[e.source].out] for e in box.edges],
             "data": num(out.data), "value": out.data,
-            "forward": _forward(box, names, num), "grads": [], "quiz": None,
+            "forward": (scalar_nodes[out]["forward"] if box.kind == "value"
+                        else _forward(box, names, num)),
+            "grads": [], "quiz": scalar_nodes[out]["quiz"],  # a unit asks for its output's
         })
     entry = {ids[box.out]: n for box, n in zip(found, nodes)}
     entry[ids[root]]["grads"].append([0, num(1.0), "final"])
@@ -83,12 +86,11 @@ def units(order: list[Value], found: list[Box], records: list[Any], page_order: 
             g = record_of[v].grad if final else sums[v]  # the engine's, once complete
             entry[ids[v]]["grads"].append([k, num(g), "final" if final else "pending"])
         parts, gradients = _caption(box, root, record_of, sent, ids, names, num, fmt,
-                                    [scalar_parts[page_step[m]] for m in order if m in members])
+                                    [scalar_steps[page_step[m]]["parts"] for m in order
+                                     if m in members])
         steps.append({
             "unit": ids[box.out],
             "scalarSteps": sorted(page_step[m] for m in members),
-            "caption": ["".join(p if isinstance(p, str) else p["text"] for p in line)
-                        for line in parts],
             "parts": parts, "gradients": gradients,
             "sends": _sends(box, sent, unit_of, ids, names, num, fmt),
             "foldedInto": None, "folds": [],
@@ -179,7 +181,7 @@ def _sends(box: Box, sent: dict[Any, Any], unit_of: dict[Any, Any], ids: dict[An
         first = f"local {formula} = {local}" if formula != local else f"local {local}"
         parts = [[first], ["adds ", _hides(sent[source], source, ids, num)]]
         sends.append({"parent": ids[unit_of[source].out], "position": position,
-                      "label": [first, f"adds {num(sent[source])}"], "labelParts": parts})
+                      "labelParts": parts})
     return sends
 
 
@@ -197,14 +199,10 @@ def _edge_formula(box: Box, source: Value, names: dict[Any, Any], fmt: str) -> s
     return f"1{slope}" if slope else "1"  # the bias
 
 
-def _forward(box: Box, names: dict[Any, Any], num: Callable[..., Any]) -> str:
-    """What the unit computes, with its value: the notes' r̃ⱼ = Σᵢ Wᵢⱼ·xᵢ, x̂ⱼ = ReLU(r̃ⱼ)."""
+def _forward(box: Box, names: dict, num: Callable) -> str:
+    """What a sum or a neuron computes, with its value: the notes' x̂ⱼ = ReLU(r̃ⱼ), where
+    r̃ⱼ = Σᵢ Wᵢⱼ·xᵢ."""
     out = box.out
-    if box.kind == "value":
-        if out.op is None:
-            return f"{names[out]} = {num(out.data)}"
-        args = ", ".join(f"{names[p]} = {num(p.data)}" for p in out.parents)
-        return f"{names[out]} = {num(out.data)}, where {args}"
     if box.kind == "sum":
         return f"{names[out]} = Σ of {len(box.edges)} terms = {num(out.data)}"
     products = [names[w] + "·" + names[u] for w, u, _ in _pairs(box)]
