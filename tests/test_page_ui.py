@@ -4,7 +4,7 @@ panels over the graph, texts inside their boxes, the current step always in view
 demo's net, zoom and pan, and labels that can never pose as numbers or reverse them.
 
 What a page must or must not show is computed here from the engine (``backward_steps`` on a
-twin of the graph, ``local_derivatives``), never read back from the page's data.
+twin of the graph, ``Value.local_derivatives``), never read back from the page's data.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import pytest
 
 from autograd_lite import Value, backward_steps, save_html, topological_order
 from autograd_lite.drawing import _GRAD_COLOR, format_number
-from autograd_lite.steps import local_derivatives
 from nets import data
 from nets.feature_discovery import FeatureDiscoveryNet
 
@@ -99,7 +98,7 @@ def quiz_secrets(build):
             if ids[n] in shows and step.status(n) != "unreached":
                 shows[ids[n]].add(format_number(n.grad))
     allowed = {format_number(n.data) for n in order}
-    allowed |= {format_number(d) for n in order if n.op for d in local_derivatives(n)}
+    allowed |= {format_number(d) for n in order if n.op for d in n.local_derivatives()}
     final = {ids[n]: n.grad for n in order}
     return shows, allowed, final
 

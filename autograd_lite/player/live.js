@@ -1,8 +1,8 @@
 // The step-through page after a what-if edit: the page's data with every number computed
-// again (by whatif.js's walk on ops.js's arithmetic) and written as Python's
-// format_number(x, ".4g") writes it. The sentences are the page's own (script.py's):
-// only their numbers change. A step's caption line is a list of segments: the send lines
-// are [text, ∂L/∂node, ")·(local) = ", the amount sent], a leaf's [text, ∂L/∂leaf, text].
+// again (by whatif.js's walk on ops.js's arithmetic) and written by aglWhatIf.formatNumber
+// as format_number writes it. The sentences are the page's own (script.py's): only their
+// numbers change. A step's caption line is a list of segments: a send line is
+// [text, ∂L/∂node, ")·(local) = ", the amount sent], a leaf's [text, ∂L/∂leaf, text].
 //
 // aglLive.recompute(data, model, values) → {ok: true, nodes, steps, values, grads} (copies
 // of data.nodes and data.steps holding the new numbers, and the raw numbers by node index)
@@ -10,25 +10,12 @@
 const aglLive = (function () {
   "use strict";
 
-  // x as Python's format(x, ".4g"), with a true minus sign and no negative zero
-  function formatNumber(x, digits = 4) {
-    if (x === 0) return "0";
-    if (!Number.isFinite(x)) return x > 0 ? "inf" : x < 0 ? "−inf" : "nan";
-    const [mantissa, power] = Math.abs(x).toExponential(digits - 1).split("e");
-    const exponent = Number(power);
-    const strip = (s) => (s.includes(".") ? s.replace(/0+$/, "").replace(/\.$/, "") : s);
-    const text = exponent < -4 || exponent >= digits
-      ? `${strip(mantissa)}e${exponent < 0 ? "−" : "+"}${String(Math.abs(exponent)).padStart(2, "0")}`
-      : strip(Math.abs(x).toFixed(digits - 1 - exponent));
-    return (x < 0 ? "−" : "") + text;
-  }
-
   const WHAT = { constant: "a constant", input: "an input", param: "a weight", root: "the output" };
 
   function recompute(data, model, values) {
     const result = model.run(values);
     if (!result.ok) return { ok: false, message: result.message };
-    const f = formatNumber;
+    const f = (x) => aglWhatIf.formatNumber(x, data.fmt || ".4g");
     const index = new Map(data.nodes.map((node, k) => [node.id, k]));
     const record = new Map(result.steps.map((s) => [data.nodes[s.node].id, s]));
     const uses = new Map();  // how many contributions each node receives in all
@@ -78,5 +65,5 @@ const aglLive = (function () {
     return { ok: true, nodes, steps, values: v, grads: result.grads };
   }
 
-  return { formatNumber, recompute };
+  return { recompute };
 })();

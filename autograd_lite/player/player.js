@@ -673,8 +673,9 @@ function autogradLitePlayer(root, data) {
       field.value = String(values[Number(field.dataset.index)]);
     }
     const root = model.values0.length - 1;
-    say(`${data.rootName} = ${aglLive.formatNumber(live.values[root])} (as built: ` +
-      `${aglLive.formatNumber(model.values0[root])}); the page shows the new numbers`);
+    const f = (x) => aglWhatIf.formatNumber(x, data.fmt || ".4g");
+    say(`${data.rootName} = ${f(live.values[root])} (as built: ${f(model.values0[root])}); ` +
+      "the page shows the new numbers");
     relevel(live);
   }
 
