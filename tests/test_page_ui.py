@@ -737,3 +737,18 @@ def test_what_if_names_an_op_outside_its_domain(offline_page, tmp_path):
     assert "log" in status and "x > 0" in status
     assert shown_rows(page) == before  # the last numbers that could be computed
     offline_page.assert_clean()
+
+
+def test_every_file_the_page_inlines_is_package_data():
+    from pathlib import Path
+
+    import tomllib
+
+    import autograd_lite.player as package
+
+    here = Path(package.__file__).parent
+    project = tomllib.loads((here.parent.parent / "pyproject.toml").read_text("utf-8"))
+    shipped = set(project["tool"]["setuptools"]["package-data"]["autograd_lite.player"])
+    inlined = set(re.findall(r"_asset\('([\w.]+)'\)", (here / "__init__.py").read_text("utf-8")))
+    assert {"view.js", "labels.js", "live.js", "player.js", "player.css"} <= inlined
+    assert inlined <= shipped

@@ -253,11 +253,12 @@ def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict, qui
 
 def _code(prefix: str) -> str:
     """The page's script: the op table's arithmetic (ops.js, generated) and the what-if
-    walk (whatif.js), the view (view.js), the recomputed texts (live.js) and the player
+    walk (whatif.js), the view (view.js), the edge labels and tags (labels.js), the
+    recomputed texts (live.js) and the player
     (player.js), started on this fragment's player."""
     return (
         f"(function () {{\n{_asset('ops.js')}\n{_asset('whatif.js')}\n{_asset('view.js')}\n"
-        f"{_asset('live.js')}\n{_asset('player.js')}\n"
+        f"{_asset('labels.js')}\n{_asset('live.js')}\n{_asset('player.js')}\n"
         f'autogradLitePlayer(document.getElementById("{prefix}"), JSON.parse('
         f'document.getElementById("{prefix}-data").textContent));\n}})();'
     )

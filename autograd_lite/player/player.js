@@ -320,7 +320,7 @@ function autogradLitePlayer(root, data) {
       const mark = shown.g.classList.contains("agl-pending") ? "partial"
         : shown.g.classList.contains("agl-off") ? "off" : null;
       if (mark) {
-        const t = tag(0, 0, [mark], "agl-tag-" + mark);
+        const t = aglLabels.tag(L.graph.layer, [mark], "agl-tag-" + mark);
         t.move(x + width - t.width + 4, y - 10);
       }
     }
@@ -335,71 +335,14 @@ function autogradLitePlayer(root, data) {
       const edge = edges.length > k ? edges[k] : edges[0];
       edge.classList.add("agl-sending");
       const lines = send.labelParts.map(lineText);
-      const label = tag(0, 0, lines, "agl-edge-label");
-      const box = labelPlace(edge.querySelector("path"), label.width, label.height, placed);
+      const label = aglLabels.tag(L.graph.layer, lines, "agl-edge-label");
+      const box = aglLabels.place(L.graph, edge.querySelector("path"), label.width,
+        label.height, placed);
       label.move(box.x, box.y);
       placed.push(box);
       labels.push(label.g);
     }
     return labels;
-  }
-
-  function labelPlace(path, width, height, placed) {
-    // along the edge, from its middle outwards, then further and further above or below
-    // it: the first place where the label covers no node and no other label; where there
-    // is none (a short edge between two boxes), the place that covers the least of them
-    const length = path.getTotalLength();
-    const candidates = [];
-    for (const shift of [0, -0.6, 0.6, -1.2, 1.2, -1.8, 1.8]) {
-      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-        const point = path.getPointAtLength(length * t);
-        candidates.push({ x: point.x - width / 2, y: point.y - height / 2 + shift * height,
-          width, height });
-      }
-    }
-    const taken = L.graph.obstacles.concat(placed);
-    const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
-    const inside = candidates.filter((c) => overlap(c, L.graph.bounds) === c.width * c.height);
-    const pool = inside.length ? inside : candidates;
-    return pool.find((c) => covered(c) === 0) ||
-      pool.reduce((best, c) => (covered(c) < covered(best) ? c : best));
-  }
-
-  function overlap(a, b) {  // the area two boxes share
-    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-    return w > 0 && h > 0 ? w * h : 0;
-  }
-
-  function tag(x, y, lines, groupClass) {
-    // a box with lines of text, as wide as its longest line (measured, so it always fits)
-    const g = document.createElementNS(SVG_NS, "g");
-    g.setAttribute("class", groupClass);
-    const rect = document.createElementNS(SVG_NS, "rect");
-    rect.setAttribute("rx", 4);
-    g.appendChild(rect);
-    L.graph.layer.appendChild(g);
-    const texts = lines.map((line) => {
-      const text = document.createElementNS(SVG_NS, "text");
-      text.setAttribute("text-anchor", "middle");
-      if (groupClass !== "agl-edge-label") text.setAttribute("class", "agl-tag");
-      text.textContent = line;
-      g.appendChild(text);
-      return text;
-    });
-    const lineHeight = groupClass === "agl-edge-label" ? 18 : 16;
-    const width = 14 + Math.max(...texts.map((t) => t.getComputedTextLength()));
-    const height = lineHeight * lines.length + 4;
-    const move = (left, top) => {
-      for (const [name, value] of [["x", left], ["y", top], ["width", width],
-        ["height", height]]) rect.setAttribute(name, value);
-      texts.forEach((text, i) => {
-        text.setAttribute("x", left + width / 2);
-        text.setAttribute("y", top + 2 + lineHeight * (i + 0.5) + lineHeight * 0.3);
-      });
-    };
-    move(x, y);
-    return { g, width, height, move };
   }
 
   // --- caption, quiz, inspector ----------------------------------------------------------
