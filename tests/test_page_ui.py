@@ -4,7 +4,7 @@ panels over the graph, texts inside their boxes, the current step always in view
 demo's net, zoom and pan, and labels that can never pose as numbers or reverse them.
 
 What a page must or must not show is computed here from the engine (``backward_steps`` on a
-twin of the graph, ``local_derivatives``), never read back from the page's data.
+twin of the graph, ``Value.local_derivatives``), never read back from the page's data.
 """
 
 from __future__ import annotations
@@ -611,3 +611,144 @@ def test_a_unit_expands_into_its_scalar_steps_and_collapses_again(offline_page, 
     page.keyboard.press("ArrowRight")  # focus came back to the player
     assert page.get_attribute(".agl-player", "data-current") != unit
     offline_page.assert_clean()
+
+
+# --- 8. what if: leaves edited in the page, every number computed again ----------------------
+def many_ops(a=0.7, b=-1.3, w=0.4):
+    """A graph of many ops over an input a, an input b and a weight w (a used three times)."""
+    a, b, w = Value(a, label="a"), Value(b, label="b"), Value(w, label="w")
+    t = (a * w + b).tanh()
+    e = (b * 0.5).exp()
+    s = (a - w).sigmoid()
+    h = (a * w - 0.1).relu()
+    q = (a ** 2 + 1.0).log()
+    L = (t + e * s) / (2.0 + q) + h * b.abs() - (w * w).sqrt()
+    L.label = "L"
+    return L, [w]
+
+
+def set_leaf(page, name, value):
+    field = f".agl-leaf[aria-label='{name}']"
+    page.fill(field, value)
+    page.press(field, "Enter")  # done: the keys step again
+
+
+def shown_rows(page):
+    """Each node's data and grad rows, as the page shows them."""
+    return page.eval_on_selector_all(
+        ".agl-graph-scalars g.node[data-node]",
+        "gs => Object.fromEntries(gs.map(g => { const t = g.querySelector('text.agl-grad'); "
+        "return [g.dataset.node, [t.previousElementSibling.textContent, t.textContent]]; }))")
+
+
+def test_what_if_recomputes_every_number_and_caption(offline_page, tmp_path):
+    import random
+
+    built, params = many_ops()
+    page = offline_page.open(save_html(built, tmp_path / "ops.html", params=params))
+    page.click(".agl-whatif-button")
+    rng = random.Random(15)
+    for _ in range(3):  # three draws of the leaves, each checked against the engine
+        values = {"a": rng.uniform(0.2, 2), "b": rng.uniform(-2, 2), "w": rng.uniform(-1, 1)}
+        for name, value in values.items():
+            set_leaf(page, name, repr(value))
+        root, _ = many_ops(**values)
+        order = topological_order(root)
+        walk = {f"n{order.index(s.node)}": (s.grad, s.contributions)
+                for s in backward_steps(root)}  # which leaves backward()'s .grad in place
+        f = format_number
+        page.keyboard.press("Home")
+        for _ in range(len(order)):
+            page.keyboard.press("ArrowRight")
+        for _ in range(len(order)):  # every backward step: the node's gradient and its sends
+            current = page.get_attribute(".agl-player", "data-current")
+            grad, sends = walk[current]
+            caption = page.inner_text(".agl-caption")
+            for c in sends:
+                assert f"({f(grad)})·(" in caption and f") = {f(c.contribution)}" in caption
+            if not sends:
+                assert f" = {f(grad)} is final" in caption, (current, caption)
+            page.keyboard.press("ArrowRight")
+        rows = shown_rows(page)  # the last step: every value and final gradient
+        assert rows == {f"n{k}": [f"data {f(n.data)}", f"grad {f(n.grad)}"]
+                        for k, n in enumerate(order)}
+        status = page.inner_text(".agl-whatif-status")
+        assert status.startswith(f"L = {f(root.data)} (as built: {f(built.data)})")
+    offline_page.assert_clean()
+
+
+def weights_of(root):
+    return [p for p in topological_order(root) if p.op is None and p.label[:1] in ("W", "w")]
+
+
+def sgd_steps(steps, lr):
+    """The weights of small_net after ``steps`` steps of nets.SGD (in the page's order), and
+    the loss before and after them."""
+    from nets.optim import SGD
+
+    net = FeatureDiscoveryNet(3, 3, "logistic", seed=3)
+    params = net.parameters()
+    first = net.forward([0.6, -1.1, 1.0], y=1.0).l.data
+    for _ in range(steps):
+        net.zero_grad()
+        net.forward([0.6, -1.1, 1.0], y=1.0).l.backward()
+        SGD(params, lr=lr).step()
+    root = net.forward([0.6, -1.1, 1.0], y=1.0).l
+    return [p.data for p in weights_of(root)], first, root.data
+
+
+def test_a_gradient_step_in_the_page_is_sgds_and_reset_brings_the_page_back(
+        offline_page, tmp_path):
+    root = small_net()
+    params = weights_of(root)
+    page = offline_page.open(save_html(root, tmp_path / "net.html", params=params,
+                                       level="scalars"))
+    captions = page.inner_text(".agl-caption")
+    page.click(".agl-whatif-button")
+    page.fill(".agl-lr", "0.5")
+    for _ in range(2):
+        page.click(".agl-gd-step")
+    moved, first, loss = sgd_steps(2, 0.5)
+    shown = [float(page.input_value(f".agl-leaf[aria-label='{p.label}']")) for p in params]
+    assert shown == moved  # bit for bit: the same float operations
+    assert loss < first  # the loss went down, and the page says so
+    f = format_number
+    assert page.inner_text(".agl-whatif-status").startswith(f"l = {f(loss)} (as built: {f(first)})")
+    assert page.is_disabled(".agl-quiz-on")
+    page.click(".agl-reset")
+    assert [float(page.input_value(f".agl-leaf[aria-label='{p.label}']")) for p in params] == \
+        [p.data for p in weights_of(small_net())]
+    page.keyboard.press("Home")
+    assert page.inner_text(".agl-caption") == captions
+    assert page.is_enabled(".agl-quiz-on")
+    offline_page.assert_clean()
+
+
+def test_what_if_names_an_op_outside_its_domain(offline_page, tmp_path):
+    x = Value(2.0, label="x")
+    L = (x - 1.0).log()
+    L.label = "L"
+    page = offline_page.open(save_html(L, tmp_path / "log.html"))
+    page.click(".agl-whatif-button")
+    page.keyboard.press("End")
+    before = shown_rows(page)
+    set_leaf(page, "x", "0.5")
+    status = page.inner_text(".agl-whatif-status")
+    assert "log" in status and "x > 0" in status
+    assert shown_rows(page) == before  # the last numbers that could be computed
+    offline_page.assert_clean()
+
+
+def test_every_file_the_page_inlines_is_package_data():
+    from pathlib import Path
+
+    import tomllib
+
+    import autograd_lite.player as package
+
+    here = Path(package.__file__).parent
+    project = tomllib.loads((here.parent.parent / "pyproject.toml").read_text("utf-8"))
+    shipped = set(project["tool"]["setuptools"]["package-data"]["autograd_lite.player"])
+    inlined = set(re.findall(r"_asset\('([\w.]+)'\)", (here / "__init__.py").read_text("utf-8")))
+    assert {"view.js", "labels.js", "live.js", "player.js", "player.css"} <= inlined
+    assert inlined <= shipped

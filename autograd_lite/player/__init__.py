@@ -254,9 +254,13 @@ def _fragment(prefix: str, title: str, svg: str, units_svg: str, data: dict[Any,
 
 
 def _code(prefix: str) -> str:
-    """The page's script: view.js and player.js, started on this fragment's player."""
+    """The page's script: the op table's arithmetic (ops.js, generated) and the what-if
+    walk (whatif.js), the view (view.js), the edge labels and tags (labels.js), the
+    recomputed texts (live.js) and the player
+    (player.js), started on this fragment's player."""
     return (
-        f"(function () {{\n{_asset('view.js')}\n{_asset('player.js')}\n"
+        f"(function () {{\n{_asset('ops.js')}\n{_asset('whatif.js')}\n{_asset('view.js')}\n"
+        f"{_asset('labels.js')}\n{_asset('live.js')}\n{_asset('player.js')}\n"
         f'autogradLitePlayer(document.getElementById("{prefix}"), JSON.parse('
         f'document.getElementById("{prefix}-data").textContent));\n}})();'
     )

@@ -28,7 +28,12 @@ function autogradLitePlayer(root, data) {
     check: $(".agl-check"), inspector: $(".agl-inspector"),
     inspectorBody: $(".agl-inspector-body"), legend: $(".agl-legend"), rules: $(".agl-rules"),
     legendButton: $(".agl-legend-button"), rulesButton: $(".agl-rules-button"),
+    whatif: $(".agl-whatif"), whatifButton: $(".agl-whatif-button"), leaves: $(".agl-leaves"),
+    lr: $(".agl-lr"), gdStep: $(".agl-gd-step"), reset: $(".agl-reset"),
+    whatifStatus: $(".agl-whatif-status"),
   };
+  const PANELS = [[ui.legend, ui.legendButton], [ui.rules, ui.rulesButton],
+    [ui.whatif, ui.whatifButton]];
   // The two levels: every scalar node, and the notes' units (a neuron is one box). Each has
   // its nodes (with their inputs as .parents), its steps (each with the .node it handles),
   // its drawing, and its view, made the first time it is shown.
@@ -42,9 +47,13 @@ function autogradLitePlayer(root, data) {
   const state = {
     position: 0, timer: null, inspected: null, answered: new Map(), positions: [],
     expanded: null,  // while a unit is expanded: {unit, position} to come back to
+    live: null,  // after a what-if edit: aglLive.recompute's result
   };
+  const built = { nodes: data.nodes, steps: data.steps };  // the page as Python made it
+  const model = aglWhatIf.create(data);
   let L = null;  // the level shown
   ui.fold.checked = Boolean(data.foldLeaves);
+  buildWhatIf();
   ui.level.closest("label").hidden = ui.expand.hidden = !levels.units;
   buildRules();
 
@@ -70,6 +79,7 @@ function autogradLitePlayer(root, data) {
     for (const { g } of L.graph.nodes.values()) {
       g.addEventListener("click", () => {
         if (L.view.wasDrag()) return;  // the end of a drag, not a click
+        for (const [panel, button] of PANELS) toggle(panel, button, false);
         state.inspected = g.dataset.node;
         render();
       });
@@ -99,8 +109,14 @@ function autogradLitePlayer(root, data) {
       }
       const shape = g.querySelector("path, polygon");
       const into = (p) => groups.get(p + "->" + node.id + "_op") || groups.get(p + "->" + node.id);
+      const next = (t) => (t && t.nextElementSibling && t.nextElementSibling.tagName === "text"
+        ? t.nextElementSibling : null);
+      const before = grad && grad.previousElementSibling;
       nodes.set(node.id, {
         g, grad, box: shape.getBBox(),
+        // the rows around the grad row: "data …" before it, an off ReLU's note after it
+        data: !node.members && before && before.tagName === "text" ? before : null,
+        offNote: !node.members ? next(grad) : null,
         op: (groups.get(node.id + "_op") || [])[0],
         edges: [...(groups.get(node.id + "_op->" + node.id) || [])],
         inputs: node.parents.map((p) => into(p) || []),
@@ -235,6 +251,15 @@ function autogradLitePlayer(root, data) {
           shown.grad.classList.toggle("agl-" + status, look === status);
         }
       }
+      if (shown.data) {
+        shown.data.textContent = "data " + node.data;
+        fit(shown.data, shown.box.width - 12);
+      }
+      if (shown.offNote) {
+        const input = L.byId.get(node.parents[0]).node;
+        shown.offNote.textContent = isOff(node) ? `off: ${input.name} = ${input.data} ≤ 0` : "";
+        fit(shown.offNote, shown.box.width - 12);
+      }
       shown.g.classList.toggle("agl-pending", grad.status === "pending" && !secret);
       shown.g.classList.toggle("agl-off", isOff(node));
       shown.g.classList.toggle("agl-outside", Boolean(unit) && !unit.members.includes(node.id));
@@ -295,7 +320,7 @@ function autogradLitePlayer(root, data) {
       const mark = shown.g.classList.contains("agl-pending") ? "partial"
         : shown.g.classList.contains("agl-off") ? "off" : null;
       if (mark) {
-        const t = tag(0, 0, [mark], "agl-tag-" + mark);
+        const t = aglLabels.tag(L.graph.layer, [mark], "agl-tag-" + mark);
         t.move(x + width - t.width + 4, y - 10);
       }
     }
@@ -309,9 +334,10 @@ function autogradLitePlayer(root, data) {
       seen.set(send.parent, k + 1);
       const edge = edges.length > k ? edges[k] : edges[0];
       edge.classList.add("agl-sending");
-      const lines = (send.labelParts || send.label.map((line) => [line])).map(lineText);
-      const label = tag(0, 0, lines, "agl-edge-label");
-      const box = labelPlace(edge.querySelector("path"), label.width, label.height, placed);
+      const lines = send.labelParts.map(lineText);
+      const label = aglLabels.tag(L.graph.layer, lines, "agl-edge-label");
+      const box = aglLabels.place(L.graph, edge.querySelector("path"), label.width,
+        label.height, placed);
       label.move(box.x, box.y);
       placed.push(box);
       labels.push(label.g);
@@ -319,68 +345,10 @@ function autogradLitePlayer(root, data) {
     return labels;
   }
 
-  function labelPlace(path, width, height, placed) {
-    // along the edge, from its middle outwards, then further and further above or below
-    // it: the first place where the label covers no node and no other label; where there
-    // is none (a short edge between two boxes), the place that covers the least of them
-    const length = path.getTotalLength();
-    const candidates = [];
-    for (const shift of [0, -0.6, 0.6, -1.2, 1.2, -1.8, 1.8]) {
-      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-        const point = path.getPointAtLength(length * t);
-        candidates.push({ x: point.x - width / 2, y: point.y - height / 2 + shift * height,
-          width, height });
-      }
-    }
-    const taken = L.graph.obstacles.concat(placed);
-    const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
-    const inside = candidates.filter((c) => overlap(c, L.graph.bounds) === c.width * c.height);
-    const pool = inside.length ? inside : candidates;
-    return pool.find((c) => covered(c) === 0) ||
-      pool.reduce((best, c) => (covered(c) < covered(best) ? c : best));
-  }
-
-  function overlap(a, b) {  // the area two boxes share
-    const w = Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x);
-    const h = Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y);
-    return w > 0 && h > 0 ? w * h : 0;
-  }
-
-  function tag(x, y, lines, groupClass) {
-    // a box with lines of text, as wide as its longest line (measured, so it always fits)
-    const g = document.createElementNS(SVG_NS, "g");
-    g.setAttribute("class", groupClass);
-    const rect = document.createElementNS(SVG_NS, "rect");
-    rect.setAttribute("rx", 4);
-    g.appendChild(rect);
-    L.graph.layer.appendChild(g);
-    const texts = lines.map((line) => {
-      const text = document.createElementNS(SVG_NS, "text");
-      text.setAttribute("text-anchor", "middle");
-      if (groupClass !== "agl-edge-label") text.setAttribute("class", "agl-tag");
-      text.textContent = line;
-      g.appendChild(text);
-      return text;
-    });
-    const lineHeight = groupClass === "agl-edge-label" ? 18 : 16;
-    const width = 14 + Math.max(...texts.map((t) => t.getComputedTextLength()));
-    const height = lineHeight * lines.length + 4;
-    const move = (left, top) => {
-      for (const [name, value] of [["x", left], ["y", top], ["width", width],
-        ["height", height]]) rect.setAttribute(name, value);
-      texts.forEach((text, i) => {
-        text.setAttribute("x", left + width / 2);
-        text.setAttribute("y", top + 2 + lineHeight * (i + 0.5) + lineHeight * 0.3);
-      });
-    };
-    move(x, y);
-    return { g, width, height, move };
-  }
-
   // --- caption, quiz, inspector ----------------------------------------------------------
   function stepLines(k) {
     const step = L.steps[k];
-    return (step.parts || step.caption.map((line) => [line])).map(lineText);
+    return step.parts.map(lineText);
   }
 
   function renderCaption(step, current) {
@@ -450,7 +418,8 @@ function autogradLitePlayer(root, data) {
 
   function renderInspector() {
     ui.inspector.hidden = state.inspected === null;
-    L.view.inset = state.inspected === null ? 0 : ui.inspector.offsetWidth;
+    const drawer = [ui.inspector, ...PANELS.map(([panel]) => panel)].find((d) => !d.hidden);
+    L.view.inset = drawer ? drawer.offsetWidth : 0;
     if (state.inspected === null) return;
     const node = L.byId.get(state.inspected).node;
     const step = backwardStep(state.position);
@@ -589,6 +558,100 @@ function autogradLitePlayer(root, data) {
     button.setAttribute("aria-expanded", String(open));
   }
 
+  // --- what if: leaves edited, every number computed again in the page ------------------
+  function buildWhatIf() {
+    ui.whatifButton.hidden = !data.whatif;
+    if (!data.whatif) return;
+    const rows = model.leaves.filter((leaf) => leaf.kind !== "constant").map((leaf) => {
+      const row = document.createElement("tr");
+      const field = document.createElement("input");
+      field.type = "text";
+      field.inputMode = "decimal";
+      field.className = "agl-leaf";
+      field.dataset.index = leaf.index;
+      field.value = String(model.values0[leaf.index]);
+      field.disabled = !model.ok;
+      field.setAttribute("aria-label", leaf.name);
+      field.addEventListener("change", () => edit(currentValues()));
+      field.addEventListener("keydown", (event) => {  // Enter: done, the keys step again
+        if (event.key === "Enter") root.focus({ preventScroll: true });
+      });
+      const cell = document.createElement("td");
+      cell.append(field);
+      row.append(el("td", leaf.name), el("td", leaf.kind === "param" ? "weight" : "input"), cell);
+      return row;
+    });
+    ui.leaves.replaceChildren(...rows);
+    ui.gdStep.disabled = ui.reset.disabled = ui.lr.disabled = !model.ok;
+    if (!model.ok) say(model.note, true);
+  }
+
+  function number(text) {
+    return Number(String(text).trim().replace(/[\u2212\u2013]/g, "-").replace(",", "."));
+  }
+
+  function currentValues() {
+    const values = Float64Array.from(state.live ? state.live.values : model.values0);
+    for (const field of ui.leaves.querySelectorAll(".agl-leaf")) {
+      values[Number(field.dataset.index)] = number(field.value);
+    }
+    return values;
+  }
+
+  function say(text, wrong) {
+    ui.whatifStatus.textContent = text;
+    ui.whatifStatus.classList.toggle("agl-wrong", Boolean(wrong));
+  }
+
+  function edit(values) {
+    // recompute with these leaf values; on an error (log of a negative...) say which op,
+    // and keep showing the last numbers that could be computed
+    const live = aglLive.recompute(data, model, values);
+    if (!live.ok) {
+      say(live.message, true);
+      return;
+    }
+    state.live = live;
+    for (const field of ui.leaves.querySelectorAll(".agl-leaf")) {
+      field.value = String(values[Number(field.dataset.index)]);
+    }
+    const root = model.values0.length - 1;
+    const f = (x) => aglWhatIf.formatNumber(x, data.fmt || ".4g");
+    say(`${data.rootName} = ${f(live.values[root])} (as built: ${f(model.values0[root])}); ` +
+      "the page shows the new numbers");
+    relevel(live);
+  }
+
+  function relevel(numbers) {
+    // the scalars' level with these nodes and steps; the notes' level and the quiz only for
+    // the page as built (their sentences were written for its numbers)
+    const scalars = levels.scalars;
+    scalars.nodes = numbers.nodes;
+    scalars.steps = numbers.steps;
+    scalars.byId = new Map(numbers.nodes.map((node, k) => [node.id, { node, index: k }]));
+    if (state.live) ui.quizOn.checked = false;
+    ui.quizOn.disabled = ui.level.disabled = Boolean(state.live);
+    if (L !== scalars) switchLevel("scalars");
+    else reshow();
+  }
+
+  function gradientStep() {
+    const lr = number(ui.lr.value);
+    const now = state.live || aglLive.recompute(data, model, model.values0);
+    const next = model.step(now.values, now.grads, lr);
+    if (!next.ok) say(next.message, true);
+    else edit(next.values);
+  }
+
+  function reset() {
+    state.live = null;
+    for (const field of ui.leaves.querySelectorAll(".agl-leaf")) {
+      field.value = String(model.values0[Number(field.dataset.index)]);
+    }
+    say("");
+    relevel(built);
+  }
+
   // --- moving ---------------------------------------------------------------------------
   function go(position) {
     state.position = Math.max(0, Math.min(last(), position));
@@ -689,23 +752,29 @@ function autogradLitePlayer(root, data) {
   $(".agl-zoom-in").addEventListener("click", () => L.view.zoomBy(1.25));
   $(".agl-zoom-out").addEventListener("click", () => L.view.zoomBy(0.8));
   $(".agl-fit").addEventListener("click", () => L.view.fit());
-  ui.legendButton.addEventListener("click", () => toggle(ui.legend, ui.legendButton,
-    ui.legend.hidden));
-  ui.rulesButton.addEventListener("click", () => toggle(ui.rules, ui.rulesButton,
-    ui.rules.hidden));
-  function closePanels() {
-    state.inspected = null;
-    toggle(ui.legend, ui.legendButton, false);
-    toggle(ui.rules, ui.rulesButton, false);
-    render();
-  }
-  for (const close of root.querySelectorAll(".agl-close")) {
-    close.addEventListener("click", () => {
-      if (close.parentElement === ui.inspector) state.inspected = null;
-      else toggle(close.parentElement, close.parentElement === ui.legend ? ui.legendButton
-        : ui.rulesButton, false);
+  for (const [panel, button] of PANELS) {
+    button.addEventListener("click", () => {
+      const open = panel.hidden;
+      for (const [other, itsButton] of PANELS) toggle(other, itsButton, false);  // one at a time
+      toggle(panel, button, open);
+      if (open) state.inspected = null;
       render();
     });
+    panel.querySelector(".agl-close").addEventListener("click", () => {
+      toggle(panel, button, false);
+      render();
+    });
+  }
+  ui.inspector.querySelector(".agl-close").addEventListener("click", () => {
+    state.inspected = null;
+    render();
+  });
+  ui.gdStep.addEventListener("click", gradientStep);
+  ui.reset.addEventListener("click", reset);
+  function closePanels() {
+    state.inspected = null;
+    for (const [panel, button] of PANELS) toggle(panel, button, false);
+    render();
   }
   ui.level.addEventListener("change", () => switchLevel(ui.level.value));
   ui.expand.addEventListener("click", expand);
