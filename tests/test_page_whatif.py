@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
 from autograd_lite import Value, topological_order
+from autograd_lite.drawing import format_number
 from autograd_lite.ops import GENERICS, OPS, Op
 from autograd_lite.player.script import script
 from autograd_lite.player.whatif import page_ops, whatif_notes
@@ -349,5 +350,21 @@ def test_the_benchmark_measures_the_demo_graph(_browser):
     import whatif_recompute
 
     data, n_nodes = whatif_recompute.demo_data()
-    cold, warm = whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1)
+    cold, warm = whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1, format=True)
     assert n_nodes == 197 and len(cold) == len(warm) == 1
+
+
+def test_numbers_are_formatted_as_the_engine_formats_them(browser_page):
+    rng = random.Random(6)
+    xs = [0.0, -0.0, 1.0625, 0.125, 2.5, 1234.5, -1234.5, 0.5, 1.5, 9.9995e-5, 0.0001, 99995.0,
+          99999.5, 9.9995, 0.00999, 1e16, 123456.0, 1e-5, 100.0, 1e300, -1e-300, 5e-324, 0.006,
+          -0.001, 0.0006, 1.7976931348623157e308]
+    xs += [rng.uniform(-1, 1) * 10 ** rng.randint(-12, 12) for _ in range(300)]
+    xs += [round(rng.uniform(-100, 100), rng.randint(0, 4)) for _ in range(300)]  # ties
+    fmts = [".4g", ".1g", ".0g", ".6g", ".17g", ".2f", ".0f", ".3e", ".0e"]
+    got = browser_page.evaluate(
+        "([xs, fmts]) => fmts.map((f) => xs.map((x) => aglWhatIf.formatNumber(x, f)))", [xs, fmts])
+    for fmt, texts in zip(fmts, got):
+        wrong = [(x, t, format_number(x, fmt)) for x, t in zip(xs, texts)
+                 if t != format_number(x, fmt)]
+        assert not wrong, f"{fmt}: (x, page, engine): {wrong[:5]}"

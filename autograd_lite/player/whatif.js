@@ -130,5 +130,75 @@ const aglWhatIf = (function () {
     return model;
   }
 
-  return {create};
+  // --- numbers as the page shows them ---------------------------------------------------
+
+  // |x| exactly, as decimal digits (no leading zeros) and the place of the decimal point:
+  // x = 0.digits × 10^point. A double is m·2^e, so it has a finite decimal expansion.
+  function exactDecimal(x) {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, Math.abs(x));
+    const bits = view.getBigUint64(0);
+    const biased = Number(bits >> 52n);
+    const m = (bits & 0xfffffffffffffn) | (biased ? 1n << 52n : 0n);
+    const e = (biased || 1) - 1075;
+    const digits = (e >= 0 ? m << BigInt(e) : m * 5n ** BigInt(-e)).toString();
+    const point = digits.length + Math.min(e, 0);
+    const kept = digits.replace(/0+$/, "");
+    return {digits: kept, point};
+  }
+
+  // The digits rounded to `keep` of them, a tie to the even one (as Python rounds).
+  function rounded({digits, point}, keep) {
+    if (keep < 0) return {digits: "", point};
+    if (digits.length <= keep) return {digits: digits.padEnd(keep, "0"), point};
+    const rest = digits.slice(keep);
+    const last = keep ? Number(digits[keep - 1]) : 0;
+    const up = rest[0] > "5" || (rest[0] === "5" && (rest.length > 1 || last % 2 === 1));
+    let head = digits.slice(0, keep);
+    if (!up) return {digits: head, point};
+    head = (BigInt("1" + head) + 1n).toString().slice(1);  // "1" keeps the leading zeros
+    if (!/^0*$/.test(head)) return {digits: head, point};
+    return {digits: "1" + head.slice(0, Math.max(keep - 1, 0)), point: point + 1};  // 9.99 → 10.0
+  }
+
+  // Fixed-point text of the first digits: `decimals` after the point.
+  function fixed({digits, point}, decimals) {
+    const whole = point > 0 ? digits.slice(0, point).padEnd(point, "0") : "0";
+    const fraction = (point < 0 ? "0".repeat(-point) + digits : digits.slice(Math.max(point, 0)))
+      .padEnd(decimals, "0").slice(0, decimals);
+    return decimals ? `${whole}.${fraction}` : whole;
+  }
+
+  function exponential({digits, point}, decimals) {
+    const exponent = point - 1;
+    const mantissa = decimals ? `${digits[0]}.${digits.slice(1, decimals + 1)}` : digits[0];
+    const sign = exponent < 0 ? "−" : "+";
+    return `${mantissa}e${sign}${String(Math.abs(exponent)).padStart(2, "0")}`;
+  }
+
+  // format_number(x, fmt) of autograd_lite.drawing for fmt ".<p>g", ".<p>f" or ".<p>e":
+  // Python's format(x, fmt), a true minus sign, no negative zero.
+  function formatNumber(x, fmt = ".4g") {
+    const spec = /^\.(\d+)([efg])$/.exec(fmt);
+    if (!spec) throw new Error(`formatNumber: fmt must be ".<digits>e", "f" or "g", got ${fmt}`);
+    const p = Number(spec[1]);
+    const exact = x === 0 ? {digits: "", point: 1} : exactDecimal(x);
+    let text;
+    if (spec[2] === "f") {
+      text = fixed(rounded(exact, exact.point + p), p);
+    } else if (spec[2] === "e") {
+      const r = rounded(exact, p + 1);
+      text = exponential(x === 0 ? {digits: "0".repeat(p + 1), point: 1} : r, p);
+    } else {
+      const q = Math.max(p, 1);
+      const r = x === 0 ? {digits: "0", point: 1} : rounded(exact, q);
+      const exponent = r.point - 1;
+      text = -4 <= exponent && exponent < q
+        ? fixed(r, Math.max(q - 1 - exponent, 0)).replace(/(\.\d*?)0+$/, "$1").replace(/\.$/, "")
+        : exponential(r, q - 1).replace(/\.?0+e/, "e");
+    }
+    return (x < 0 && text !== "" ? "−" : "") + text;
+  }
+
+  return {create, formatNumber};
 })();
