@@ -64,9 +64,10 @@ def test_an_op_that_cannot_be_written_out_is_named():
     table = {
         "mul": OPS["mul"],
         # a rule calling a function that is not one of ops.py's generics
-        "cube_root": Op("cube_root", "∛", lambda a: math.atan(a), lambda a, y: (1 / (3 * y * y),)),
+        "cube_root": Op("cube_root", "∛", 1, lambda a: math.atan(a),
+                        lambda a, y: (1 / (3 * y * y),)),
         # a rule asking something Code cannot answer of a computed number
-        "clip": Op("clip", "clip", lambda a: a, lambda a, y: (1.0 if y * 1.0 > 0.0 else 0.0,)),
+        "clip": Op("clip", "clip", 1, lambda a: a, lambda a, y: (1.0 if y * 1.0 > 0.0 else 0.0,)),
     }
     text, left_out = tool.ops_js(table)
     assert set(left_out) == {"cube_root", "clip"}
@@ -339,7 +340,7 @@ def test_the_page_build_names_an_op_not_in_ops_js():
     root = every_op_graph()[0]
     assert script(root)["whatif"] == {"missing": []}
     root = Value(2.0, label="a").tanh() * 3.0
-    root.op = Op("cube", "³", lambda x, k: x**3, lambda x, k, y: (3 * x * x, 0.0))
+    root.op = Op("cube", "³", 2, lambda x, k: x**3, lambda x, k, y: (3 * x * x, 0.0))
     (note,) = script(root)["whatif"]["missing"]
     assert "'cube'" in note and "cannot be edited" in note
     assert whatif_notes(topological_order(root)) == [note]

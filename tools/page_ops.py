@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import ast
-import inspect
 import json
 import sys
 from collections.abc import Callable
@@ -204,7 +203,7 @@ def _js(node: ast.expr, names: list[str]) -> str:
 
 def op_js(op: ops.Op) -> str:
     """One op's entry of ``AGL_OPS``; ``NotWritten`` if its rules cannot be written out."""
-    xs = ["x0", "x1"][: len(inspect.signature(op.derivatives).parameters) - 1]
+    xs = ["x0", "x1"][: op.arity]
     (value,) = written_out(op.value, xs)
     derivatives = written_out(op.derivatives, [*xs, "y"])
     if len(derivatives) != len(xs):
