@@ -330,10 +330,15 @@ def test_an_op_the_page_does_not_know_is_named(browser_page):
     root = Value(2.0, label="a").tanh()
     data = script(root)
     data["nodes"][-1]["op"] = "cube"  # as a student's own op, defined after ops.js
-    got = browser_page.evaluate(
+    got = data_model(browser_page, data)
+    assert got[0] is False and "cube" in got[1] and got[2]["ok"] is False
+
+
+def data_model(page, data):
+    """The page's model of ``data``: [ok, note, its run on the values as built]."""
+    return page.evaluate(
         "(data) => { const m = aglWhatIf.create(data); return [m.ok, m.note, m.run(m.values0)]; }",
         data)
-    assert got[0] is False and "cube" in got[1] and got[2]["ok"] is False
 
 
 def test_the_page_build_names_an_op_not_in_ops_js():
@@ -344,6 +349,23 @@ def test_the_page_build_names_an_op_not_in_ops_js():
     (note,) = script(root)["whatif"]["missing"]
     assert "'cube'" in note and "cannot be edited" in note
     assert whatif_notes(topological_order(root)) == [note]
+
+
+def test_the_page_build_names_a_node_made_by_hand(browser_page):
+    # micrograd's way: a node whose op is named "tanh" but whose derivative is the
+    # student's own _backward; the page must not recompute it with the table's tanh.
+    x = Value(0.5, label="x")
+    out = Value(math.tanh(x.data), (x,), "tanh")
+
+    def _backward():
+        x.grad += (1 - out.data**2) * out.grad
+
+    out._backward = _backward
+    data = script(out * 2.0)
+    (note,) = data["whatif"]["missing"]
+    assert "made by hand with _op='tanh'" in note
+    got = data_model(browser_page, data)
+    assert got[0] is False and "made by hand" in got[1] and got[2]["ok"] is False
 
 
 def test_the_benchmark_measures_the_demo_graph(_browser):

@@ -38,7 +38,10 @@ const aglWhatIf = (function () {
 
     const missing = [...new Set(nodes.filter((node, k) => node.op !== null && !ops[k])
       .map((node) => node.op))];
-    if (missing.length) {
+    if (data.whatif && data.whatif.missing.length) {  // named when the page was built
+      model.ok = false;
+      model.note = data.whatif.missing.join(" ");
+    } else if (missing.length) {
       model.ok = false;
       model.note = `The page cannot recompute ${missing.join(", ")}: not in the op ` +
         "table it was made with, so its inputs cannot be edited here.";
