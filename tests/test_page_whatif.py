@@ -391,3 +391,26 @@ def test_numbers_are_formatted_as_the_engine_formats_them(browser_page):
         wrong = [(x, t, format_number(x, fmt)) for x, t in zip(xs, texts)
                  if t != format_number(x, fmt)]
         assert not wrong, f"{fmt}: (x, page, engine): {wrong[:5]}"
+
+
+def test_a_step_or_an_edit_that_cannot_be_taken_is_refused(browser_page):
+    w, x = Value(3.0, label="w"), Value(2.0, label="x")
+    root = (w * x) ** 2
+    data = script(root, params=[w])
+    got = browser_page.evaluate(
+        """(data) => {
+          const model = aglWhatIf.create(data);
+          const r = model.run(model.values0);
+          const edited = Float64Array.from(model.values0);
+          edited[model.leaves.find((leaf) => leaf.name === "x").index] = NaN;  // "abc" typed
+          return [model.step(r.values, r.grads, 1e308), model.step(r.values, r.grads, 0),
+                  model.step(r.values, r.grads, NaN), model.run(edited)];
+        }""", data)
+    huge, zero, nan, edited = got
+    with pytest.raises(OverflowError):  # the engine's optimizer refuses the same step
+        root.backward()
+        SGD([w], lr=1e308).step()
+    assert huge["ok"] is False and huge["message"].startswith("w would become -Infinity")
+    assert zero["ok"] is False and "learning rate must be a positive number" in zero["message"]
+    assert nan["ok"] is False and "got NaN" in nan["message"]
+    assert edited["ok"] is False and edited["message"] == "x: NaN is not a finite number"
