@@ -334,6 +334,18 @@ def test_an_op_the_page_does_not_know_is_named(browser_page):
     assert got[0] is False and "cube" in got[1] and got[2]["ok"] is False
 
 
+def test_a_page_of_some_paths_only_is_not_recomputed(browser_page):
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(0.5, label="c")
+    root = (a * b + c).tanh() * a
+    data = script(root, paths_to=b)
+    got = data_model(browser_page, data)
+    assert got[0] is False and "part of the graph" in got[1] and got[2]["ok"] is False
+    data["nodes"][-1]["op"] = "toString"  # a name every JavaScript object answers to
+    data["nodes"] = [{**n, "context": False} for n in data["nodes"]]
+    ok, note, _ = data_model(browser_page, data)
+    assert ok is False and "cannot recompute toString" in note
+
+
 def data_model(page, data):
     """The page's model of ``data``: [ok, note, its run on the values as built]."""
     return page.evaluate(

@@ -25,7 +25,8 @@ const aglWhatIf = (function () {
     const nodes = data.nodes;
     const index = new Map(nodes.map((node, k) => [node.id, k]));
     const parents = nodes.map((node) => node.parents.map((id) => index.get(id)));
-    const ops = nodes.map((node) => (node.op === null ? null : AGL_OPS[node.op]));
+    const ops = nodes.map((node) => (node.op !== null && Object.hasOwn(AGL_OPS, node.op)
+      ? AGL_OPS[node.op] : null));
     const root = index.get(data.root);
     const values0 = Float64Array.from(nodes, (node) => node.value);
     const leaves = [];
