@@ -330,10 +330,27 @@ def test_an_op_the_page_does_not_know_is_named(browser_page):
     root = Value(2.0, label="a").tanh()
     data = script(root)
     data["nodes"][-1]["op"] = "cube"  # as a student's own op, defined after ops.js
-    got = browser_page.evaluate(
+    got = data_model(browser_page, data)
+    assert got[0] is False and "cube" in got[1] and got[2]["ok"] is False
+
+
+def test_a_page_of_some_paths_only_is_not_recomputed(browser_page):
+    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(0.5, label="c")
+    root = (a * b + c).tanh() * a
+    data = script(root, paths_to=b)
+    got = data_model(browser_page, data)
+    assert got[0] is False and "part of the graph" in got[1] and got[2]["ok"] is False
+    data["nodes"][-1]["op"] = "toString"  # a name every JavaScript object answers to
+    data["nodes"] = [{**n, "context": False} for n in data["nodes"]]
+    ok, note, _ = data_model(browser_page, data)
+    assert ok is False and "cannot recompute toString" in note
+
+
+def data_model(page, data):
+    """The page's model of ``data``: [ok, note, its run on the values as built]."""
+    return page.evaluate(
         "(data) => { const m = aglWhatIf.create(data); return [m.ok, m.note, m.run(m.values0)]; }",
         data)
-    assert got[0] is False and "cube" in got[1] and got[2]["ok"] is False
 
 
 def test_the_page_build_names_an_op_not_in_ops_js():
@@ -344,6 +361,23 @@ def test_the_page_build_names_an_op_not_in_ops_js():
     (note,) = script(root)["whatif"]["missing"]
     assert "'cube'" in note and "cannot be edited" in note
     assert whatif_notes(topological_order(root)) == [note]
+
+
+def test_the_page_build_names_a_node_made_by_hand(browser_page):
+    # micrograd's way: a node whose op is named "tanh" but whose derivative is the
+    # student's own _backward; the page must not recompute it with the table's tanh.
+    x = Value(0.5, label="x")
+    out = Value(math.tanh(x.data), (x,), "tanh")
+
+    def _backward():
+        x.grad += (1 - out.data**2) * out.grad
+
+    out._backward = _backward
+    data = script(out * 2.0)
+    (note,) = data["whatif"]["missing"]
+    assert "made by hand with _op='tanh'" in note
+    got = data_model(browser_page, data)
+    assert got[0] is False and "made by hand" in got[1] and got[2]["ok"] is False
 
 
 def test_the_benchmark_measures_the_demo_graph(_browser):
@@ -369,3 +403,26 @@ def test_numbers_are_formatted_as_the_engine_formats_them(browser_page):
         wrong = [(x, t, format_number(x, fmt)) for x, t in zip(xs, texts)
                  if t != format_number(x, fmt)]
         assert not wrong, f"{fmt}: (x, page, engine): {wrong[:5]}"
+
+
+def test_a_step_or_an_edit_that_cannot_be_taken_is_refused(browser_page):
+    w, x = Value(3.0, label="w"), Value(2.0, label="x")
+    root = (w * x) ** 2
+    data = script(root, params=[w])
+    got = browser_page.evaluate(
+        """(data) => {
+          const model = aglWhatIf.create(data);
+          const r = model.run(model.values0);
+          const edited = Float64Array.from(model.values0);
+          edited[model.leaves.find((leaf) => leaf.name === "x").index] = NaN;  // "abc" typed
+          return [model.step(r.values, r.grads, 1e308), model.step(r.values, r.grads, 0),
+                  model.step(r.values, r.grads, NaN), model.run(edited)];
+        }""", data)
+    huge, zero, nan, edited = got
+    with pytest.raises(OverflowError):  # the engine's optimizer refuses the same step
+        root.backward()
+        SGD([w], lr=1e308).step()
+    assert huge["ok"] is False and huge["message"].startswith("w would become -Infinity")
+    assert zero["ok"] is False and "learning rate must be a positive number" in zero["message"]
+    assert nan["ok"] is False and "got NaN" in nan["message"]
+    assert edited["ok"] is False and edited["message"] == "x: NaN is not a finite number"

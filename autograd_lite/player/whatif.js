@@ -25,7 +25,8 @@ const aglWhatIf = (function () {
     const nodes = data.nodes;
     const index = new Map(nodes.map((node, k) => [node.id, k]));
     const parents = nodes.map((node) => node.parents.map((id) => index.get(id)));
-    const ops = nodes.map((node) => (node.op === null ? null : AGL_OPS[node.op]));
+    const ops = nodes.map((node) => (node.op !== null && Object.hasOwn(AGL_OPS, node.op)
+      ? AGL_OPS[node.op] : null));
     const root = index.get(data.root);
     const values0 = Float64Array.from(nodes, (node) => node.value);
     const leaves = [];
@@ -38,7 +39,10 @@ const aglWhatIf = (function () {
 
     const missing = [...new Set(nodes.filter((node, k) => node.op !== null && !ops[k])
       .map((node) => node.op))];
-    if (missing.length) {
+    if (data.whatif && data.whatif.missing.length) {  // named when the page was built
+      model.ok = false;
+      model.note = data.whatif.missing.join(" ");
+    } else if (missing.length) {
       model.ok = false;
       model.note = `The page cannot recompute ${missing.join(", ")}: not in the op ` +
         "table it was made with, so its inputs cannot be edited here.";
