@@ -388,6 +388,14 @@ class Program:
         stayed scalar; see ``layered.py``."""
         return describe_layers(self)
 
+    def to_torch(self, device: Any = None) -> Any:
+        """A ``torch.nn.Module`` computing the program on a batch: layers as matrix
+        products, parameters as one ``torch.nn.Parameter`` vector (``torch_module.py``;
+        PyTorch is an optional extra)."""
+        from .torch_module import to_torch
+
+        return to_torch(self, device)
+
     def _run(self, X: ArrayLike, params: Sequence[float] | None, how: str | None,
              check: int | None, order: str, backward: bool) -> tuple[Array, Array]:
         X, p = self._check_x(X), self._check_params(params)
