@@ -200,7 +200,9 @@ class Step(NamedTuple):
     inputs: Any  # a layer's U rows (slice or index array); wanted input columns for ∂U
     outputs: Any  # a layer's x̂ rows (a slice) or the instruction's row
     args: tuple[Any, ...]  # per argument of an instruction: (row, None) or (None, number)
-    wanted: Any  # the layer's input columns that need a gradient, and their rows
+    wanted: Any  # the layer's input columns that need a gradient (a slice for all), rows
+    weights: Any  # the layer's W and b as indices into the parameters
+    biases: Any
 
 
 def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
@@ -227,14 +229,16 @@ def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
             inputs = rows_of(list(step.inputs))
             outputs = rows_of(step.out.tolist())
             wanted = [k for k, slot in enumerate(step.inputs) if program.need[slot]]
+            columns = slice(None) if len(wanted) == len(step.inputs) else wanted
             steps.append(Step(step, None, inputs, outputs, (),
-                              (wanted, rows_of([step.inputs[k] for k in wanted]))
-                              if wanted else None))
+                              (columns, rows_of([step.inputs[k] for k in wanted]))
+                              if wanted else None,
+                              step.weights - program.n_inputs, step.biases - program.n_inputs))
         else:
             args = tuple((row(a), None) if a < program.n_named
                          else (None, program.constants[a - program.n_named])
                          for a in step.args)
-            steps.append(Step(None, step, None, row(step.out), args, None))
+            steps.append(Step(None, step, None, row(step.out), args, None, None, None))
     for slot in program.returned:
         row(slot)
     return program.cache.setdefault("steps", (steps, rows))
@@ -258,8 +262,8 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
         if step.layer is not None:
             layer = step.layer
             U = V[step.inputs]
-            W = P[layer.weights - n_inputs]
-            R = _pre(layer, U, W, P[layer.biases - n_inputs], order)
+            W = P[step.weights]
+            R = _pre(layer, U, W, P[step.biases], order)
             V[step.outputs] = R if layer.activation is None else OPS[layer.activation].value(R)
             saved.append((U, W, R))
         else:
@@ -278,11 +282,11 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             dR = G[step.outputs]
             if layer.activation is not None:
                 (d,) = OPS[layer.activation].derivatives(R, V[step.outputs])
-                dR = d * dR
+                dR = np.multiply(d, dR, out=d) if type(d) is np.ndarray else d * dR
             add = np.add.at if layer.shared else _add_at  # a weight in two places: add both
-            add(direct, layer.weights - n_inputs, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
+            add(direct, step.weights, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
             if len(layer.biases):
-                add(direct, layer.biases - n_inputs, dR.sum(axis=1))
+                add(direct, step.biases, dR.sum(axis=1))
             if step.wanted is not None:
                 columns, wanted_rows = step.wanted
                 G[wanted_rows] += W.T[columns] @ dR  # ∂l/∂U = Wᵀ·∂l/∂r̃
