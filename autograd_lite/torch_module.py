@@ -31,8 +31,8 @@ def to_torch(program: Program, device: Any = None) -> Any:
         raise ImportError("Program.to_torch needs PyTorch (pip install torch)") from None
 
     class Tensor:
-        """A tensor as the op table sees a number: arithmetic, and each generic function
-        (``ops.py``) as a method of its name."""
+        """A tensor as the op table sees a number: arithmetic, comparisons, and each generic
+        function (``ops.py``) as a method of its name (set below)."""
 
         __slots__ = ("t",)
 
@@ -91,35 +91,12 @@ def to_torch(program: Program, device: Any = None) -> Any:
         def __bool__(self) -> bool:
             return bool(self.t.any())
 
-        def exp(self) -> Tensor:
-            return Tensor(torch.exp(self.t))
-
-        def log(self) -> Tensor:
-            return Tensor(torch.log(self.t))
-
-        def sqrt(self) -> Tensor:
-            return Tensor(torch.sqrt(self.t))
-
-        def tanh(self) -> Tensor:
-            return Tensor(torch.tanh(self.t))
-
-        def sin(self) -> Tensor:
-            return Tensor(torch.sin(self.t))
-
-        def cos(self) -> Tensor:
-            return Tensor(torch.cos(self.t))
-
-        def sigmoid(self) -> Tensor:
-            return Tensor(torch.sigmoid(self.t))
-
-        def softplus(self) -> Tensor:
-            return Tensor(torch.nn.functional.softplus(self.t))
-
-        def relu(self) -> Tensor:
-            return Tensor(torch.relu(self.t))
-
-        def abs(self) -> Tensor:
-            return Tensor(torch.abs(self.t))
+    # Each generic function of the op table (ops.py), as a method of its name.
+    functions = {"exp": torch.exp, "log": torch.log, "sqrt": torch.sqrt, "tanh": torch.tanh,
+                 "sin": torch.sin, "cos": torch.cos, "sigmoid": torch.sigmoid,
+                 "softplus": torch.nn.functional.softplus, "relu": torch.relu, "abs": torch.abs}
+    for name, f in functions.items():
+        setattr(Tensor, name, lambda self, f=f: Tensor(f(self.t)))
 
     def _t(x: Any) -> Any:
         return x.t if isinstance(x, Tensor) else x
