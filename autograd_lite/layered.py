@@ -27,7 +27,7 @@ numpy call per term instead of one product).
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Layer", "find_layers", "run_layered", "describe_layers", "ORDERS"]
 
 Array = NDArray[np.float64]
+Index = NDArray[np.intp]
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
 ORDERS = ("matrix", "scalar")
 
@@ -49,10 +50,10 @@ class Layer(NamedTuple):
 
     inputs: tuple[int, ...]  # the slots U reads, in the order of each neuron's terms
     terms: tuple[int | None, ...]  # per term, in order: the row of U it reads, None for b
-    weights: Array  # (n, m) parameter slots: W[j, k] multiplies inputs[k]
-    biases: Array  # (n,) parameter slots of b (empty when the neurons have none)
-    pre: Array  # (n,) slots of r̃ (the last addition of each neuron)
-    out: Array  # (n,) slots of x̂ (= pre for a linear layer)
+    weights: Index  # (n, m) parameter slots: W[j, k] multiplies inputs[k]
+    biases: Index  # (n,) parameter slots of b (empty when the neurons have none)
+    pre: Index  # (n,) slots of r̃ (the last addition of each neuron)
+    out: Index  # (n,) slots of x̂ (= pre for a linear layer)
     activation: str | None  # an op's name, or None
     members: frozenset[int]  # every slot the layer computes
     shared: bool  # whether a parameter appears twice among its weights and biases
@@ -70,7 +71,7 @@ class Plan(NamedTuple):
 def find_layers(program: Program) -> Plan:
     """The neurons of ``program`` grouped into layers, and the instructions left scalar."""
     if "layers" in program.cache:
-        return program.cache["layers"]
+        return cast(Plan, program.cache["layers"])
     by_out = {ins.out: ins for ins in program.instructions}
     uses = Counter(a for ins in program.instructions for a in ins.args)
     uses.update(program.returned)  # a returned slot is used: never absorbed
@@ -106,10 +107,10 @@ def find_layers(program: Program) -> Plan:
             shared=len(set(both)) < len(both),
         ))
     plan = _schedule(program, layers)
-    return program.cache.setdefault("layers", plan)
+    return cast(Plan, program.cache.setdefault("layers", plan))
 
 
-def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter,
+def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter[int],
             is_param: Any) -> tuple[Any, ...] | None:
     """The neuron ending at ``ins``: its key (per term, the input slot or None for the
     bias), weight slots, bias slot, r̃'s slot, x̂'s slot, member slots and activation."""
@@ -119,7 +120,8 @@ def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter,
         activation, pre_ins = ins.op.name, by_out[ins.args[0]]
     # A left-deep chain of additions, each inner one used only by the next:
     # ((t0 + t1) + t2) + …, the way sum() and a loop build it.
-    terms, members, node = [], {ins.out, pre_ins.out}, pre_ins
+    terms, members = [], {ins.out, pre_ins.out}
+    node: Instruction | None = pre_ins
     while node is not None and node.op.name == "add":
         left, right = node.args
         terms.append(right)
@@ -135,7 +137,9 @@ def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter,
     elif node is pre_ins:
         return None
     terms.reverse()
-    key, weights, bias = [], [], None
+    key: list[int | None] = []
+    weights: list[int] = []
+    bias = None
     for t in terms:
         if is_param(t) and bias is None:
             key.append(None)
@@ -211,7 +215,7 @@ def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
     each scalar result. About 40 rows for the MLP's 985 slots; inner nodes of a neuron
     have none."""
     if "steps" in program.cache:
-        return program.cache["steps"]
+        return cast(tuple[list[Step], dict[int, int]], program.cache["steps"])
     plan = find_layers(program)
     rows: dict[int, int] = {k: k for k in range(program.n_inputs)}
 
@@ -241,7 +245,8 @@ def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
             steps.append(Step(None, step, None, row(step.out), args, None, None, None))
     for slot in program.returned:
         row(slot)
-    return program.cache.setdefault("steps", (steps, rows))
+    return cast(tuple[list[Step], dict[int, int]],
+                program.cache.setdefault("steps", (steps, rows)))
 
 
 def run_layered(program: Program, X: Array, p: list[float], backward: bool,
@@ -256,7 +261,10 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
               if n_inputs <= slot < program.n_leaves]
     for k, row in params:
         V[row] = P[k]
-    fetch = lambda arg: V[arg[0]] if arg[1] is None else arg[1]  # noqa: E731
+
+    def fetch(arg: tuple[Any, Any]) -> Any:  # a row of V, or a constant's number
+        return V[arg[0]] if arg[1] is None else arg[1]
+
     saved = []  # per layer: U, W and r̃, for the backward pass
     for step in steps:
         if step.layer is not None:
@@ -267,6 +275,7 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             V[step.outputs] = R if layer.activation is None else OPS[layer.activation].value(R)
             saved.append((U, W, R))
         else:
+            assert step.ins is not None  # a step is a layer or an instruction
             V[step.outputs] = step.ins.op.value(*map(fetch, step.args))
     values = V[[rows[k] for k in program.returned]].T.copy()
     if not backward:
@@ -290,7 +299,7 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             if step.wanted is not None:
                 columns, wanted_rows = step.wanted
                 G[wanted_rows] += W.T[columns] @ dR  # ∂l/∂U = Wᵀ·∂l/∂r̃
-        elif need[step.ins.out]:
+        elif step.ins is not None and need[step.ins.out]:
             ins = step.ins
             g = G[step.outputs]
             args = [fetch(arg) for arg in step.args]
@@ -303,24 +312,24 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
     return values, direct
 
 
-def _add_at(a: Array, index: Array, values: Array) -> None:
+def _add_at(a: Array, index: Index, values: Array) -> None:
     a[index] += values  # (np.add.at, for indices that are all different: faster)
 
 
 def _pre(layer: Layer, U: Array, W: Array, b: Array, order: str) -> Array:
     """r̃ = W·U + b: one product, or term by term in the scalar engine's order."""
     if order == "matrix":
-        R = W @ U
+        product: Array = W @ U
         if len(b):
-            R += b[:, None]
-        return R
-    R = None
+            product += b[:, None]
+        return product
+    total: Any = None
     k = 0
     for column in layer.terms:
         term = b[:, None] if column is None else W[:, k, None] * U[column]
         k += column is not None
-        R = term if R is None else R + term
-    return np.broadcast_to(R, (len(layer.out), U.shape[1]))
+        total = term if total is None else total + term
+    return np.broadcast_to(total, (len(layer.out), U.shape[1]))
 
 
 def describe_layers(program: Program) -> str:
@@ -366,7 +375,7 @@ def _input_name(program: Program, layer: Layer, names: dict[int, str]) -> str:
         return "x"
     found = {names.get(slot) for slot in inputs}
     if len(found) == 1 and None not in found:
-        return found.pop()
+        return str(found.pop())
     return "(" + ", ".join(program.name(slot) for slot in inputs) + ")"
 
 

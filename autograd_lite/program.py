@@ -168,7 +168,8 @@ def _record(
     the slots of the root and of ``outputs``."""
     # First which nodes are computed and which are constants (they depend on no input or
     # parameter), so that every slot is known before an instruction is made.
-    slots, computed, constants = dict(leaves), [], {}
+    slots, computed = dict(leaves), []
+    constants: dict[Value, float] = {}
     for node in topological_order(root):
         if node in slots:
             continue
@@ -177,7 +178,7 @@ def _record(
             constants[node] = node.data
             continue
         refuse_by_hand("trace", node)
-        if node.op.name == "pow" and parents[1] not in constants:
+        if node.op is OPS["pow"] and parents[1] not in constants:
             raise ValueError(f"trace: the exponent of {node!r} must be a constant")
         slots[node] = len(slots)
         computed.append((node, parents))
@@ -429,7 +430,8 @@ class Program:
             raise ValueError("Program.run: a program traced from a function checks examples by "
                              "building them, with the parameters' own data: pass params=None "
                              "(or check=0)")
-        B = len(X)
+        fn, B = self.fn, len(X)
+        assert fn is not None  # only a program traced from a function checks
         rows = [0, B - 1][:min(n, B)]
         rows += sorted(self._rng.sample(range(1, B - 1), min(n, B) - len(rows))) if B > 2 else []
         differ = {}
@@ -437,7 +439,7 @@ class Program:
             leaves = [Value(v, label=label) for v, label in zip(X[row].tolist(),
                                                                   self.input_labels)]
             with collector_paused():
-                nodes = _built(self.fn, leaves)
+                nodes = _built(fn, leaves)
                 difference = self._difference(nodes, [*leaves, *self.params])
             if difference and self.fallback == "error":
                 raise DifferentGraphError(row, difference)
@@ -465,7 +467,7 @@ class Program:
                 continue
             args = [slots.get(p, ("c", p.data)) for p in parents]
             if k == len(expected) or (node.op, args) != expected[k]:
-                other = f"v{self.n_leaves + k} = {node.op.name}(" + ", ".join(
+                other = f"v{self.n_leaves + k} = {getattr(node.op, 'name', '')}(" + ", ".join(
                     f"v{a}" if isinstance(a, int) else repr(a[1]) for a in args) + ")"
                 mine = self.code(self.instructions[k]) if k < len(expected) else "no more"
                 return f"the traced graph has {mine}, this one {other}"
@@ -502,7 +504,7 @@ class Program:
         if len(bad):
             raise ValueError(f"Program.run: params[{bad[0]}] is {p[bad[0]]}; "
                              "parameters must be finite numbers")
-        return p.tolist()
+        return [float(v) for v in p]
 
     # --- pickling: the ops by name (the table's rules are functions), nothing prepared ------
     def __getstate__(self) -> dict[str, Any]:
