@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 __all__ = ["Layer", "find_layers", "run_layered", "describe_layers", "ORDERS"]
 
 Array = NDArray[np.float64]
-Slots = NDArray[np.intp]  # slot numbers, to index a buffer with
+Index = NDArray[np.intp]
 ACTIVATIONS = frozenset({"relu", "tanh", "sigmoid"})
 ORDERS = ("matrix", "scalar")
 
@@ -50,10 +50,10 @@ class Layer(NamedTuple):
 
     inputs: tuple[int, ...]  # the slots U reads, in the order of each neuron's terms
     terms: tuple[int | None, ...]  # per term, in order: the row of U it reads, None for b
-    weights: Slots  # (n, m) parameter slots: W[j, k] multiplies inputs[k]
-    biases: Slots  # (n,) parameter slots of b (empty when the neurons have none)
-    pre: Slots  # (n,) slots of r̃ (the last addition of each neuron)
-    out: Slots  # (n,) slots of x̂ (= pre for a linear layer)
+    weights: Index  # (n, m) parameter slots: W[j, k] multiplies inputs[k]
+    biases: Index  # (n,) parameter slots of b (empty when the neurons have none)
+    pre: Index  # (n,) slots of r̃ (the last addition of each neuron)
+    out: Index  # (n,) slots of x̂ (= pre for a linear layer)
     activation: str | None  # an op's name, or None
     members: frozenset[int]  # every slot the layer computes
     shared: bool  # whether a parameter appears twice among its weights and biases
@@ -71,8 +71,7 @@ class Plan(NamedTuple):
 def find_layers(program: Program) -> Plan:
     """The neurons of ``program`` grouped into layers, and the instructions left scalar."""
     if "layers" in program.cache:
-        cached: Plan = program.cache["layers"]
-        return cached
+        return cast(Plan, program.cache["layers"])
     by_out = {ins.out: ins for ins in program.instructions}
     uses = Counter(a for ins in program.instructions for a in ins.args)
     uses.update(program.returned)  # a returned slot is used: never absorbed
@@ -108,8 +107,7 @@ def find_layers(program: Program) -> Plan:
             shared=len(set(both)) < len(both),
         ))
     plan = _schedule(program, layers)
-    kept: Plan = program.cache.setdefault("layers", plan)
-    return kept
+    return cast(Plan, program.cache.setdefault("layers", plan))
 
 
 def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter[int],
@@ -122,8 +120,8 @@ def _neuron(ins: Instruction, by_out: dict[int, Instruction], uses: Counter[int]
         activation, pre_ins = ins.op.name, by_out[ins.args[0]]
     # A left-deep chain of additions, each inner one used only by the next:
     # ((t0 + t1) + t2) + …, the way sum() and a loop build it.
-    node: Instruction | None
-    terms, members, node = [], {ins.out, pre_ins.out}, pre_ins
+    terms, members = [], {ins.out, pre_ins.out}
+    node: Instruction | None = pre_ins
     while node is not None and node.op.name == "add":
         left, right = node.args
         terms.append(right)
@@ -206,7 +204,9 @@ class Step(NamedTuple):
     inputs: Any  # a layer's U rows (slice or index array); wanted input columns for ∂U
     outputs: Any  # a layer's x̂ rows (a slice) or the instruction's row
     args: tuple[Any, ...]  # per argument of an instruction: (row, None) or (None, number)
-    wanted: Any  # the layer's input columns that need a gradient, and their rows
+    wanted: Any  # the layer's input columns that need a gradient (a slice for all), rows
+    weights: Any  # the layer's W and b as indices into the parameters
+    biases: Any
 
 
 def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
@@ -215,8 +215,7 @@ def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
     each scalar result. About 40 rows for the MLP's 985 slots; inner nodes of a neuron
     have none."""
     if "steps" in program.cache:
-        cached: tuple[list[Step], dict[int, int]] = program.cache["steps"]
-        return cached
+        return cast(tuple[list[Step], dict[int, int]], program.cache["steps"])
     plan = find_layers(program)
     rows: dict[int, int] = {k: k for k in range(program.n_inputs)}
 
@@ -234,18 +233,20 @@ def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
             inputs = rows_of(list(step.inputs))
             outputs = rows_of(step.out.tolist())
             wanted = [k for k, slot in enumerate(step.inputs) if program.need[slot]]
+            columns = slice(None) if len(wanted) == len(step.inputs) else wanted
             steps.append(Step(step, None, inputs, outputs, (),
-                              (wanted, rows_of([step.inputs[k] for k in wanted]))
-                              if wanted else None))
+                              (columns, rows_of([step.inputs[k] for k in wanted]))
+                              if wanted else None,
+                              step.weights - program.n_inputs, step.biases - program.n_inputs))
         else:
             args = tuple((row(a), None) if a < program.n_named
                          else (None, program.constants[a - program.n_named])
                          for a in step.args)
-            steps.append(Step(None, step, None, row(step.out), args, None))
+            steps.append(Step(None, step, None, row(step.out), args, None, None, None))
     for slot in program.returned:
         row(slot)
-    kept: tuple[list[Step], dict[int, int]] = program.cache.setdefault("steps", (steps, rows))
-    return kept
+    return cast(tuple[list[Step], dict[int, int]],
+                program.cache.setdefault("steps", (steps, rows)))
 
 
 def run_layered(program: Program, X: Array, p: list[float], backward: bool,
@@ -261,7 +262,7 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
     for k, row in params:
         V[row] = P[k]
 
-    def fetch(arg: tuple[int, float | None]) -> Any:
+    def fetch(arg: tuple[Any, Any]) -> Any:  # a row of V, or a constant's number
         return V[arg[0]] if arg[1] is None else arg[1]
 
     saved = []  # per layer: U, W and r̃, for the backward pass
@@ -269,12 +270,13 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
         if step.layer is not None:
             layer = step.layer
             U = V[step.inputs]
-            W = P[layer.weights - n_inputs]
-            R = _pre(layer, U, W, P[layer.biases - n_inputs], order)
+            W = P[step.weights]
+            R = _pre(layer, U, W, P[step.biases], order)
             V[step.outputs] = R if layer.activation is None else OPS[layer.activation].value(R)
             saved.append((U, W, R))
         else:
-            V[step.outputs] = cast("Instruction", step.ins).op.value(*map(fetch, step.args))
+            assert step.ins is not None  # a step is a layer or an instruction
+            V[step.outputs] = step.ins.op.value(*map(fetch, step.args))
     values = V[[rows[k] for k in program.returned]].T.copy()
     if not backward:
         return values, np.zeros(len(p))
@@ -289,15 +291,15 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             dR = G[step.outputs]
             if layer.activation is not None:
                 (d,) = OPS[layer.activation].derivatives(R, V[step.outputs])
-                dR = d * dR
+                dR = np.multiply(d, dR, out=d) if type(d) is np.ndarray else d * dR
             add = np.add.at if layer.shared else _add_at  # a weight in two places: add both
-            add(direct, layer.weights - n_inputs, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
+            add(direct, step.weights, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
             if len(layer.biases):
-                add(direct, layer.biases - n_inputs, dR.sum(axis=1))
+                add(direct, step.biases, dR.sum(axis=1))
             if step.wanted is not None:
                 columns, wanted_rows = step.wanted
                 G[wanted_rows] += W.T[columns] @ dR  # ∂l/∂U = Wᵀ·∂l/∂r̃
-        elif need[step.ins.out]:
+        elif step.ins is not None and need[step.ins.out]:
             ins = step.ins
             g = G[step.outputs]
             args = [fetch(arg) for arg in step.args]
@@ -310,24 +312,23 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
     return values, direct
 
 
-def _add_at(a: Array, index: Array, values: Array) -> None:
+def _add_at(a: Array, index: Index, values: Array) -> None:
     a[index] += values  # (np.add.at, for indices that are all different: faster)
 
 
 def _pre(layer: Layer, U: Array, W: Array, b: Array, order: str) -> Array:
     """r̃ = W·U + b: one product, or term by term in the scalar engine's order."""
     if order == "matrix":
-        R = W @ U
+        product: Array = W @ U
         if len(b):
-            R += b[:, None]
-        return R
-    total: Array | None = None
+            product += b[:, None]
+        return product
+    total: Any = None
     k = 0
     for column in layer.terms:
         term = b[:, None] if column is None else W[:, k, None] * U[column]
         k += column is not None
         total = term if total is None else total + term
-    assert total is not None, "a layer has at least one term"
     return np.broadcast_to(total, (len(layer.out), U.shape[1]))
 
 
@@ -374,7 +375,7 @@ def _input_name(program: Program, layer: Layer, names: dict[int, str]) -> str:
         return "x"
     found = {names.get(slot) for slot in inputs}
     if len(found) == 1 and None not in found:
-        return cast(str, found.pop())
+        return str(found.pop())
     return "(" + ", ".join(program.name(slot) for slot in inputs) + ")"
 
 

@@ -41,7 +41,7 @@ import random
 import unicodedata
 import warnings
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -179,7 +179,7 @@ def _record(
             constants[node] = node.data
             continue
         refuse_by_hand("trace", node)
-        if cast(Op, node.op).name == "pow" and parents[1] not in constants:
+        if node.op is OPS["pow"] and parents[1] not in constants:
             raise ValueError(f"trace: the exponent of {node!r} must be a constant")
         slots[node] = len(slots)
         computed.append((node, parents))
@@ -390,6 +390,14 @@ class Program:
         stayed scalar; see ``layered.py``."""
         return describe_layers(self)
 
+    def to_torch(self, device: Any = None) -> Any:
+        """A ``torch.nn.Module`` computing the program on a batch: layers as matrix
+        products, parameters as one ``torch.nn.Parameter`` vector (``torch_module.py``;
+        PyTorch is an optional extra)."""
+        from .torch_module import to_torch
+
+        return to_torch(self, device)
+
     def _run(self, X: ArrayLike, params: Sequence[float] | None, how: str | None,
              check: int | None, order: str, backward: bool) -> tuple[Array, Array]:
         X, p = self._check_x(X), self._check_params(params)
@@ -423,7 +431,8 @@ class Program:
             raise ValueError("Program.run: a program traced from a function checks examples by "
                              "building them, with the parameters' own data: pass params=None "
                              "(or check=0)")
-        B = len(X)
+        fn, B = self.fn, len(X)
+        assert fn is not None  # only a program traced from a function checks
         rows = [0, B - 1][:min(n, B)]
         rows += sorted(self._rng.sample(range(1, B - 1), min(n, B) - len(rows))) if B > 2 else []
         differ = {}
@@ -431,7 +440,7 @@ class Program:
             leaves = [Value(v, label=label) for v, label in zip(X[row].tolist(),
                                                                   self.input_labels)]
             with collector_paused():
-                nodes = _built(cast(Callable[..., Any], self.fn), leaves)
+                nodes = _built(fn, leaves)
                 difference = self._difference(nodes, [*leaves, *self.params])
             if difference and self.fallback == "error":
                 raise DifferentGraphError(row, difference)
@@ -459,7 +468,7 @@ class Program:
                 continue
             args = [slots.get(p, ("c", p.data)) for p in parents]
             if k == len(expected) or (node.op, args) != expected[k]:
-                other = f"v{self.n_leaves + k} = {cast(Op, node.op).name}(" + ", ".join(
+                other = f"v{self.n_leaves + k} = {getattr(node.op, 'name', '')}(" + ", ".join(
                     f"v{a}" if isinstance(a, int) else repr(a[1]) for a in args) + ")"
                 mine = self.code(self.instructions[k]) if k < len(expected) else "no more"
                 return f"the traced graph has {mine}, this one {other}"
@@ -496,8 +505,7 @@ class Program:
         if len(bad):
             raise ValueError(f"Program.run: params[{bad[0]}] is {p[bad[0]]}; "
                              "parameters must be finite numbers")
-        values: list[float] = p.tolist()
-        return values
+        return [float(v) for v in p]
 
     # --- pickling: the ops by name (the table's rules are functions), nothing prepared ------
     def __getstate__(self) -> dict[str, Any]:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -195,8 +195,7 @@ def _levels(program: Program) -> list[tuple[Op, Any, list[Any], list[Any]]]:
     """The instructions grouped by level (1 + the highest level of their arguments; 0 for a
     leaf) and op: one group is one numpy call on a (group size × B) array."""
     if "levels" in program.cache:
-        cached: list[tuple[Op, Any, list[Any], list[Any]]] = program.cache["levels"]
-        return cached
+        return cast(list[tuple[Op, Any, list[Any], list[Any]]], program.cache["levels"])
     level = [0] * len(program.need)
     groups: dict[tuple[int, str, float], list[Instruction]] = {}
     for ins in program.instructions:
@@ -204,7 +203,7 @@ def _levels(program: Program) -> list[tuple[Op, Any, list[Any], list[Any]]]:
         # pow's exponent is a constant: a group shares one, so it stays a float.
         k = program.constants[ins.args[1] - program.n_named] if ins.op.name == "pow" else 0.0
         groups.setdefault((level[ins.out], ins.op.name, k), []).append(ins)
-    result = []
+    result: list[tuple[Op, Any, list[Any], list[Any]]] = []
     # By level: a group may need a lower level's group that began later in the order.
     for (_, _, k), members in sorted(groups.items(), key=lambda item: item[0][0]):
         columns = list(zip(*[ins.args for ins in members]))
@@ -221,9 +220,8 @@ def _levels(program: Program) -> list[tuple[Op, Any, list[Any], list[Any]]]:
                          if keep.any() else None)
         out = np.array([ins.out for ins in members])
         result.append((members[0].op, out, args, grads))
-    levels: list[tuple[Op, Any, list[Any], list[Any]]] = program.cache.setdefault("levels",
-                                                                                   result)
-    return levels
+    return cast(list[tuple[Op, Any, list[Any], list[Any]]],
+                program.cache.setdefault("levels", result))
 
 
 def _run_levels(program: Program, X: Array, p: list[float],
@@ -327,6 +325,5 @@ def compiled(
         exec(compile(python_source(program, backward), "<autograd_lite.program>", "exec"),
              namespace)
         program.cache.setdefault(key, namespace["program"])
-    function: Callable[[list[float], list[float]], tuple[tuple[float, ...], list[float], bool]]
-    function = program.cache[key]
-    return function
+    return cast(Callable[[list[float], list[float]], tuple[tuple[float, ...], list[float], bool]],
+                program.cache[key])

@@ -168,3 +168,48 @@ def test_a_weight_shared_by_neurons_of_a_layer_gets_both_gradients():
     np.testing.assert_allclose(values, [r.data for r in ref], rtol=1e-15)
     np.testing.assert_allclose(grads, np.sum([[g.data for g in grad(r, [w, v])] for r in ref],
                                              axis=0), rtol=1e-13)
+
+
+# --- to PyTorch ------------------------------------------------------------------------------
+@pytest.mark.parametrize("net", NETS)
+def test_to_torch_gives_runs_values_and_gradients(net):
+    torch = pytest.importorskip("torch")
+    make, loss = NETS[net]
+    model = make()
+    program, data = program_and_batch(model, loss, B=50)
+    module = program.to_torch(device="cpu")
+    assert isinstance(module, torch.nn.Module)
+    values = module(torch.tensor(data))
+    values[:, 0].sum().backward()  # the root, summed over the batch, as run's gradient
+    ref_values, ref_grads = program.run(data, how="layers")
+    np.testing.assert_allclose(values.detach().numpy(), ref_values, rtol=1e-12, atol=1e-300)
+    scale = np.abs(ref_grads).max()
+    np.testing.assert_allclose(module.params.grad.numpy(), ref_grads, rtol=1e-12,
+                               atol=1e-12 * scale)
+    assert [p.shape for p in module.parameters()] == [(len(program.params),)]
+
+
+def test_every_op_runs_on_torch_as_in_numpy():
+    torch = pytest.importorskip("torch")
+    from test_program import BINARY, UNARY
+
+    x, y, w = Value(0.7, label="x"), Value(-0.4, label="y"), Value(1.3, label="w")
+    X = np.array([[0.7, -0.4], [1.5, 0.2], [-0.3, 0.9]])
+    cases = [lambda a, b, f=f: f(a * w) for f in UNARY.values()]
+    cases += [lambda a, b, f=f: f(a * w, b) for f in BINARY.values()]
+    for make in cases:
+        program = trace(lambda a, b, make=make: make(a, b), [x, y], [w])
+        module = program.to_torch()
+        out = module(torch.tensor(X))
+        out.sum().backward()
+        values, grads = program.run(X, how="each")
+        np.testing.assert_allclose(out.detach().numpy(), values, rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(module.params.grad.numpy(), grads, rtol=1e-12, atol=1e-15)
+
+
+def test_the_engine_does_not_import_torch():
+    import subprocess
+    import sys
+
+    code = "import sys, autograd_lite, nets; assert 'torch' not in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
