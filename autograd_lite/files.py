@@ -40,6 +40,7 @@ from pathlib import Path
 __all__ = [
     "write_atomic",
     "check_writable",
+    "replace_file",
     "read_limited",
     "describe_os_error",
     "run_program",
@@ -99,6 +100,14 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     _, temp, fd = _open_temporary(path)
     os.close(fd)
     os.unlink(temp)
+
+
+def replace_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename the file ``source`` over ``target`` (in the same directory) in one step, and make
+    the rename durable. A symbolic link at ``target`` is itself replaced: the file it points
+    to is left alone."""
+    os.replace(source, target)
+    _sync_directory(Path(target).parent)
 
 
 def _open_temporary(path: str | os.PathLike[str]) -> tuple[Path, Path, int]:

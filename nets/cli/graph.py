@@ -48,6 +48,7 @@ from .. import losses
 from ..data import DATASETS
 from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .arguments import LIMITS, bounds, count, integer, one_line, seed
+from .outputs import write_output
 
 __all__ = ["register", "run", "MAX_NODES", "MAX_USES"]
 
@@ -162,12 +163,12 @@ def run(args: argparse.Namespace) -> int:
         if args.output is not None:
             graph = (draw(root, caption=caption, **options) if explanation is None
                      else explanation.draw(**options))
-            written.append(save(graph, args.output))
+            written.append(write_output(args.output, lambda path: save(graph, path)))
         if args.html is not None:
-            written.append(save_html(root, args.html, title=caption, fmt=args.fmt,
-                                     rankdir=args.rankdir, params=params, level=args.level,
-                                     paths_to=options.get("paths_to"),
-                                     max_nodes=args.max_nodes))
+            written.append(write_output(args.html, lambda path: save_html(
+                root, path, title=caption, fmt=args.fmt, rankdir=args.rankdir, params=params,
+                level=args.level, paths_to=options.get("paths_to"),
+                max_nodes=args.max_nodes)))
     except ValueError as e:
         return _error(e, 2)
     except OSError as e:
@@ -227,6 +228,12 @@ def _net_graph(args: argparse.Namespace) -> tuple[Value, list[Value]]:
     if args.weights is not None:
         net = FeatureDiscoveryNet.load(args.weights)
         n_inputs, hidden, loss = net.n_inputs, net.n_hidden, net.loss_name
+        if n_inputs != X.shape[1]:
+            raise ValueError(
+                f"--weights {args.weights}: the net takes {n_inputs} inputs, but the examples "
+                f"of --data {args.data} have {X.shape[1]} (2 coordinates and the constant "
+                "feature); give the weights of a net trained on 2-D data"
+            )
     else:
         n_inputs, hidden, loss = X.shape[1], args.hidden, args.loss
     x, y = X[args.example], float(losses.class_targets(labels, loss)[args.example])
