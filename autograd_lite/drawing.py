@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -179,7 +179,9 @@ def draw(
     if grads is None:  # the walk's sums at that step, else every .grad at one moment
         grads = ({node: step.grad_of(node) for node in order} if step is not None
                  else dict(zip(order, current_grads(order))))
-    picture = _Picture(root, fmt, set(params), ids, step, grads, edge_labels)
+    params, highlight, separators = (_nodes(name, nodes) for name, nodes in (
+        ("params", params), ("highlight", highlight), ("separators", separators)))
+    picture = _Picture(root, fmt, params, ids, step, grads, edge_labels)
     kept = boxes(order, collapse, picture.params)
     if paths_to is not None:
         path = on_paths(order, paths_to)
@@ -193,6 +195,20 @@ def draw(
     if max_width is not None:
         _fit(picture.dot, max_width)
     return picture.dot
+
+
+def _nodes(name: str, nodes: object) -> set[Value]:
+    """``nodes`` (an argument of ``draw``) as a set; TypeError unless a collection of Values."""
+    if isinstance(nodes, (Value, str, bytes)) or not isinstance(nodes, Iterable):
+        hint = f" (one Value: {name}=[v])" if isinstance(nodes, Value) else ""
+        raise TypeError(f"draw: {name} must be a collection of Values, got "
+                        f"{type(nodes).__name__}{hint}")
+    found = list(nodes)
+    for k, node in enumerate(found):
+        if not isinstance(node, Value):
+            raise TypeError(f"draw: {name}[{k}] must be a Value, got {type(node).__name__}: "
+                            f"{shown(node)}")
+    return set(found)
 
 
 def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:

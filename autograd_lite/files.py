@@ -29,6 +29,7 @@ b'piped'
 from __future__ import annotations
 
 import errno
+import math
 import os
 import secrets
 import signal
@@ -191,7 +192,8 @@ def run_program(
     """Run ``argv`` with ``input`` on stdin; return its stdout once it exits with status 0.
 
     Args:
-        timeout: seconds; after that the program is killed and ``ProgramError`` says so,
+        timeout: seconds, finite and > 0 (else TypeError or ValueError, before anything
+            runs); after that the program is killed and ``ProgramError`` says so,
             followed by ``timeout_hint`` (what the user can do, e.g. draw fewer nodes).
         install_hint: how to install the program, said when it is not on PATH
             (``ProgramNotFound``, a ``ProgramError``).
@@ -200,6 +202,11 @@ def run_program(
     and quoting the last line of its stderr.
     """
     name = os.path.basename(argv[0])
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}: "
+                        f"{timeout!r}")
+    if not 0 < timeout < math.inf:  # NaN fails too
+        raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
     try:
         done = subprocess.run(
             list(argv), input=input, capture_output=True, timeout=timeout, check=False

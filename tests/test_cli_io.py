@@ -556,3 +556,31 @@ def test_a_net_over_the_memory_limit_is_refused_before_it_is_built(tmp_path):
     assert done.stdout.strip() == (
         "a net of 3 inputs and 10,000,000 hidden units is 120,000,019 nodes with one example's "
         "graph, about 28.6 GiB at 256 bytes a node, more than the limit of 1 GiB")
+
+
+# --- issue 18's low items on the command line ----------------------------------------------
+@pytest.mark.parametrize("values, reason", [
+    ("x=1,,", "argument --values: an empty item in 'x=1,,': expected NAME=NUMBER, separated "
+              "by single commas"),
+    (",x=1", "argument --values: an empty item in ',x=1'"),
+    ("x=1,y=2", "--values: 'y' not in the expression (its names: x)"),
+    ("x=1,xx=2,y=0", "--values: 'xx', 'y' not in the expression (its names: x)"),
+])
+def test_empty_items_and_unused_names_in_values_are_refused(tmp_path, capsys, values, reason):
+    status, out, err = run(["graph", "x * 2", "--values", values, "-o", str(tmp_path / "g.gv")],
+                           capsys)
+    assert status == 2 and out == "" and reason in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_file_that_is_not_utf8_says_so(tmp_path):
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text("x,y,label\n1,2,0\n3,4,1\n", encoding="utf-16")
+    with pytest.raises(ValueError, match=f"^{utf16}: not UTF-8 text \\(a NUL byte at offset 3\\); "
+                                         "save it as UTF-8$"):
+        load_csv(utf16)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(b"caf\xe9,1,0\n1,2,1\n")
+    with pytest.raises(ValueError, match=f"^{latin1}: not UTF-8 text \\('utf-8' codec can't "
+                                         "decode byte 0xe9 in position 3"):
+        load_csv(latin1)

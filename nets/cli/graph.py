@@ -139,6 +139,7 @@ def run(args: argparse.Namespace) -> int:
         if args.expression is not None:
             _check_no_net_options(args)
             root, params = parse_expression(args.expression, args.values), []
+            _check_all_used(args.values, root)
             caption = args.expression
         else:
             _fill_net_defaults(args)
@@ -210,6 +211,15 @@ def _check_no_net_options(args: argparse.Namespace) -> None:
     if given:
         raise ValueError(f"{', '.join(given)} only apply to the feature-discovery net, "
                          "not to an expression")
+
+
+def _check_all_used(values: dict[str, float], root: Value) -> None:
+    """Refuse a name given a value that the expression does not use (a typo, most likely)."""
+    names = {node.label for node in topological_order(root) if not node.parents}
+    unused = [name for name in values if name not in names]
+    if unused:
+        raise ValueError(f"--values: {', '.join(map(repr, unused))} not in the expression "
+                         f"(its names: {', '.join(sorted(names & set(values))) or 'none'})")
 
 
 def _fill_net_defaults(args: argparse.Namespace) -> None:
@@ -298,8 +308,11 @@ def _fmt(text: str) -> str:
 def _values(text: str) -> dict[str, float]:
     """``x=2,y=-1`` as {"x": 2.0, "y": -1.0}; names are NFKC-normalised, as Python (and so
     the expression parser) does with the names in an expression."""
-    values = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
+    values: dict[str, float] = {}
+    for item in (s.strip() for s in text.split(",")):
+        if not item:
+            raise argparse.ArgumentTypeError(f"an empty item in {text!r}: expected NAME=NUMBER, "
+                                             "separated by single commas")
         name, equals, number = (s.strip() for s in item.partition("="))
         name = unicodedata.normalize("NFKC", name)
         if not equals or not name.isidentifier():
