@@ -53,8 +53,8 @@ def check_number(where: str, name: str, x: object, low: float = 0.0, strict: boo
     except OverflowError:
         raise ValueError(f"{where}: {name} must be a finite number, got {shown(x)}") from None
     if not math.isfinite(x) or x < low or (strict and x == low):
-        bound = f"{'>' if strict else '≥'} {low:g}"
-        raise ValueError(f"{where}: {name} must be a finite number {bound}, got {x!r}")
+        bound = "" if low == -math.inf else f" {'>' if strict else '≥'} {low:g}"
+        raise ValueError(f"{where}: {name} must be a finite number{bound}, got {x!r}")
     return x
 
 

@@ -34,7 +34,7 @@ and a node no gradient has reached yet shows no number at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from html import escape
 from typing import Any
 
@@ -160,7 +160,9 @@ def draw(
     if grads is None:  # the walk's sums at that step, else every .grad at one moment
         grads = ({node: step.grad_of(node) for node in order} if step is not None
                  else dict(zip(order, current_grads(order))))
-    picture = _Picture(root, fmt, set(params), ids, step, grads, edge_labels)
+    params, highlight, separators = (_nodes(name, nodes) for name, nodes in (
+        ("params", params), ("highlight", highlight), ("separators", separators)))
+    picture = _Picture(root, fmt, params, ids, step, grads, edge_labels)
     kept = boxes(order, collapse, picture.params)
     if paths_to is not None:
         path = on_paths(order, paths_to)
@@ -174,6 +176,36 @@ def draw(
     if max_width is not None:
         _fit(picture.dot, max_width)
     return picture.dot
+
+
+MAX_LABEL = 60  # a longer label is drawn cut, ending in "…"
+MAX_CAPTION = 200  # and so is a longer line of a caption
+
+
+def _text(text: str, limit: int = MAX_LABEL) -> str:
+    """User text (a label, a line of a caption) as it goes into a graphviz label: cut to
+    ``limit`` characters; each unprintable character (a control character such as NUL, a
+    line break, a bidirectional override, a lone surrogate) written as its escape, e.g.
+    ``\\x00``; HTML-escaped; and each backslash doubled, so that graphviz shows it instead
+    of expanding ``\\N`` (the node's name), ``\\G`` (the graph's) or ``\\L``."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return escape(text).replace("\\", "\\\\")
+
+
+def _nodes(name: str, nodes: object) -> set[Value]:
+    """``nodes`` (an argument of ``draw``) as a set; TypeError unless a collection of Values."""
+    if isinstance(nodes, (Value, str, bytes)) or not isinstance(nodes, Iterable):
+        hint = f" (one Value: {name}=[v])" if isinstance(nodes, Value) else ""
+        raise TypeError(f"draw: {name} must be a collection of Values, got "
+                        f"{type(nodes).__name__}{hint}")
+    found = list(nodes)
+    for k, node in enumerate(found):
+        if not isinstance(node, Value):
+            raise TypeError(f"draw: {name}[{k}] must be a Value, got {type(node).__name__}: "
+                            f"{shown(node)}")
+    return set(found)
 
 
 def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
@@ -292,24 +324,24 @@ class _Picture:
         assert node is not None, "a label is drawn for a box or a node"
         rows = []
         if box is not None and box.kind == "neuron":
-            name = escape(node.label) if node.label else "neuron"
+            name = _text(node.label) if node.label else "neuron"
             rows.append(f"<b>{name}</b> = {_neuron_formula(box)}")
             assert box.pre is not None, "a neuron's box holds its sum"
             if box.pre is node:
                 rows.append(f"data {self._num(node.data)}")
             else:  # the sum, then what the activation makes of it (an off unit says so)
-                pre = escape(box.pre.label) if box.pre.label else "Σ"
+                pre = _text(box.pre.label) if box.pre.label else "Σ"
                 off = " ≤ 0: off" if is_off(node) else ""
                 rows.append(f"{pre} {self._num(box.pre.data)}{off} → data {self._num(node.data)}")
         else:
             if node.label:
-                rows.append(f"<b>{escape(node.label)}</b>")
+                rows.append(f"<b>{_text(node.label)}</b>")
             rows.append(f"data {self._num(node.data)}")
         if box is not None:  # a greyed input, drawn for context, shows no gradient
             rows.append(self._grad_row(node))
         if is_off(node) and (box is None or box.kind != "neuron"):
             x = node.parents[0]
-            rows.append(f'<font color="#6b7280">off: {escape(x.label or "input")} = '
+            rows.append(f'<font color="#6b7280">off: {_text(x.label or "input")} = '
                         f"{self._num(x.data)} ≤ 0</font>")
         return rows
 
@@ -331,7 +363,7 @@ class _Picture:
 
     def _num(self, x: float) -> str:
         """The number for a label; escaped, since a format such as "<>12g" pads with "<"."""
-        return escape(format_number(x, self.fmt))
+        return _text(format_number(x, self.fmt))
 
     # --- ops and edges ------------------------------------------------------------------
     def _edges(self, box: Box, is_current: bool) -> None:
@@ -344,7 +376,7 @@ class _Picture:
         if symbol is not None:
             head = f"{self.ids[node]}_op"
             emphasis = _CURRENT if is_current else _HIGHLIGHT if lit else {}
-            self.dot.node(head, escape(symbol), shape="circle", style="filled",
+            self.dot.node(head, _text(symbol), shape="circle", style="filled",
                           fillcolor="#f9fafb", fontsize=str(_FONT["op"]), width="0.45",
                           margin="0.02", **emphasis)
             self.use("op")
@@ -377,8 +409,9 @@ class _Picture:
                rankdir: str) -> None:
         self.dot.attr(rankdir=rankdir)
         rows = []
-        for line in (caption or "").splitlines():
-            rows.append(f'<tr><td align="left" colspan="4"><b>{escape(line)}</b></td></tr>')
+        for line in filter(None, (caption or "").splitlines()):  # graphviz refuses <b></b>
+            rows.append(f'<tr><td align="left" colspan="4"><b>{_text(line, MAX_CAPTION)}</b>'
+                        '</td></tr>')
         if legend:
             entries = [self._legend_entry(name, paths_to) for name in _LEGEND_ORDER
                        if name in self.used]
@@ -392,8 +425,8 @@ class _Picture:
     def _legend_entry(self, name: str, paths_to: Value | None) -> str:
         swatch, meaning = _LEGEND[name]
         if name == "highlight" and paths_to is not None:
-            meaning = escape(f"on a path from {paths_to.label or 'v'} to "
-                             f"{self.root.label or 'the root'}")
+            meaning = (f"on a path from {_text(paths_to.label or 'v')} to "
+                       f"{_text(self.root.label or 'the root')}")
         if name in _KIND_STYLE:
             style = _KIND_STYLE[name]
             swatch = (f'<td bgcolor="{style["fillcolor"]}" border="1" '

@@ -316,29 +316,63 @@ def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Exp
     return Explanation(L, v, n_paths, paths, tuple(seps), chain, on_paths, total, max_paths, fmt)
 
 
+EXACT_COUNTS = 2**64
+"""Path counts below this are exact; a larger count is computed from its base-2 logarithm
+in floats, its first 4 digits right even after 10⁶ levels (exact counts grow by a bit with
+each level of a diamond, which made explain quadratic in the depth)."""
+
+
 def _path_counts(order: list[Value], v: Value) -> tuple[dict[Value, int], int]:
     """For each node on a path from v to the root (the last of ``order``): how many paths
-    lead from v to it; and how many lead from v to the root. Exact integers, no enumeration."""
+    lead from v to it, stopping at ``EXACT_COUNTS``; and how many lead from v to the root,
+    exact below ``EXACT_COUNTS``, else approximate. Linear in the size of the graph."""
     from_v: dict[Value, int] = {}
     for node in order:
-        count = 1 if node is v else sum(from_v.get(p, 0) for p in node.parents)
+        count = 1 if node is v else min(EXACT_COUNTS, sum(from_v.get(p, 0) for p in node.parents))
         if count:
             from_v[node] = count
-    return from_v, from_v.get(order[-1], 0)
+    n_paths = from_v.get(order[-1], 0)
+    return from_v, (n_paths if n_paths < EXACT_COUNTS else _approximate_count(order, from_v))
+
+
+def _approximate_count(order: list[Value], on_paths: Mapping[Value, int]) -> int:
+    """The number of paths from the first of ``on_paths`` (in ``order``) to the root, from
+    their base-2 logarithms (floats, so each node costs the same however many paths reach
+    it), as an int whose first digits are right."""
+    log2: dict[Value, float] = {}
+    for node in order:
+        if node not in on_paths:
+            continue
+        logs = [log2[p] for p in node.parents if p in log2]
+        top = max(logs, default=0.0)  # the first node on the paths, v, has none: 2⁰ = 1
+        log2[node] = top + math.log2(math.fsum(2.0 ** (x - top) for x in logs)) if logs else 0.0
+    log10 = log2[order[-1]] * math.log10(2.0)
+    exponent = int(log10) - 15
+    return round(10.0 ** (log10 - exponent)) * 10**exponent
 
 
 def _separators(order: list[Value], v: Value, from_v: Mapping[Value, int]) -> list[Value]:
-    """u separates v from the root when (paths v→u) × (paths u→root) = (paths v→root)."""
+    """u separates v from the root when no edge between nodes on the paths jumps over it.
+
+    In a topological order of the nodes on the paths, an edge a → b with a before u and b
+    after u gives a path that avoids u (v to a, a to b, b to the root, each part made of
+    nodes before u or after u); and a path that avoids u has such an edge. So one sweep
+    with the furthest position reached so far finds them all.
+    """
     root = order[-1]
-    to_root: dict[Value, int] = {root: 1}
-    for node in reversed(order):
+    on_paths = [node for node in order if node in from_v]
+    position = {node: i for i, node in enumerate(on_paths)}
+    reach = [0] * len(on_paths)  # reach[i]: the furthest node an edge from node i goes to
+    for node in on_paths:
         for p in node.parents:
-            to_root[p] = to_root.get(p, 0) + to_root[node]
-    total = from_v.get(root, 0)
-    return [
-        u for u in order
-        if u is not v and u is not root and u in from_v and from_v[u] * to_root[u] == total
-    ]
+            if p in position:
+                reach[position[p]] = max(reach[position[p]], position[node])
+    separators, furthest = [], 0
+    for i, u in enumerate(on_paths):
+        if furthest <= i and u is not v and u is not root:
+            separators.append(u)
+        furthest = max(furthest, reach[i])
+    return separators
 
 
 def _factors(
@@ -405,15 +439,14 @@ def _count_additions(path: Path) -> int:
 
 
 def _count(n: int) -> str:
-    """``n`` in digits, or as about d.ddd×10^k beyond what Python prints (4,300 digits)."""
-    try:
+    """``n`` in digits when it is exact (below ``EXACT_COUNTS``), else as about d.ddd×10^k."""
+    if n < EXACT_COUNTS:
         return str(n)
-    except ValueError:
-        k = int(math.log10(n)) - 3  # math.log10 takes ints of any size; may be 1 off
-        lead = n // 10**k
-        while lead >= 10_000:
-            k, lead = k + 1, lead // 10
-        return f"about {lead / 1000:.3f}×10^{k + 3}"
+    k = int(math.log10(n)) - 3  # math.log10 takes ints of any size; may be 1 off
+    lead = n // 10**k
+    while lead >= 10_000:
+        k, lead = k + 1, lead // 10
+    return f"about {lead / 1000:.3f}×10^{k + 3}"
 
 
 def _and(names: list[str]) -> str:

@@ -29,6 +29,7 @@ b'piped'
 from __future__ import annotations
 
 import errno
+import math
 import os
 import secrets
 import signal
@@ -40,6 +41,7 @@ from pathlib import Path
 __all__ = [
     "write_atomic",
     "check_writable",
+    "replace_file",
     "read_limited",
     "describe_os_error",
     "run_program",
@@ -99,6 +101,14 @@ def check_writable(path: str | os.PathLike[str]) -> None:
     _, temp, fd = _open_temporary(path)
     os.close(fd)
     os.unlink(temp)
+
+
+def replace_file(source: str | os.PathLike[str], target: str | os.PathLike[str]) -> None:
+    """Rename the file ``source`` over ``target`` (in the same directory) in one step, and make
+    the rename durable. A symbolic link at ``target`` is itself replaced: the file it points
+    to is left alone."""
+    os.replace(source, target)
+    _sync_directory(Path(target).parent)
 
 
 def _open_temporary(path: str | os.PathLike[str]) -> tuple[Path, Path, int]:
@@ -182,7 +192,8 @@ def run_program(
     """Run ``argv`` with ``input`` on stdin; return its stdout once it exits with status 0.
 
     Args:
-        timeout: seconds; after that the program is killed and ``ProgramError`` says so,
+        timeout: seconds, finite and > 0 (else TypeError or ValueError, before anything
+            runs); after that the program is killed and ``ProgramError`` says so,
             followed by ``timeout_hint`` (what the user can do, e.g. draw fewer nodes).
         install_hint: how to install the program, said when it is not on PATH
             (``ProgramNotFound``, a ``ProgramError``).
@@ -191,6 +202,11 @@ def run_program(
     and quoting the last line of its stderr.
     """
     name = os.path.basename(argv[0])
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        raise TypeError(f"timeout must be a number of seconds, got {type(timeout).__name__}: "
+                        f"{timeout!r}")
+    if not 0 < timeout < math.inf:  # NaN fails too
+        raise ValueError(f"timeout must be a finite number of seconds > 0, got {timeout!r}")
     try:
         done = subprocess.run(
             list(argv), input=input, capture_output=True, timeout=timeout, check=False

@@ -38,11 +38,19 @@ _UNARY: dict[type[ast.unaryop], Callable[[Any], Value]] = {
 MAX_LENGTH = 1000
 
 
-def parse_expression(text: str, values: Mapping[str, float]) -> Value:
+def parse_expression(text: str, values: Mapping[str, float] | None = None) -> Value:
     """The graph of ``text``: each name is one leaf labelled by it, valued from ``values``.
 
-    A name used twice is the same leaf (``x * x`` has one x, used twice).
+    A name used twice is the same leaf (``x * x`` has one x, used twice). TypeError unless
+    ``text`` is a str and ``values`` a mapping (or None: no names).
     """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_expression: text must be a str, got {type(text).__name__}")
+    if values is None:
+        values = {}
+    if not isinstance(values, Mapping):
+        raise TypeError("parse_expression: values must map names to numbers, got "
+                        f"{type(values).__name__}")
     if not text.strip():
         raise ValueError("the expression is empty")
     if len(text) > MAX_LENGTH:

@@ -176,16 +176,24 @@ def load_csv(path: str | os.PathLike[str]) -> tuple[Array, Array]:
     An optional first line of non-numeric names is skipped, and so are blank lines. Labels
     are read as they are: any finite number is accepted (0/1, ±1, or a regression target),
     so check them against the loss you use (the logistic loss wants 0/1). Every problem
-    (unreadable file, non-numeric or non-finite cell, ragged row, fewer than two columns,
-    no data rows, a file over ``MAX_CSV_BYTES``, more than ``MAX_CSV_NUMBERS`` numbers, a cell
-    over 131,072 characters) raises a
-    ValueError naming the file and, for a problem in its contents, the 1-based line number.
+    (unreadable file, not UTF-8 text (UTF-16, say), non-numeric or non-finite cell, ragged
+    row, fewer than two columns, no data rows, a file over ``MAX_CSV_BYTES``, more than
+    ``MAX_CSV_NUMBERS`` numbers, a cell over 131,072 characters) raises a ValueError naming
+    the file and, for a problem in its contents, the 1-based line number.
     A byte-order mark at the start is ignored.
     """
     try:
-        text = read_limited(path, MAX_CSV_BYTES).decode("utf-8-sig", errors="replace")
+        raw = read_limited(path, MAX_CSV_BYTES)
     except OSError as err:
         raise ValueError(f"{os.fspath(path)}: cannot read the file ({err.strerror})") from err
+    try:
+        nul = raw.find(0)
+        if nul >= 0:  # UTF-16 or binary: not text a CSV reader should see
+            raise UnicodeError(f"a NUL byte at offset {nul}")
+        text = raw.decode("utf-8-sig")
+    except UnicodeError as err:
+        raise ValueError(f"{os.fspath(path)}: not UTF-8 text ({err}); save it as UTF-8") \
+            from None
     reader = csv.reader(io.StringIO(text))
     rows: list[list[float]] = []
     width: int | None = None

@@ -36,12 +36,20 @@ from autograd_lite.files import read_limited, write_atomic
 from . import losses
 from .mlp import Module
 
-__all__ = ["FeatureDiscoveryNet", "ForwardPass", "NET_LOSSES", "FORMAT", "VERSION"]
+__all__ = ["FeatureDiscoveryNet", "ForwardPass", "NET_LOSSES", "FORMAT", "VERSION", "MAX_BYTES",
+           "BYTES_PER_NODE"]
 
 NET_LOSSES = ("squared", "logistic")  # the losses nets.manual also differentiates
 FORMAT = "autograd-lite/feature-discovery"  # the "format" field of a weights file
 VERSION = 1
 MAX_FILE_BYTES = 64 * 2**20  # a weights file larger than this is refused before parsing
+MAX_BYTES = 2**30
+"""The memory a net's parameters and the graph of one example may take: a larger net is
+refused before anything is built (``FeatureDiscoveryNet(3, 10**7)`` would take 10 GiB)."""
+BYTES_PER_NODE = 256
+"""An upper bound on the memory of one node: a parameter (a ``Value``, its label, its place
+in a list) measured 200-245 bytes, a node of a pass 125-128 (tests/test_feature_discovery.py
+measures it again)."""
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,7 @@ class FeatureDiscoveryNet(Module):
         n_inputs = check_positive_int("n_inputs", n_inputs)
         n_hidden = check_positive_int("n_hidden", n_hidden)
         check_choice("loss", loss, NET_LOSSES)
+        _check_memory(n_inputs, n_hidden)
         self.n_inputs, self.n_hidden, self.loss_name = n_inputs, n_hidden, loss
         self._loss = losses.LOSSES[loss]
         rng = random.Random(seed)
@@ -84,6 +93,14 @@ class FeatureDiscoveryNet(Module):
         self._x_labels = [f"x[{i}]" for i in range(n_inputs)]
         self._r_tilde_labels = [f"r̃[{j}]" for j in range(n_hidden)]
         self._x_hat_labels = [f"x̂[{j}]" for j in range(n_hidden)]
+
+    @staticmethod
+    def nodes(n_inputs: int, n_hidden: int, examples: int = 1) -> int:
+        """An upper bound on the number of nodes of the net's parameters and the graphs of
+        the loss on ``examples`` examples: D·H + H parameters, and per example D inputs,
+        2·D·H nodes of the sums r̃, 2·H of the features and the score, and the loss's few."""
+        return n_inputs * n_hidden + n_hidden + examples * (
+            n_inputs + 2 * n_inputs * n_hidden + 2 * n_hidden + 16)
 
     @classmethod
     def from_weights(cls, W: ArrayLike, w: ArrayLike, loss: str = "squared") -> FeatureDiscoveryNet:
@@ -190,7 +207,10 @@ class FeatureDiscoveryNet(Module):
     def load(cls, path: str | os.PathLike[str]) -> FeatureDiscoveryNet:
         """A new net from a file written by ``save``; ValueError naming the file if it is bad."""
         loss, W, w = _read(path)
-        net = cls(W.shape[0], W.shape[1], loss)
+        try:
+            net = cls(W.shape[0], W.shape[1], loss)
+        except ValueError as e:  # too large
+            raise ValueError(f"{os.fspath(path)}: {e}") from None
         net._assign(W, w)
         return net
 
@@ -207,6 +227,18 @@ class FeatureDiscoveryNet(Module):
                 f"({self.n_inputs}, {self.n_hidden})"
             )
         self._assign(W, w)
+
+
+def _check_memory(n_inputs: int, n_hidden: int) -> None:
+    """ValueError, before anything is built, if the parameters and one example's graph of a
+    net of this size would take more than ``MAX_BYTES``."""
+    nodes = FeatureDiscoveryNet.nodes(n_inputs, n_hidden)
+    if nodes * BYTES_PER_NODE > MAX_BYTES:
+        raise ValueError(
+            f"a net of {n_inputs:,} inputs and {n_hidden:,} hidden units is {nodes:,} nodes "
+            f"with one example's graph, about {nodes * BYTES_PER_NODE / 2**30:.1f} GiB at "
+            f"{BYTES_PER_NODE} bytes a node, more than the limit of {MAX_BYTES / 2**30:g} GiB"
+        )
 
 
 def _as_weights(W: ArrayLike, w: ArrayLike) -> tuple[Array, Array]:

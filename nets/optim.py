@@ -16,7 +16,11 @@ PyTorch's, so the same settings behave the same way.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import signal
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from types import FrameType
 
 from autograd_lite import Value
 from autograd_lite.checks import check_number
@@ -49,7 +53,9 @@ class Optimizer:
 
         All or nothing: if a grad is not a finite number, or a parameter or the optimizer's
         state would become non-finite, it raises and changes nothing (no parameter, no
-        state), so the next step runs as if this one had not been tried.
+        state), so the next step runs as if this one had not been tried. Ctrl-C too: before
+        the parameters start to move it stops the step with nothing changed; once they do,
+        it waits until the step is whole.
         """
         name = type(self).__name__
         try:
@@ -65,9 +71,10 @@ class Optimizer:
                     f"{name}: parameter {k} would become {v} (is lr too large?); "
                     "nothing was changed"
                 )
-        for p, v in zip(self.params, new):
-            p.data = v
-        vars(self).update(state)
+        with _ctrl_c_deferred():  # all or nothing, even for Ctrl-C
+            for p, v in zip(self.params, new):
+                p.data = v
+            vars(self).update(state)
 
     def _update(self, grads: list[float]) -> tuple[list[float], dict[str, object]]:
         """How much to subtract from each parameter, and the optimizer's state after the
@@ -136,6 +143,23 @@ class Adam(Optimizer):
         step_size, root_c2 = self.lr / c1, math.sqrt(c2)
         deltas = [step_size * mk / (math.sqrt(vk) / root_c2 + eps) for mk, vk in zip(m, v)]
         return deltas, {"_t": t, "_m": m, "_v": v}
+
+
+@contextmanager
+def _ctrl_c_deferred() -> Iterator[None]:
+    """Run the body whole: a Ctrl-C (SIGINT) arriving meanwhile is acted on when it ends.
+    Only the main thread receives signals, so elsewhere the body runs as it is."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    caught: list[FrameType | None] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(frame))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if caught and callable(previous):  # e.g. Python's own handler: KeyboardInterrupt
+            previous(signal.SIGINT, caught[0])
 
 
 def _check(

@@ -197,7 +197,12 @@ def test_a_missing_plotting_extra_is_named(tmp_path, monkeypatch, capsys):
         "autograd-lite train: error: matplotlib is missing: pip install 'autograd-lite[train]'"]
 
 
-def test_ctrl_c_keeps_the_weights_and_still_writes(tmp_path, monkeypatch, capsys):
+def test_ctrl_c_while_training_keeps_the_old_outputs_and_the_new_weights_apart(
+    tmp_path, monkeypatch, capsys
+):
+    old = {"weights.json": b"old weights", "loss.png": b"old plot"}
+    for name, content in old.items():
+        (tmp_path / name).write_bytes(content)
     training = importlib.import_module("nets.training")
     calls = {"n": 0}
     score = training._score
@@ -210,11 +215,16 @@ def test_ctrl_c_keeps_the_weights_and_still_writes(tmp_path, monkeypatch, capsys
         return score(model, x)
 
     monkeypatch.setattr(training, "_score", interrupted_later)
-    status, out, _ = run(["train", *SMALL[:-3], "--epochs", "10", "--no-progress",
-                          "--out", str(tmp_path)], capsys)
-    assert status == 0
-    assert "interrupted after 2 epochs: keeping the weights so far" in out
-    assert (tmp_path / "weights.json").exists()
+    status, out, err = run(["train", *SMALL[:-3], "--epochs", "10", "--no-progress",
+                            "--out", str(tmp_path), "--force"], capsys)
+    assert status == 130
+    assert err.splitlines() == [
+        f"autograd-lite train: error: interrupted after 2 of 10 epochs: the weights so far are "
+        f"in {tmp_path / 'weights.interrupted.json'}; the other outputs were left as they were"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir() if p.name in old} == old
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "loss.png", "weights.interrupted.json", "weights.json"]
+    assert FeatureDiscoveryNet.load(tmp_path / "weights.interrupted.json").n_hidden == 4
 
 
 def test_progress_bar_ends_at_the_figures_of_the_final_line(tmp_path, capsys):
@@ -249,8 +259,8 @@ def test_the_command_line_is_a_package_with_one_module_per_subcommand():
 
     assert hasattr(nets.cli, "__path__")  # a package, nets/cli/
     registered = {}
-    for module in nets.cli.COMMANDS:
-        assert module.__name__.startswith("nets.cli.")
+    for name in nets.cli.COMMANDS:
+        module = importlib.import_module(f"nets.cli.{name}")
         subparsers = argparse.ArgumentParser().add_subparsers()
         module.register(subparsers)
         registered.update(dict.fromkeys(subparsers.choices, module.__name__))

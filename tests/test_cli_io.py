@@ -6,6 +6,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -39,7 +40,8 @@ def one_line(err: str) -> str:
 
 
 def no_temporary_files(directory: Path) -> bool:
-    return not any(p.name.endswith(".tmp") for p in directory.rglob("*"))
+    """No hidden file is left: the temporary files of a write, the outputs' reserve."""
+    return not any(p.name.startswith(".") for p in directory.rglob("*"))
 
 
 def failing_write(after: int):
@@ -108,16 +110,16 @@ def limited(command: str, cwd: Path) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_a_file_size_limit_during_train_keeps_the_old_weights(tmp_path):
+def test_a_file_size_limit_is_found_before_training_and_keeps_the_old_weights(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     FeatureDiscoveryNet(3, 16, "logistic").save(out / "weights.json")
     good = (out / "weights.json").read_bytes()
     assert len(good) > 1024
     done = limited(f"{CLI} train --epochs 2 --out out --force --no-progress", tmp_path)
-    assert done.returncode == 2
-    assert one_line(done.stderr) == (
-        "autograd-lite train: error: out/weights.json: File too large")
+    assert done.returncode == 2 and "training" not in done.stdout
+    assert re.fullmatch(r"autograd-lite train: error: out: cannot reserve [\d,]+ bytes for the "
+                        r"outputs: File too large", one_line(done.stderr))
     assert (out / "weights.json").read_bytes() == good
     assert no_temporary_files(tmp_path)
 
@@ -141,8 +143,8 @@ def test_a_second_ctrl_c_while_writing_leaves_complete_files_and_one_line(
     monkeypatch.setattr(plots, "loss_curve", interrupted)
     status, _, err = run(["train", *TINY, "--out", str(tmp_path)], capsys)
     assert status == 130
-    assert one_line(err) == ("autograd-lite train: error: interrupted; every file written is "
-                             "complete, the rest were not")
+    assert one_line(err) == (f"autograd-lite train: error: interrupted after training; wrote "
+                             f"{tmp_path / 'weights.json'}, left the other outputs as they were")
     FeatureDiscoveryNet.load(tmp_path / "weights.json")  # written whole before the Ctrl-C
     assert not (tmp_path / "loss.png").exists() and no_temporary_files(tmp_path)
 
@@ -402,3 +404,183 @@ def test_a_file_name_with_a_newline_stays_on_one_line(tmp_path, capsys):
     status, _, err = run(["train", "--data", name, "--out", str(tmp_path / "o")], capsys)
     assert status == 2
     assert "two\\nlines\\r.csv: cannot read the file" in one_line(err)
+
+
+# --- after training: the weights first, a bounded check ----------------------------------
+def test_the_gradient_check_after_training_is_on_a_bounded_sample(tmp_path, monkeypatch,
+                                                                    capsys):
+    from nets.cli import train as train_command
+    from nets.compare import compare_gradients
+
+    checked = []
+
+    def recording(net, X, Y):
+        checked.append(len(X))
+        return compare_gradients(net, X, Y)
+
+    monkeypatch.setattr(train_command, "compare_gradients", recording)
+    argv = ["train", "--points", "20000", "--hidden", "50", "--epochs", "1", "--batch-size",
+            "5000", "--compiled", "--no-progress", "--out", str(tmp_path)]
+    status, out, err = run(argv, capsys)
+    assert status == 0, err
+    # 3 × 50 + 50 parameters, and at most 3 + 2·3·50 + 2·50 + 16 = 419 nodes per example
+    assert checked == [(200_000 - 200) // 419] and checked[0] < 20_000
+    assert f"three ways on {checked[0]:,} of the 20,000 examples:" in out
+
+
+def test_the_weights_are_written_before_anything_after_training_can_fail(tmp_path, monkeypatch,
+                                                                         capsys):
+    from nets.cli import train as train_command
+
+    (tmp_path / "weights.json").write_text("old")
+
+    def out_of_memory(*args):
+        raise MemoryError
+
+    monkeypatch.setattr(train_command, "compare_gradients", out_of_memory)
+    status, _, err = run(["train", *TINY, "--out", str(tmp_path), "--force"], capsys)
+    assert status == 1
+    assert one_line(err) == "autograd-lite train: error: out of memory; use smaller sizes"
+    assert FeatureDiscoveryNet.load(tmp_path / "weights.json").n_hidden == 2
+
+
+def test_a_scalar_batch_graph_over_the_memory_limit_is_refused_before_training(
+    capsys, no_training, tmp_path
+):
+    argv = ["train", "--points", "100000", "--hidden", "100", "--epochs", "1", "--batch-size",
+            "100000", "--out", str(tmp_path)]
+    status, out, err = run(argv, capsys)
+    assert status == 2 and out == ""
+    # 100,000 examples × (3 + 2·3·100 + 2·100 + 16) nodes + 400 parameters, 256 bytes each
+    assert one_line(err) == (
+        "autograd-lite train: error: a batch of 100,000 examples with 100 hidden units is a "
+        "graph of 81,900,400 nodes, about 19.5 GiB, more than the limit of 1 GiB; use a "
+        "smaller --batch-size or --compiled")
+
+
+# --- a full disk: found before training ---------------------------------------------------
+def test_a_full_disk_is_found_before_training(tmp_path, monkeypatch, capsys, no_training):
+    from nets.cli import outputs
+
+    (tmp_path / "weights.json").write_text("old")
+
+    def full(fd, offset, size):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(outputs.os, "posix_fallocate", full)
+    status, out, err = run(["train", *TINY, "--out", str(tmp_path), "--force"], capsys)
+    assert status == 2 and out == ""
+    assert re.fullmatch(f"autograd-lite train: error: {tmp_path}: cannot reserve [\\d,]+ bytes "
+                        "for the outputs: No space left on device", one_line(err))
+    assert (tmp_path / "weights.json").read_text() == "old" and no_temporary_files(tmp_path)
+
+
+def test_the_reserve_holds_the_outputs_room_while_training_and_is_freed(tmp_path, monkeypatch,
+                                                                        capsys):
+    from nets.cli import train as train_command
+
+    sizes = []
+    real = train_command.train
+
+    def watching(*args, **kwargs):
+        sizes.extend(p.stat().st_blocks * 512 for p in tmp_path.glob(".autograd-lite-reserve*"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train_command, "train", watching)
+    assert run(["train", *TINY, "--out", str(tmp_path)], capsys)[0] == 0
+    written = sum(p.stat().st_size for p in tmp_path.iterdir())
+    assert len(sizes) == 1 and sizes[0] >= written  # allocated blocks, not a sparse file
+    assert no_temporary_files(tmp_path)
+
+
+# --- --force replaces a symbolic link, never writes through it ---------------------------
+def test_force_replaces_a_symlinked_output_and_leaves_its_target_alone(tmp_path, capsys):
+    outside = tmp_path / "precious.json"
+    outside.write_text("not yours")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "weights.json").symlink_to(outside)
+    (tmp_path / "g.svg").symlink_to(outside)
+    assert run(["train", *TINY, "--out", str(out), "--force"], capsys)[0] == 0
+    assert run(["graph", "x*x", "--values", "x=2", "-o", str(tmp_path / "g.svg"), "--force"],
+               capsys)[0] == 0
+    assert outside.read_text() == "not yours"
+    assert not (out / "weights.json").is_symlink() and not (tmp_path / "g.svg").is_symlink()
+    assert FeatureDiscoveryNet.load(out / "weights.json").n_hidden == 2
+    assert (tmp_path / "g.svg").read_text().startswith("<?xml")
+    assert no_temporary_files(tmp_path)
+
+
+# --- sizes bounded by memory, before anything is built ------------------------------------
+def test_a_weights_file_for_another_input_width_names_the_file_and_data(tmp_path, capsys):
+    path = tmp_path / "five.json"
+    FeatureDiscoveryNet(5, 2).save(path)
+    status, _, err = run(["graph", "--weights", str(path), "--data", "xor", "-o",
+                          str(tmp_path / "g.gv")], capsys)
+    assert status == 2
+    assert one_line(err) == (
+        f"autograd-lite graph: error: --weights {path}: the net takes 5 inputs, but the "
+        "examples of --data xor have 3 (2 coordinates and the constant feature); give the "
+        "weights of a net trained on 2-D data")
+
+
+def in_limited_memory(code: str, cwd: Path) -> subprocess.CompletedProcess:
+    """``code`` run by a new Python whose address space is limited to 2 GiB."""
+    limit = ("import resource; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31))\n")
+    return subprocess.run([sys.executable, "-c", limit + code], cwd=cwd, capture_output=True,
+                          text=True, timeout=120,
+                          env={**os.environ, "OPENBLAS_NUM_THREADS": "1"})
+
+
+def test_a_huge_weights_file_is_refused_before_the_net_is_built(tmp_path):
+    doc = {"format": "autograd-lite/feature-discovery", "version": 1, "loss": "logistic",
+           "W": [[0] * 2_000_000] * 3, "w": [0] * 2_000_000}
+    (tmp_path / "big.json").write_text(json.dumps(doc))
+    done = in_limited_memory(
+        "import sys; from nets.cli import main; "
+        "sys.exit(main(['graph', '--weights', 'big.json', '-o', 'g.gv']))", tmp_path)
+    assert done.returncode == 2, done.stderr[-300:]
+    # 3 × 2,000,000 + 2,000,000 parameters and a pass of 3 + 12,000,000 + 4,000,000 + 16
+    assert one_line(done.stderr) == (
+        "autograd-lite graph: error: big.json: a net of 3 inputs and 2,000,000 hidden units is "
+        "24,000,019 nodes with one example's graph, about 5.7 GiB at 256 bytes a node, more "
+        "than the limit of 1 GiB")
+
+
+def test_a_net_over_the_memory_limit_is_refused_before_it_is_built(tmp_path):
+    done = in_limited_memory(
+        "from nets import FeatureDiscoveryNet\n"
+        "try:\n    FeatureDiscoveryNet(3, 10**7)\n"
+        "except ValueError as e:\n    print(e)\n", tmp_path)
+    assert done.returncode == 0, done.stderr[-300:]
+    assert done.stdout.strip() == (
+        "a net of 3 inputs and 10,000,000 hidden units is 120,000,019 nodes with one example's "
+        "graph, about 28.6 GiB at 256 bytes a node, more than the limit of 1 GiB")
+
+
+# --- issue 18's low items on the command line ----------------------------------------------
+@pytest.mark.parametrize("values, reason", [
+    ("x=1,,", "argument --values: an empty item in 'x=1,,': expected NAME=NUMBER, separated "
+              "by single commas"),
+    (",x=1", "argument --values: an empty item in ',x=1'"),
+    ("x=1,y=2", "--values: 'y' not in the expression (its names: x)"),
+    ("x=1,xx=2,y=0", "--values: 'xx', 'y' not in the expression (its names: x)"),
+])
+def test_empty_items_and_unused_names_in_values_are_refused(tmp_path, capsys, values, reason):
+    status, out, err = run(["graph", "x * 2", "--values", values, "-o", str(tmp_path / "g.gv")],
+                           capsys)
+    assert status == 2 and out == "" and reason in one_line(err)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_csv_file_that_is_not_utf8_says_so(tmp_path):
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_text("x,y,label\n1,2,0\n3,4,1\n", encoding="utf-16")
+    with pytest.raises(ValueError, match=f"^{utf16}: not UTF-8 text \\(a NUL byte at offset 3\\); "
+                                         "save it as UTF-8$"):
+        load_csv(utf16)
+    latin1 = tmp_path / "latin1.csv"
+    latin1.write_bytes(b"caf\xe9,1,0\n1,2,1\n")
+    with pytest.raises(ValueError, match=f"^{latin1}: not UTF-8 text \\('utf-8' codec can't "
+                                         "decode byte 0xe9 in position 3"):
+        load_csv(latin1)

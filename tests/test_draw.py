@@ -248,3 +248,31 @@ def test_without_dot_the_dot_text_works_and_rendering_says_how_to_install(
     assert "sudo apt-get install graphviz" in message and "brew install graphviz" in message
     assert isinstance(error.value, graphviz.ExecutableNotFound)
     assert not (tmp_path / "g.svg").exists()
+
+
+def _as_drawn(label: str) -> str:
+    """How a label should read in the picture: at most 60 characters (the 60th an ellipsis),
+    every unprintable character as its Python escape, nothing expanded by graphviz."""
+    if len(label) > 60:
+        label = label[:59] + "…"
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in label)
+
+
+@pytest.mark.needs_dot
+def test_hostile_labels_are_drawn_as_plain_text(tmp_path):
+    from hostile_labels import HOSTILE_LABELS
+
+    from autograd_lite import save
+
+    for k, label in enumerate([*HOSTILE_LABELS, "\\N", "\\G", "\\L", "a\x07b", "x" * 100_000]):
+        x = Value(2.0, label=label)
+        y = x * 3
+        y.label = "y"
+        for suffix in (".svg", ".gv"):
+            path = save(y, tmp_path / f"g{k}{suffix}", caption=label)
+            if suffix == ".gv":
+                path.read_text(encoding="utf-8")  # the DOT text is valid UTF-8
+        svg = ET.parse(tmp_path / f"g{k}.svg").getroot()
+        node = next(g for g in svg.iter(SVG + "g") if g.findtext(SVG + "title") == "n0")
+        texts = [t.text.replace("\xa0", " ") for t in node.iter(SVG + "text")]
+        assert texts[0] == _as_drawn(label), (k, label[:40])

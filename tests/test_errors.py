@@ -194,3 +194,55 @@ def test_a_value_times_a_numpy_array_is_the_array_of_products_either_way():
     assert all(isinstance(v, Value) for v in left)
     with pytest.raises(TypeError, match=r"unsupported operand type\(s\) for \+: 'Value' and 'str'"):
         x + "2"
+
+
+# --- issue 18's low items: raw or unnamed errors become clear ones ------------------------
+def _drawable():
+    x = Value(2.0, label="x")
+    return x, x * 3
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda x, y: __import__("autograd_lite").draw(y, params=x), TypeError,
+     "draw: params must be a collection of Values, got Value (one Value: params=[v])"),
+    (lambda x, y: __import__("autograd_lite").draw(y, highlight=[[1]]), TypeError,
+     "draw: highlight[0] must be a Value, got list: [1]"),
+    (lambda x, y: __import__("autograd_lite").draw(y, separators="x"), TypeError,
+     "draw: separators must be a collection of Values, got str"),
+    (lambda x, y: __import__("autograd_lite").parse_expression(None), TypeError,
+     "parse_expression: text must be a str, got NoneType"),
+    (lambda x, y: __import__("autograd_lite").parse_expression("x", [1]), TypeError,
+     "parse_expression: values must map names to numbers, got list"),
+])
+def test_drawing_and_parsing_name_a_bad_argument(call, error, message):
+    with pytest.raises(error) as caught:
+        call(*_drawable())
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize("timeout, error, message", [
+    (math.nan, ValueError, "timeout must be a finite number of seconds > 0, got nan"),
+    (math.inf, ValueError, "timeout must be a finite number of seconds > 0, got inf"),
+    (-1, ValueError, "timeout must be a finite number of seconds > 0, got -1"),
+    (0, ValueError, "timeout must be a finite number of seconds > 0, got 0"),
+    ("30", TypeError, "timeout must be a number of seconds, got str: '30'"),
+    (True, TypeError, "timeout must be a number of seconds, got bool: True"),
+])
+def test_a_bad_timeout_is_refused_before_dot_runs(timeout, error, message, tmp_path):
+    from autograd_lite import save
+
+    with pytest.raises(error) as caught:
+        save(_drawable()[1], tmp_path / "g.svg", timeout=timeout)
+    assert str(caught.value) == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_finite_grad_is_named_without_a_bound_of_minus_infinity():
+    from nets import Adam
+
+    p = Value(1.0)
+    p.grad = math.nan
+    with pytest.raises(ValueError) as caught:
+        Adam([p]).step()
+    assert str(caught.value) == ("Adam: params[0].grad must be a finite number, got nan; "
+                                 "nothing was changed")

@@ -412,3 +412,24 @@ def test_a_truncated_saved_file_is_rejected(tmp_path):
     with pytest.raises(ValueError, match="truncated"):
         other.load_weights(path)
     assert snapshot(other) == before
+
+
+@pytest.mark.parametrize("n_inputs, n_hidden", [(3, 2_000), (40, 100), (1, 3_000)])
+def test_the_node_count_and_bytes_per_node_bound_a_real_net(n_inputs, n_hidden):
+    import gc
+    import tracemalloc
+
+    from nets.feature_discovery import BYTES_PER_NODE
+
+    gc.collect()
+    tracemalloc.start()
+    try:
+        net = FeatureDiscoveryNet(n_inputs, n_hidden, "logistic")
+        loss = net.loss([0.5] * n_inputs, 1.0)
+        used = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+    nodes = len(topological_order(loss))
+    bound = FeatureDiscoveryNet.nodes(n_inputs, n_hidden)
+    assert nodes <= bound <= nodes + 16
+    assert used <= nodes * BYTES_PER_NODE

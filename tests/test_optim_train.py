@@ -281,3 +281,40 @@ def test_bad_training_arguments(kwargs, error, pattern):
     args["optimizer"] = SGD(args["model"].parameters(), lr=0.1)
     with pytest.raises(error, match=pattern):
         train(**args)
+
+
+class _Tripwire(Value):
+    """A parameter that sends this process a Ctrl-C (SIGINT) when its data is set."""
+
+    __slots__ = ()
+
+    @property
+    def data(self) -> float:
+        return Value.data.__get__(self)
+
+    @data.setter
+    def data(self, value: float) -> None:
+        Value.data.__set__(self, value)
+        if getattr(_Tripwire, "armed", False):
+            import os
+            import signal
+
+            _Tripwire.armed = False
+            os.kill(os.getpid(), signal.SIGINT)
+
+
+@pytest.mark.parametrize("make", [lambda ps: Adam(ps, lr=0.1), lambda ps: SGD(ps, lr=0.1,
+                                                                              momentum=0.9)])
+def test_ctrl_c_inside_a_step_leaves_it_whole(make):
+    params = [Value(1.0) for _ in range(500)] + [_Tripwire(1.0)] + [Value(1.0) for _ in range(500)]
+    opt = make(params)
+    for p in params:
+        p.grad = 0.5
+    _Tripwire.armed = True  # the Ctrl-C arrives halfway through moving the parameters
+    with pytest.raises(KeyboardInterrupt):
+        opt.step()
+    assert not _Tripwire.armed
+    moved = sum(p.data != 1.0 for p in params)
+    assert moved == len(params)  # all of them, and the state with them
+    state = vars(opt)
+    assert (state["_t"] == 1) if isinstance(opt, Adam) else (state["_velocity"][-1] == 0.5)

@@ -1,5 +1,6 @@
 """The command line's argument types, each saying in one line what is wrong; the upper
-bound of every size flag (checked while parsing, before anything is built); ``UsageError``;
+bound of every size flag (checked while parsing, before anything is built); the parser,
+whose usage errors are one line; ``UsageError``;
 and ``one_line``, which keeps an error message on one line whatever file name or value it
 quotes."""
 
@@ -8,12 +9,20 @@ from __future__ import annotations
 import argparse
 import math
 from collections.abc import Callable
+from typing import NoReturn
 
 # The largest value of each size flag: enough for any lesson, small enough to finish. "work"
 # bounds a training run as a whole: epochs × examples × inputs × hidden units, the number of
 # times a first-layer weight is used; the demo's is 960,000 (about 4 s), so 10⁸ is minutes.
 LIMITS = dict(points=100_000, hidden=1_000, epochs=100_000, batch_size=100_000,
               examples=10_000, seed=2**32 - 1, work=10**8)
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse's parser, but a usage error is one line (argparse prints the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see {self.prog} --help)\n")
 
 
 class UsageError(Exception):

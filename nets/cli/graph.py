@@ -49,6 +49,7 @@ from .. import losses
 from ..data import DATASETS
 from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .arguments import LIMITS, bounds, count, integer, one_line, seed
+from .outputs import write_output
 
 __all__ = ["register", "run", "MAX_NODES", "MAX_USES"]
 
@@ -139,6 +140,7 @@ def run(args: argparse.Namespace) -> int:
         if args.expression is not None:
             _check_no_net_options(args)
             root, params = parse_expression(args.expression, args.values), []
+            _check_all_used(args.values, root)
             caption = args.expression
         else:
             _fill_net_defaults(args)
@@ -163,12 +165,12 @@ def run(args: argparse.Namespace) -> int:
         if args.output is not None:
             graph = (draw(root, caption=caption, **options) if explanation is None
                      else explanation.draw(**options))
-            written.append(save(graph, args.output))
+            written.append(write_output(args.output, lambda path: save(graph, path)))
         if args.html is not None:
-            written.append(save_html(root, args.html, title=caption, fmt=args.fmt,
-                                     rankdir=args.rankdir, params=params, level=args.level,
-                                     paths_to=options.get("paths_to"),
-                                     max_nodes=args.max_nodes))
+            written.append(write_output(args.html, lambda path: save_html(
+                root, path, title=caption, fmt=args.fmt, rankdir=args.rankdir, params=params,
+                level=args.level, paths_to=options.get("paths_to"),
+                max_nodes=args.max_nodes)))
     except ValueError as e:
         return _error(e, 2)
     except OSError as e:
@@ -212,6 +214,15 @@ def _check_no_net_options(args: argparse.Namespace) -> None:
                          "not to an expression")
 
 
+def _check_all_used(values: dict[str, float], root: Value) -> None:
+    """Refuse a name given a value that the expression does not use (a typo, most likely)."""
+    names = {node.label for node in topological_order(root) if not node.parents}
+    unused = [name for name in values if name not in names]
+    if unused:
+        raise ValueError(f"--values: {', '.join(map(repr, unused))} not in the expression "
+                         f"(its names: {', '.join(sorted(names & set(values))) or 'none'})")
+
+
 def _fill_net_defaults(args: argparse.Namespace) -> None:
     if args.values:
         raise ValueError("--values only applies to an expression")
@@ -228,6 +239,12 @@ def _net_graph(args: argparse.Namespace) -> tuple[Value, list[Value]]:
     if args.weights is not None:
         net = FeatureDiscoveryNet.load(args.weights)
         n_inputs, hidden, loss = net.n_inputs, net.n_hidden, net.loss_name
+        if n_inputs != X.shape[1]:
+            raise ValueError(
+                f"--weights {args.weights}: the net takes {n_inputs} inputs, but the examples "
+                f"of --data {args.data} have {X.shape[1]} (2 coordinates and the constant "
+                "feature); give the weights of a net trained on 2-D data"
+            )
     else:
         n_inputs, hidden, loss = X.shape[1], args.hidden, args.loss
     x, y = X[args.example], float(losses.class_targets(labels, loss)[args.example])
@@ -292,8 +309,11 @@ def _fmt(text: str) -> str:
 def _values(text: str) -> dict[str, float]:
     """``x=2,y=-1`` as {"x": 2.0, "y": -1.0}; names are NFKC-normalised, as Python (and so
     the expression parser) does with the names in an expression."""
-    values = {}
-    for item in filter(None, (s.strip() for s in text.split(","))):
+    values: dict[str, float] = {}
+    for item in (s.strip() for s in text.split(",")):
+        if not item:
+            raise argparse.ArgumentTypeError(f"an empty item in {text!r}: expected NAME=NUMBER, "
+                                             "separated by single commas")
         name, equals, number = (s.strip() for s in item.partition("="))
         name = unicodedata.normalize("NFKC", name)
         if not equals or not name.isidentifier():

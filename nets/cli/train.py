@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +15,13 @@ from autograd_lite.files import check_writable, describe_os_error
 
 from .. import data
 from ..compare import compare_gradients
-from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
+from ..feature_discovery import BYTES_PER_NODE, MAX_BYTES, NET_LOSSES, FeatureDiscoveryNet
 from ..losses import class_targets
 from ..optim import SGD, Adam, Optimizer
 from ..page import save_demo_page
-from ..training import History, accuracy, train
+from ..training import History, train
 from .arguments import LIMITS, UsageError, bounds, count, number, seed
+from .outputs import reserved, write_output
 
 __all__ = ["register", "DEFAULTS", "OUTPUT_FILES"]
 
@@ -31,6 +33,12 @@ DEFAULTS = dict(
 )
 OPTIMIZERS = ("adam", "sgd")
 OUTPUT_FILES = ("weights.json", "loss.png", "decision_boundary.png", "backprop.html")
+INTERRUPTED_WEIGHTS = "weights.interrupted.json"  # Ctrl-C while training: never over weights.json
+CHECK_NODES = 200_000
+"""The after-training gradient check builds one graph over at most this many nodes (about
+50 MB and a second), on a sample of the examples when all of them would be more."""
+PLOT_BYTES = 720 * 600 * 4  # a plot's RGBA pixels (6 × 5 inches at 120 dpi): its largest PNG
+PAGE_BYTES = 4 * 2**20  # the demo's step-through page: 0.6 MB
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -49,10 +57,13 @@ def _dataset(text: str) -> str:
 
 def _add_output_options(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--out", default="out", metavar="DIR",
-                     help="directory for the plots and the weights, created and checked for "
-                          "writing before training (default: %(default)s)")
+                     help="directory for the plots and the weights, created, checked for "
+                          "writing and its disk space reserved before training; Ctrl-C while "
+                          f"training leaves its files as they were and writes the weights so "
+                          f"far to {INTERRUPTED_WEIGHTS} (default: %(default)s)")
     sub.add_argument("--force", action="store_true",
-                     help="write into --out even if it is not empty")
+                     help="write into --out even if it is not empty (a symbolic link there is "
+                          "replaced, not written through)")
     sub.add_argument("--no-progress", dest="progress", action="store_false",
                      help="no progress bar")
 
@@ -86,9 +97,11 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
         description="Train the feature-discovery net, compare its gradients three ways at the "
         "trained weights and write plots and weights to --out. A constant feature x = 1 is "
         "appended to every example (the net has no separate biases). A CSV file holds rows "
-        "'features..., label' with labels 0 or 1 (at most 16 MiB and 10⁶ numbers). A run over "
-        f"{LIMITS['work']:,} weight uses (epochs × examples × inputs × hidden units) is refused "
-        "before it starts.",
+        "'features..., label' with labels 0 or 1 (a regular file of at most 16 MiB and 10⁶ "
+        f"numbers). A run over {LIMITS['work']:,} weight uses (epochs × examples × inputs × "
+        "hidden units) is refused before it starts, and so is a net or (without --compiled) "
+        f"a batch whose graph would take more than {MAX_BYTES / 2**30:g} GiB. The gradients "
+        f"are compared on at most {CHECK_NODES:,} nodes' worth of examples.",
     )
     sub.add_argument("--data", type=_dataset, default=d["data"],
                      metavar="|".join([*data.DATASETS, "PATH.csv"]),
@@ -124,22 +137,71 @@ def _add_train(subparsers: argparse._SubParsersAction) -> None:
 def _run_training(args: argparse.Namespace) -> int:
     X, labels = _load_data(args)
     _check_work(args.epochs, *X.shape, args.hidden)
+    _check_batch_graph(args.batch_size, len(X), X.shape[1], args.hidden, args.compiled)
     out = _output_directory(args.out, args.force)  # before training: no work lost to it
     Y = class_targets(labels, args.loss)
     net = FeatureDiscoveryNet(X.shape[1], args.hidden, args.loss, seed=args.seed)
-    print(f"training {net} on {len(X)} examples of {args.data!r} "
-          f"({args.optimizer}, lr {args.lr:g}, {args.epochs} epochs, batches of {args.batch_size}"
-          f"{', compiled' if args.compiled else ''})")
-    history = train(net, X, Y, _optimizer(args, net), args.epochs, batch_size=args.batch_size,
-                    seed=args.seed, progress=args.progress, compiled=args.compiled)
-    if history.interrupted:
-        print(f"interrupted after {len(history.loss)} epochs: keeping the weights so far")
-    comparison = compare_gradients(net, X, Y)
-    print(f"\ngradients at the trained weights, three ways:\n{comparison}\n")
-    print(f"final loss {comparison.loss:.4f}, accuracy {accuracy(net, X, Y):.1%}")
-    written = _write_outputs(out, net, history, X, labels, page=args.page)
+    with _room_for_outputs(out, net, args.page):
+        print(f"training {net} on {len(X)} examples of {args.data!r} ({args.optimizer}, "
+              f"lr {args.lr:g}, {args.epochs} epochs, batches of {args.batch_size}"
+              f"{', compiled' if args.compiled else ''})")
+        history = train(net, X, Y, _optimizer(args, net), args.epochs,
+                        batch_size=args.batch_size, seed=args.seed, progress=args.progress,
+                        compiled=args.compiled)
+    if history.interrupted:  # the complete outputs of an earlier run stay as they were
+        kept = write_output(out / INTERRUPTED_WEIGHTS, net.save)
+        raise KeyboardInterrupt(
+            f"interrupted after {len(history.loss)} of {args.epochs} epochs: the weights so "
+            f"far are in {kept}; the other outputs were left as they were")
+    written: list[Path] = []
+    try:
+        written.append(write_output(out / OUTPUT_FILES[0], net.save))  # first of all
+        sample = _check_sample(len(X), X.shape[1], net.n_hidden)
+        comparison = compare_gradients(net, X[sample], Y[sample])
+        some = f" on {len(sample):,} of the {len(X):,} examples" if len(sample) < len(X) else ""
+        print(f"\ngradients at the trained weights, three ways{some}:\n{comparison}\n")
+        print(f"final loss {history.loss[-1]:.4f}, accuracy {history.accuracy[-1]:.1%}")
+        _write_plots(out, net, history, X, labels, args.page, written)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(
+            f"interrupted after training; wrote {', '.join(map(os.fspath, written))}, "
+            "left the other outputs as they were") from None
     print("wrote " + ", ".join(os.fspath(p) for p in written))
     return 0 if comparison else 1
+
+
+def _check_sample(examples: int, inputs: int, hidden: int) -> np.ndarray:
+    """The examples the after-training gradient check uses: all of them, or, where their
+    graph would have more than ``CHECK_NODES`` nodes, as many as fit, evenly spread."""
+    nodes = FeatureDiscoveryNet.nodes
+    per_example = nodes(inputs, hidden, examples=2) - nodes(inputs, hidden, examples=1)
+    fit = max(1, (CHECK_NODES - nodes(inputs, hidden, examples=0)) // per_example)
+    return np.linspace(0, examples - 1, min(examples, fit)).round().astype(int)
+
+
+def _check_batch_graph(batch_size: int, examples: int, inputs: int, hidden: int,
+                       compiled: bool) -> None:
+    """Refuse, before building anything, a batch whose graph (held whole until backward)
+    would need more than ``MAX_BYTES`` of memory; a program runs batches in bounded chunks."""
+    batch = min(batch_size, examples)
+    nodes = FeatureDiscoveryNet.nodes(inputs, hidden, examples=batch)
+    if not compiled and nodes * BYTES_PER_NODE > MAX_BYTES:
+        raise UsageError(
+            f"a batch of {batch:,} examples with {hidden:,} hidden units is a graph of "
+            f"{nodes:,} nodes, about {nodes * BYTES_PER_NODE / 2**30:.1f} GiB, more than the "
+            f"limit of {MAX_BYTES / 2**30:g} GiB; use a smaller --batch-size or --compiled"
+        )
+
+
+def _room_for_outputs(
+    out: Path, net: FeatureDiscoveryNet, page: bool
+) -> AbstractContextManager[None]:
+    """The disk space the outputs need, reserved in ``out`` while training runs (then freed
+    for them): a full disk is an error at once, before any training."""
+    # JSON numbers take at most 24 characters, plus indentation, comma and newline; a PNG
+    # at most its RGBA pixels, plus PNG's and zlib's overhead; the page (demo only) 4 MiB.
+    size = 32 * len(net.parameters()) + 16 * net.n_inputs + 2**10
+    return reserved(out, size + 2 * (PLOT_BYTES + 2**16) + (PAGE_BYTES if page else 0))
 
 
 def _check_work(epochs: int, examples: int, inputs: int, hidden: int) -> None:
@@ -194,26 +256,26 @@ def _optimizer(args: argparse.Namespace, net: FeatureDiscoveryNet) -> Optimizer:
     return Adam(net.parameters(), lr=args.lr)
 
 
-def _write_outputs(
+def _write_plots(
     out: Path, net: FeatureDiscoveryNet, history: History, X: np.ndarray, labels: np.ndarray,
-    page: bool,
-) -> list[Path]:
+    page: bool, written: list[Path],
+) -> None:
+    """The loss curve, the decision boundary (of a net on points of the plane) and the page
+    (``page``), each added to ``written`` once it is written."""
     from .. import manual, plots  # matplotlib is slow to import: only when plotting
 
-    written = [out / name for name in OUTPUT_FILES[:2]]
-    net.save(written[0])
     title = f"{net.n_hidden} hidden units, {net.loss_name} loss"
-    plots.loss_curve(history, written[1], title=title)
+    written.append(write_output(out / OUTPUT_FILES[1],
+                                lambda path: plots.loss_curve(history, path, title=title)))
     if X.shape[1] == 3:  # two coordinates and the constant feature: the plane can be drawn
         W, w = net.weights()
 
         def score(points: np.ndarray) -> np.ndarray:
             return np.array([manual.forward(W, w, x).r for x in data.add_constant_feature(points)])
 
-        written.append(out / OUTPUT_FILES[2])
-        plots.decision_boundary(score, X[:, :2], labels, written[-1],
-                                title=f"{title}: r > 0 is class 1")
+        written.append(write_output(out / OUTPUT_FILES[2], lambda path: plots.decision_boundary(
+            score, X[:, :2], labels, path, title=f"{title}: r > 0 is class 1")))
     if page:
-        written.append(save_demo_page(out / OUTPUT_FILES[3], net, X, labels, DEFAULTS["seed"]))
-    return written
+        written.append(write_output(out / OUTPUT_FILES[3], lambda path: save_demo_page(
+            path, net, X, labels, DEFAULTS["seed"])))
 
