@@ -209,7 +209,8 @@ def check_engine(cls: type) -> EngineReport:
     return EngineReport(name, None, tuple(notes), tuple(checked))
 
 
-_KNOWN = {case.needs[0] for case in OP_CASES} | {"backward", "zero_grad"}
+# every op of the battery, and the methods an engine has beside its ops (as this one has)
+_KNOWN = {case.needs[0] for case in OP_CASES} | {n for n in dir(Value) if not n.startswith("_")}
 
 
 def _unknown_methods(cls: type) -> set[str]:

@@ -46,7 +46,7 @@ from .feature_discovery import FeatureDiscoveryNet, ForwardPass
 
 __all__ = [
     "Verdict", "check_local_derivative", "check_backward_step", "check_weight_gradient",
-    "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS", "lecture_expression",
+    "check_op", "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS", "lecture_expression",
 ]
 
 TOLERANCE = 1e-6  # relative and absolute, on numbers of order one
@@ -401,6 +401,48 @@ def _describe(node: Value) -> str:
     if len(names) == 1:
         return f"{node.op.symbol}({names[0]})"
     return f" {node.op.symbol} ".join(names)
+
+
+# --- 4. an op of your own -----------------------------------------------------------------
+
+
+def check_op(name: str, make: Callable[[Value], Value],
+             points: tuple[float, ...] = (-1.3, 0.4, 2.1)) -> Verdict:
+    """Check ``make(a)``, a unary op added by the student: the lecture's way (a node made
+    by hand, ``Value(t, (a,), name)``, with an ``_backward`` closure) or with
+    ``autograd_lite.define_op``. At each of ``points`` the gradient ``backward()`` gets
+    through the op is compared with central finite differences of the op's own values.
+    """
+    for x in points:
+        a = Value(x, label="a")
+        y, problem = _run(make, a)
+        if problem is not None:
+            return problem
+        node = f"the {name} node at a = {_n(x)}"
+        if not isinstance(y, Value):
+            return Verdict(False, f"{node}: {name}(a) must return a Value, got "
+                                  f"{type(y).__name__}.")
+        if not any(p is a for p in y.parents):
+            return Verdict(False, f"{node}: {name}(a) returned a node that does not record a "
+                                  "as its input, so no gradient can reach a: make it with "
+                                  f"Value(t, (self,), {name!r}).")
+        result, problem = _run(gradcheck, make, [x])
+        if problem is not None:
+            return problem
+        (check,) = result.inputs
+        got, want = check.analytic, check.numeric
+        if not _close(got, want):
+            why = _mistake(got, want, [
+                (-want, ": the sign is lost."),
+                (1.0, ": that is out.grad alone; the local derivative is missing."),
+                (0.0, ": nothing reached a; the _backward adds nothing to self.grad."),
+                (y.data, f": that is y, the {name} itself, where its derivative belongs."),
+            ])
+            return Verdict(False, f"{node} (y = {_n(y.data)}): ∂y/∂a is expected {_n(want)} "
+                                  f"(finite differences of your {name}), backward() gives "
+                                  f"{_n(got)}{why or '.'}")
+    return Verdict(True, f"{name}'s gradient agrees with finite differences at "
+                         f"{len(points)} points.")
 
 
 # --- 3. ∂l/∂W_ij of the feature-discovery network, by hand ---------------------------------

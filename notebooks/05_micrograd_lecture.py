@@ -27,17 +27,16 @@
 # ```
 #
 # What carries over unchanged: `Value(data, _children=(), _op='', label='')`, `.data`,
-# `.grad`, `.label`, `._prev` (the set of a node's inputs) and `._op` (its op's symbol),
-# `backward()`, and `MLP`/`Layer`/`Neuron` drawing their weights from Python's `random`
-# module, so `random.seed(1337)` gives micrograd's numbers.
+# `.grad`, `.label`, `._prev` (the set of a node's inputs), `._op` (its op's symbol),
+# `._backward()` (one node's own chain-rule step), `backward()`, an op added the lecture's
+# way (a node made by hand with an `_backward` closure), `draw(...).render(name)` writing
+# SVG, and `MLP`/`Layer`/`Neuron` drawing their weights from Python's `random` module, so
+# `random.seed(1337)` gives micrograd's numbers. `tests/test_lecture.py` runs the
+# lecture's cells and compares them with the numbers the lecture shows.
 #
-# Two things differ, on purpose. A `Value` you make is always a leaf: the lecture passes
-# `_children` only inside its own op methods, and autograd-lite records an op's inputs
-# itself, so a non-empty `_children` or `_op` raises an error instead of building a node
-# whose inputs would silently get no gradient. And a node holds no `_backward` closure:
-# each op's local derivatives live in one table (`autograd_lite.ops`), and
-# `backward_steps` steps through the backward pass one node at a time, which is what the
-# lecture does by hand.
+# Underneath, a built-in op's node holds no closure: each op's local derivatives live in one
+# table (`autograd_lite.ops`), and `_backward()` applies them. A closure you set on a node
+# made by hand is called once, when you set it, to learn its local derivative.
 
 # %%
 import random
@@ -108,16 +107,67 @@ o = n.tanh()
 o.label = "o"
 
 # %% [markdown]
-# The lecture then backpropagates by hand, node by node, from `o.grad = 1`. The same walk,
-# one step per node, root first:
+# The lecture then backpropagates by hand, node by node: `o.grad = 1`, then each node's own
+# `_backward()`, root first (a leaf's does nothing):
 
 # %%
+o.grad = 1.0
+o._backward()
+n._backward()
+b._backward()
+x1w1x2w2._backward()
+x2w2._backward()
+x1w1._backward()
+print(f"x1.grad = {x1.grad:.4f}, w1.grad = {w1.grad:.4f}, x2.grad = {x2.grad:.4f}, "
+      f"w2.grad = {w2.grad:.4f} (the lecture's picture: −1.5, 1, 0.5, 0)")
+
+# %% [markdown]
+# `backward_steps` makes the same walk one step at a time, saying at each step what every
+# gradient is (on fresh gradients: it computes its own, and writes them at its end):
+
+# %%
+for v in (x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o):
+    v.grad = 0.0
 for step in backward_steps(o):
     print(f"{step.node.label:>14}: grad {step.grad:+.4f}")
 print(f"dL/dw1 = {w1.grad:.4f}, dL/dw2 = {w2.grad:.4f} (x2 = 0, so w2 gets nothing)")
 
 # %%
 draw(o)
+
+# %% [markdown]
+# ## An op added the lecture's way
+#
+# In the lecture `tanh` is written as a method: it makes its node by hand, with the op's
+# inputs as `_children`, and gives it an `_backward` closure. The same code works here as a
+# function (autograd-lite's `Value` has its own `tanh`), and the node it makes works with
+# `backward()`, `draw` and the rest:
+
+# %%
+import math
+
+
+def lecture_tanh(self):
+    x = self.data
+    t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+    out = Value(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
+w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
+b = Value(6.8813735870195432, label="b")
+n = x1 * w1 + x2 * w2 + b
+n.label = "n"
+o = lecture_tanh(n)
+o.label = "o"
+o.backward()
+print(f"o = {o.data:.4f}, dL/dx1 = {x1.grad:.4f}, dL/dw1 = {w1.grad:.4f}")
 
 # %% [markdown]
 # ## tanh built from exp

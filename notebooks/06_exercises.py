@@ -155,6 +155,53 @@ print(check_weight_gradient(dl_dW))
 # numbers. A unit that is off is the case to think about twice.
 
 # %% [markdown]
+# ## Task 4: add an op of your own
+#
+# The engine has no $\sinh$. Add it the lecture's way: a node made by hand,
+# `Value(t, (self,), "sinh")`, and its `_backward` closure, which adds
+# $\partial y/\partial a \cdot$ `out.grad` to `self.grad`. The engine calls the closure
+# once, as you set it, to learn its local derivative (and refuses one that writes `=`
+# where `+=` belongs); from then on `backward()`, `grad`, `draw` and the step-through page
+# work with your op. The checker compares the gradient `backward()` gets through it with
+# finite differences of your own $\sinh$.
+
+# %%
+import math
+
+from autograd_lite import Value
+from nets.exercises import check_op
+
+
+def sinh(self):
+    out = Value(math.sinh(self.data), (self,), "sinh")
+
+    def _backward():
+        self.grad += ... * out.grad  # ∂sinh(a)/∂a · out.grad
+
+    out._backward = _backward
+    return out
+
+
+print(check_op("sinh", sinh))
+
+# %% [markdown]
+# A typical first attempt writes the op's own value where its derivative belongs:
+
+
+# %%
+def sinh_first_try(self):
+    out = Value(math.sinh(self.data), (self,), "sinh")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+print(check_op("sinh", sinh_first_try))
+
+# %% [markdown]
 # ## Last: your own engine
 #
 # The lecture's real exercise is writing your own `Value`: `data`, `grad`, `_prev`, `_op`,
@@ -169,8 +216,6 @@ print(check_weight_gradient(dl_dW))
 # fix the class and run it again.
 
 # %%
-import math
-
 from autograd_lite import check_engine
 
 

@@ -384,14 +384,23 @@ def _svg_texts(frame) -> list[str]:
 
 
 def test_the_derivation_embeds_a_step_through_page_of_a_3_unit_net(offline_page, site):
+    """At the notes' level, one step per unit. The net: x = (1, 2), W[·,0] = (0.5, 1.5),
+    W[·,1] = (−1, 0.4), W[·,2] = (0.8, 0.6), w = (0.8, −1.2, 0.5), y = 1: r̃ = (3.5, −0.2,
+    2), r = 0.8·3.5 + 0.5·2 = 3.8, ∂l/∂r = −2·(1 − 3.8) = 5.6, ∂l/∂x̂[0] = 0.8·5.6 = 4.48,
+    ∂l/∂W[1,0] = 4.48·x[1] = 8.96."""
     page = offline_page.open(site / "derivation" / "index.html")
     frame = _player_in(page, "Step-through page: backpropagation in a net of 3 units")
     assert frame.locator(".agl-title").inner_text() == "Backpropagation in a net of 3 units"
-    assert frame.locator(".agl-position").inner_text() == "Forward pass: 1 of 32"
-    names = set(_svg_texts(frame))
-    assert {"r̃[0]", "r̃[1]", "r̃[2]", "x̂[0]", "x̂[1]", "x̂[2]", "w[2]", "l"} <= names
-    frame.locator(".agl-next").click()
-    assert frame.locator(".agl-position").inner_text() == "Forward pass: 2 of 32"
+    assert frame.locator(".agl-level").evaluate("e => e.value") == "units"
+    assert frame.locator(".agl-position").inner_text() == "Forward pass: 1 of 10"
+    captions = []
+    for _ in range(14):
+        frame.locator(".agl-next").click()
+        captions.append(frame.locator(".agl-caption").inner_text())
+    assert captions[5] == "Forward: r = w[0]·x̂[0] + w[1]·x̂[1] + w[2]·x̂[2] = 3.8"
+    assert frame.locator(".agl-position").inner_text() == "Backward pass: step 5 of 10"
+    assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (0.8)·(5.6) = 4.48" in captions[12]
+    assert "∂l/∂W[1,0] = ∂l/∂r̃[0]·x[1] = (4.48)·(2) = 8.96" in captions[13]
     offline_page.assert_clean()
 
 

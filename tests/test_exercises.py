@@ -14,6 +14,7 @@ from nets.exercises import (
     LOCAL_DERIVATIVE_OPS,
     check_backward_step,
     check_local_derivative,
+    check_op,
     check_weight_gradient,
 )
 
@@ -358,3 +359,72 @@ def test_unknown_ops_are_refused():
         check_local_derivative("pow", lambda a, y: 0.0)
     with pytest.raises(ValueError, match="no exercise for the op 'div'"):
         check_backward_step("div", mul_step)
+
+
+# --- task 4, an op of your own (the lecture's way: a node made by hand and its closure) -------
+
+
+def _sinh(backward):
+    """sinh added the lecture's way, with ``backward(self, out)`` as its closure's body."""
+    def sinh(self):
+        out = Value(math.sinh(self.data), (self,), "sinh")
+
+        def _backward():
+            backward(self, out)
+
+        out._backward = _backward
+        return out
+    return sinh
+
+
+def _add(x, amount):
+    x.grad += amount
+
+
+SINH = "the sinh node at a = −1.3 (y = −1.698): ∂y/∂a is expected 1.971 (finite differences " \
+       "of your sinh), backward() gives "
+
+
+@pytest.mark.parametrize(
+    ("backward", "message"),
+    [
+        # cosh(−1.3) = 1.971: the right closure
+        (lambda s, o: _add(s, math.cosh(s.data) * o.grad), None),
+        (lambda s, o: _add(s, -math.cosh(s.data) * o.grad), SINH + "−1.971: the sign is lost."),
+        (lambda s, o: _add(s, o.grad),
+         SINH + "1: that is out.grad alone; the local derivative is missing."),
+        (lambda s, o: _add(s, math.sinh(s.data) * o.grad),
+         SINH + "−1.698: that is y, the sinh itself, where its derivative belongs."),
+        (lambda s, o: _add(s, 0.0 * o.grad),
+         SINH + "0: nothing reached a; the _backward adds nothing to self.grad."),
+    ],
+    ids=["right", "sign", "no-local", "the-op-itself", "nothing"],
+)
+def test_an_op_added_with_a_closure(backward, message):
+    verdict = check_op("sinh", _sinh(backward))
+    if message is None:
+        assert verdict, str(verdict)
+        assert str(verdict) == "right: sinh's gradient agrees with finite differences at 3 points."
+    else:
+        assert not verdict
+        assert str(verdict) == f"wrong: {message}"
+
+
+def test_an_op_added_with_a_closure_the_engine_refuses_is_reported():
+    """= where += belongs (or out.grad left out) is refused by the engine as the closure is
+    set; a node with no input, or no closure, is named."""
+    def overwrite(s, o):
+        s.grad = math.cosh(s.data) * o.grad
+
+    verdict = check_op("sinh", _sinh(overwrite))
+    assert str(verdict).startswith("wrong: your code raised ValueError: ")
+    assert "(= where += belongs, or out.grad left out?)" in str(verdict)
+    verdict = check_op("sinh", lambda a: Value(math.sinh(a.data)))
+    assert str(verdict) == (
+        "wrong: the sinh node at a = −1.3: sinh(a) returned a node that does not record a as "
+        "its input, so no gradient can reach a: make it with Value(t, (self,), 'sinh').")
+    verdict = check_op("sinh", lambda a: Value(math.sinh(a.data), (a,), "sinh"))
+    assert str(verdict).startswith("wrong: your code raised ValueError: ")
+    assert "its _backward was never set" in str(verdict)
+    assert str(check_op("sinh", _sinh(lambda s, o: _add(s, ... * o.grad)))) == (
+        "wrong: not answered yet: replace each ... with your expression.")

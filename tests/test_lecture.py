@@ -8,6 +8,7 @@ Each test names the lecture's cell it reproduces ("first half, cell 7" is the 8t
 
 from __future__ import annotations
 
+import math
 import random
 
 import pytest
@@ -236,3 +237,84 @@ def test_the_lecture_mlp_option_trains_as_the_lectures_network():
 def test_the_lecture_options_must_be_booleans(name):
     with pytest.raises(TypeError, match=f"{name} must be True or False, got str: 'yes'"):
         MLP(2, [2, 1], **{name: "yes"})
+
+
+# --- the backward pass by hand, and an op added the lecture's way -------------------------
+
+
+def test_first_half_the_backward_pass_by_hand_node_by_node():
+    """Cells 17-22: o.grad = 1, then each node's own _backward(), root first; the picture
+    after it is cell 14's."""
+    x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
+    o = n.tanh(); o.label = "o"  # noqa: E702
+    o.grad = 1.0
+    o._backward()
+    n._backward()
+    b._backward()  # a leaf: does nothing
+    x1w1x2w2._backward()
+    x2w2._backward()
+    x1w1._backward()
+    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+
+
+def test_first_half_the_backward_pass_as_a_loop_over_the_topological_order():
+    """The lecture's backward(): its topological sort, o.grad = 1, then reversed(topo)."""
+    x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
+    o = n.tanh(); o.label = "o"  # noqa: E702
+    topo = []
+    visited = set()
+
+    def build_topo(v):
+        if v not in visited:
+            visited.add(v)
+            for child in v._prev:
+                build_topo(child)
+            topo.append(v)
+
+    build_topo(o)
+    o.grad = 1.0
+    for node in reversed(topo):
+        node._backward()
+    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+
+
+def _lecture_tanh(self):
+    """The lecture's tanh (first half, cell 7): a node made by hand with its closure."""
+    x = self.data
+    t = (math.exp(2 * x) - 1) / (math.exp(2 * x) + 1)
+    out = Value(t, (self,), "tanh")
+
+    def _backward():
+        self.grad += (1 - t**2) * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def _lecture_exp(self):
+    """The lecture's exp (second half, cell 7), with its += fix."""
+    out = Value(math.exp(self.data), (self,), "exp")
+
+    def _backward():
+        self.grad += out.data * out.grad
+
+    out._backward = _backward
+    return out
+
+
+def test_ops_added_the_lectures_way_give_its_pictures():
+    """The neuron with the lecture's own tanh, then tanh built from the lecture's exp: the
+    numbers of its pictures (first half, cell 14; second half, cell 11)."""
+    x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
+    o = _lecture_tanh(n); o.label = "o"  # noqa: E702
+    o.backward()
+    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+    assert o.data == 0.7071067811865476  # the lecture's formula: its own last digit
+
+    x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
+    e = _lecture_exp(2 * n)
+    o = (e - 1) / (e + 1); o.label = "o"  # noqa: E702
+    o.backward()
+    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+    assert [_shown(v) for v in (e.parents[0], e)] == [("1.7627", "0.2500"), ("5.8284", "0.0429")]
+    assert e._op == "exp" and o._op == "/"

@@ -45,7 +45,7 @@ def network():
 def three_units() -> tuple[Value, list[Value]]:
     """A net with 2 inputs and 3 hidden units on one example (one unit off), and its
     parameters: the graph of the derivation's step-through page."""
-    net = FeatureDiscoveryNet.from_weights([[0.5, -1.0, 0.8], [1.5, 0.4, -0.6]],
+    net = FeatureDiscoveryNet.from_weights([[0.5, -1.0, 0.8], [1.5, 0.4, 0.6]],
                                            [0.8, -1.2, 0.5])
     t = net.forward([1.0, 2.0], y=1.0)
     return t.l, net.parameters()
@@ -55,7 +55,8 @@ def page(name: str) -> str:
     """The step-through page ``name`` (a key of ``PAGES``) as one HTML document."""
     if PAGES[name] == "three_units":
         root, params = three_units()
-        return player(root, params=params, title="Backpropagation in a net of 3 units").html
+        return player(root, params=params, level="units",
+                      title="Backpropagation in a net of 3 units").html
     L, _ = lecture_expression()
     return player(L, title="The lecture's L = (a·b + c)·f").html
 
