@@ -172,6 +172,7 @@ def test_the_walk_ends_on_a_weight_and_each_leaf_follows_its_last_sender():
         assert into == max(senders) < k
         assert k in steps[into]["folds"]
     assert page["foldLeaves"] is True and script(Value(2.0) * 3.0)["foldLeaves"] is False
+    assert page["fmt"] == ".4g" and script(Value(2.0) * 3.0, ".3e")["fmt"] == ".3e"
 
 
 # --- item 5: local derivatives written as such, from the op table ---------------------------

@@ -160,7 +160,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     big = len(order) > BIG_GRAPH
     if level is None:
         level = "units" if big and walk_units is not None else "scalars"
-    data = {"root": ids[root], "rootName": L, "nodes": list(entries.values()), "steps": steps,
+    data = {"root": ids[root], "rootName": L, "fmt": fmt, "nodes": list(entries.values()),
+            "steps": steps,
             "foldLeaves": big if fold_leaves is None else fold_leaves,
             "rules": rulebook(), "level": level, "units": walk_units,
             "whatif": {"missing": whatif_notes(order)}}  # page-arith's: ops.js lacks these
