@@ -266,6 +266,12 @@ def test_paths_to_keeps_the_paths_and_their_inputs_as_context():
             assert page["steps"][k]["node"] in on_path
     units = page["units"]
     assert [u["name"] for u in units["nodes"] if not u.get("context")] == ["x̂[3]", "r", "s·r", "l"]
+    ids = {n["id"] for n in page["nodes"]}
+    unit_ids = {u["id"] for u in units["nodes"]}
+    for unit in units["nodes"]:  # nothing names a node or a unit left off the page
+        assert set(unit["members"]) <= ids and set(unit["inputs"]) <= unit_ids
+    for step in units["steps"]:
+        assert all(page["steps"][k]["node"] in ids for k in step["scalarSteps"])
     with pytest.raises(ValueError, match="paths_to=.* is not a node of this graph"):
         script(trace.l, paths_to=Value(1.0, label="q"))
 
@@ -385,3 +391,17 @@ def test_a_unit_using_an_input_twice_sends_it_one_final_gradient():
     page = script(L, params=[w1, w2, w3])
     x_unit = next(u for u in page["units"]["nodes"] if u["name"] == "x")
     assert [g[1:] for g in x_unit["grads"]] == [["4", "final"]]  # w3·(w1 + w2), at once
+
+
+@pytest.mark.parametrize("level", ["units", "scalars"])
+def test_a_paths_to_page_steps_to_its_end_in_the_browser(offline_page, tmp_path, level):
+    from autograd_lite import save_html
+
+    net, trace, _ = demo_page()
+    path = save_html(trace.l, tmp_path / "paths.html", params=net.parameters(),
+                     paths_to=net.W[0][3], level=level)
+    page = offline_page.open(path)
+    page.click(".agl-end")
+    steps = 4 if level == "units" else 20  # x̂[3], r, s·r, l; or the 20 nodes on the paths
+    assert page.inner_text(".agl-position") == f"Backward pass: step {steps} of {steps}"
+    offline_page.assert_clean()

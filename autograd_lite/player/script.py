@@ -182,6 +182,11 @@ def _restrict(data: dict[str, Any], kept: set[str]) -> None:
         for step in units["steps"]:
             step["scalarSteps"] = [scalar_steps[k] for k in step["scalarSteps"]
                                    if k in scalar_steps]
+        shown = {n["id"] for n in data["nodes"]}
+        drawn = {u["id"] for u in units["nodes"]}
+        for unit in units["nodes"]:  # only what is left on the page
+            unit["members"] = [m for m in unit["members"] if m in shown]
+            unit["inputs"] = [i for i in unit["inputs"] if i in drawn]
 
 
 def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[int, int]:
