@@ -13,6 +13,7 @@ from typing import Any
 
 from .backprop import backward, grad, topological_order
 from .collector import collector_paused
+from .define import define_op
 from .gradcheck import GradcheckResult, gradcheck
 from .ops import OPS, Op
 from .parse import parse_expression
@@ -43,6 +44,7 @@ __all__ = [
     "grad",
     "topological_order",
     "collector_paused",
+    "define_op",
     "gradcheck",
     "GradcheckResult",
     "Op",

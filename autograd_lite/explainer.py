@@ -348,7 +348,8 @@ def _approximate_count(order: list[Value], on_paths: Mapping[Value, int]) -> int
         log2[node] = top + math.log2(math.fsum(2.0 ** (x - top) for x in logs)) if logs else 0.0
     log10 = log2[order[-1]] * math.log10(2.0)
     exponent = int(log10) - 15
-    return round(10.0 ** (log10 - exponent)) * 10**exponent
+    count: int = round(10.0 ** (log10 - exponent)) * 10**exponent
+    return count
 
 
 def _separators(order: list[Value], v: Value, from_v: Mapping[Value, int]) -> list[Value]:

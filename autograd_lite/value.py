@@ -1101,6 +1101,38 @@ def _op_name(node: Value) -> str:
     return node.label or "out"
 
 
+def record(op: Op, *inputs: Any) -> Value:
+    """The node of ``op`` on ``inputs`` (Values, or numbers that become constant leaves).
+
+    This is what each generated method does, as one plain function that calls the op's
+    rules: the path of an op added with ``define_op``, which cannot be written into this
+    file. The same checks, the same errors."""
+    nodes: list[Value] = []
+    for x in inputs:
+        node = x if type(x) is Value else constant(op, x)
+        if node is NotImplemented:
+            raise TypeError(f"{op.name}: its inputs must be Values or real numbers, got "
+                            f"{type(x).__name__}: {shown(x)}")
+        nodes.append(node)
+    parents, xs = tuple(nodes), [node.data for node in nodes]
+    try:
+        y = float(op.value(*xs))
+    except (ArithmeticError, ValueError) as e:
+        raise type(e)(describe_failure(op, parents, e)) from None
+    if y - y:  # 0.0 for a finite y, nan (true) for ±inf
+        raise OverflowError(describe_failure(op, parents, "the result is not a finite float"))
+    try:
+        derivatives: list[float | None] = [float(d) for d in op.derivatives(*xs, y)]
+    except (ArithmeticError, ValueError):
+        derivatives = [None] * len(parents)
+    result = Value(y)
+    result.op = op
+    result._left, result._d_left = parents[0], derivatives[0]
+    if len(parents) == 2:
+        result._right, result._d_right = parents[1], derivatives[1]
+    return result
+
+
 def describe_failure(op: Op, parents: tuple[Value, ...], reason: object) -> str:
     """A one-line message naming the op, its inputs (with labels) and what went wrong."""
     args = ", ".join(f"{p.label}={p.data!r}" if p.label else repr(p.data) for p in parents)

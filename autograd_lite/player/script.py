@@ -370,7 +370,7 @@ def _node_entry(node: Value, root: Value, ids: dict[Any, Any], names: dict[Any, 
     return entry
 
 
-def _notes_meaning(node: Value, names: dict) -> tuple[str, str]:
+def _notes_meaning(node: Value, names: dict[Any, Any]) -> tuple[str, str]:
     """What the notes call ``node`` in a loss built by ``nets.losses``, as a definition and
     an aside: the logistic loss softplus(s·r) is (1 − y)·r + log(1 + e^(−r)), s = 1 − 2y."""
     name = names[node]

@@ -38,9 +38,10 @@ def find_units(order: list[Value], params: Collection[Value]) -> list[Box] | Non
     return found if any(box.kind == "neuron" for box in found) else None
 
 
-def units(order: list[Value], found: list[Box], records: list, page_order: list[int],
-          ids: dict, names: dict, num: Callable, fmt: str, scalar_nodes: dict[Value, dict],
-          scalar_steps: list[dict]) -> dict[str, Any]:
+def units(order: list[Value], found: list[Box], records: list[Any], page_order: list[int],
+          ids: dict[Any, Any], names: dict[Any, Any], num: Callable[..., Any], fmt: str,
+          scalar_nodes: dict[Value, dict[Any, Any]],
+          scalar_steps: list[dict[Any, Any]]) -> dict[str, Any]:
     """The walk over the units ``found`` (JSON-ready).
 
     ``records``: the engine's steps (``script._Record``), ``page_order`` the page's order
@@ -199,7 +200,7 @@ def _edge_formula(box: Box, source: Value, names: dict[Any, Any], fmt: str) -> s
     return f"1{slope}" if slope else "1"  # the bias
 
 
-def _forward(box: Box, names: dict, num: Callable) -> str:
+def _forward(box: Box, names: dict[Any, Any], num: Callable[..., Any]) -> str:
     """What a sum or a neuron computes, with its value: the notes' x̂ⱼ = ReLU(r̃ⱼ), where
     r̃ⱼ = Σᵢ Wᵢⱼ·xᵢ."""
     out = box.out

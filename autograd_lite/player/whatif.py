@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 
-from ..ops import OPS
+from ..ops import OPS, Op
 from ..value import ByHand, Value
 
 __all__ = ["page_ops", "whatif_notes"]
@@ -33,7 +33,7 @@ def whatif_notes(order: Iterable[Value]) -> list[str]:
     it; ``[]`` when the page can recompute them all. The page can recompute an op of the
     op table that is in ``ops.js``; not a node made by hand (micrograd's way, with a
     ``_backward`` function), nor an op added after ``ops.js`` was written."""
-    notes = {}
+    notes: dict[Op, str] = {}
     for node in order:
         op = node.op
         if op is None or (OPS.get(op.name) is op and op.name in page_ops()):
