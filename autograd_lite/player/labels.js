@@ -7,6 +7,7 @@ const aglLabels = (function () {
   "use strict";
 
   const SVG = "http://www.w3.org/2000/svg";
+  const widths = new Map();  // measured once: measuring lays the page out again
 
   function place(graph, path, width, height, placed) {
     // along the edge, from its middle outwards, then further and further above or below
@@ -52,7 +53,9 @@ const aglLabels = (function () {
       return text;
     });
     const lineHeight = groupClass === "agl-edge-label" ? 18 : 16;
-    const width = 14 + Math.max(...texts.map((t) => t.getComputedTextLength()));
+    const key = groupClass + "\n" + lines.join("\n");  // the same tag, the same width
+    if (!widths.has(key)) widths.set(key, 14 + Math.max(...texts.map((t) => t.getComputedTextLength())));
+    const width = widths.get(key);
     const height = lineHeight * lines.length + 4;
     const move = (left, top) => {
       for (const [name, value] of [["x", left], ["y", top], ["width", width],

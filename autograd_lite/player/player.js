@@ -69,7 +69,10 @@ function autogradLitePlayer(root, data) {
     state.inspected = null;
     L = next;
     sizeStage();
-    if (L.graph) return;
+    if (L.graph) {
+      L.view.resize();
+      return;
+    }
     L.graph = indexGraph(L.box.querySelector("svg"));
     const boxes = new Map([...L.graph.nodes].map(([id, shown]) => [id, shown.box]));
     L.view = graphView(L.box, L.box.querySelector("svg"), L.box.querySelector(".agl-minimap"),
@@ -232,6 +235,7 @@ function autogradLitePlayer(root, data) {
     const current = currentNode();
     const folded = new Set(foldedSteps(step).map((k) => L.steps[k].node));
     const unit = state.expanded && levels.units.byId.get(state.expanded.unit).node;
+    const rows = [];  // the texts rewritten, fitted to their boxes below
     for (const { node, index } of L.byId.values()) {
       const shown = L.graph.nodes.get(node.id);
       const visible = step !== null || index <= at.forward;
@@ -245,7 +249,7 @@ function autogradLitePlayer(root, data) {
         shown.grad.textContent = step === null ? ""
           : grad.status === "unreached" ? "no grad yet"
             : secret ? "grad ?" : "grad " + grad.text;
-        fit(shown.grad, shown.box.width - 12);
+        rows.push([shown.grad, shown.box.width - 12]);
         const look = secret ? "hidden-grad" : grad.status;
         for (const status of ["final", "pending", "unreached", "hidden-grad"]) {
           shown.grad.classList.toggle("agl-" + status, look === status);
@@ -253,12 +257,12 @@ function autogradLitePlayer(root, data) {
       }
       if (shown.data) {
         shown.data.textContent = "data " + node.data;
-        fit(shown.data, shown.box.width - 12);
+        rows.push([shown.data, shown.box.width - 12]);
       }
       if (shown.offNote) {
         const input = L.byId.get(node.parents[0]).node;
         shown.offNote.textContent = isOff(node) ? `off: ${input.name} = ${input.data} ≤ 0` : "";
-        fit(shown.offNote, shown.box.width - 12);
+        rows.push([shown.offNote, shown.box.width - 12]);
       }
       shown.g.classList.toggle("agl-pending", grad.status === "pending" && !secret);
       shown.g.classList.toggle("agl-off", isOff(node));
@@ -271,6 +275,7 @@ function autogradLitePlayer(root, data) {
       if (shown.op) shown.op.classList.toggle("agl-current", step !== null && node === current);
       for (const g of shown.inputs.flat()) g.classList.remove("agl-sending");
     }
+    fit(rows);
     const labels = drawOverlay(step, current);
     renderCaption(step, current);
     renderQuiz(step, current);
@@ -301,13 +306,20 @@ function autogradLitePlayer(root, data) {
     L.view.keepInSight(L.view.union(parts.map((part) => part.getBBox())));
   }
 
-  function fit(text, width) {
-    text.removeAttribute("textLength");
-    text.removeAttribute("lengthAdjust");
-    if (text.getComputedTextLength() > width) {
-      text.setAttribute("textLength", width);
-      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+  function fit(rows) {
+    // each [text, width]: squeezed to the width when longer. All texts are measured in one
+    // go, after all were written: one layout, not one per text
+    for (const [text] of rows) {
+      text.removeAttribute("textLength");
+      text.removeAttribute("lengthAdjust");
     }
+    const lengths = rows.map(([text]) => text.getComputedTextLength());
+    rows.forEach(([text, width], k) => {
+      if (lengths[k] > width) {
+        text.setAttribute("textLength", width);
+        text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+      }
+    });
   }
 
   // --- overlay: "partial" and "off" tags, and the labels on the edges of this step -----
@@ -372,7 +384,7 @@ function autogradLitePlayer(root, data) {
     if (ui.quiz.hidden === asking) {
       ui.quiz.hidden = !asking;
       sizeStage();
-      L.view.apply();
+      L.view.resize();
     }
     if (!asking) return;
     ui.question.textContent = current.quiz.question;
@@ -808,7 +820,7 @@ function autogradLitePlayer(root, data) {
   });
   window.addEventListener("resize", () => {
     sizeStage();
-    L.view.apply();
+    L.view.resize();
   });
 
   show(data.level === "units" && levels.units ? levels.units : levels.scalars);

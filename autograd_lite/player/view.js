@@ -23,8 +23,16 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   const view = { cx: 0, cy: 0, k: 1, inset: 0 };
   const listeners = [];
 
+  let measured = null;  // the box's size, read again only when it may have changed (resize)
+
   function size() {
-    return { w: Math.max(1, box.clientWidth), h: Math.max(1, box.clientHeight) };
+    measured = measured || { w: Math.max(1, box.clientWidth), h: Math.max(1, box.clientHeight) };
+    return measured;
+  }
+
+  function resize() {
+    measured = null;
+    apply();
   }
 
   function fitScale(region, width) {
@@ -227,7 +235,7 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   }
 
   return {
-    fit, union, zoomBy, panBy, keepInSight, buildMinimap, markMinimap, apply,
+    fit, union, zoomBy, panBy, keepInSight, buildMinimap, markMinimap, resize,
     get scale() { return view.k; },
     set inset(px) { view.inset = px; },
     wasDrag() { return dragged; },
