@@ -145,6 +145,36 @@ def test_quiz_mode_never_shows_a_gradient_before_it_is_answered(offline_page, tm
     offline_page.assert_clean()
 
 
+def test_quiz_mode_at_the_notes_level_never_shows_a_units_gradient_before_asking(
+        offline_page, tmp_path):
+    from autograd_lite.player.script import script
+
+    root, net = demo_net()
+    shows, allowed, _ = quiz_secrets(lambda: demo_net()[0])
+    # which scalar nodes each unit holds: the page's structure (its numbers are the engine's)
+    units = script(root, params=net.parameters(), level="units")["units"]["nodes"]
+    secrets = {u["id"]: set().union(*(shows.get(m, set()) for m in u["members"]))
+               for u in units if u["quiz"] is not None}
+    page = offline_page.open(save_html(root, tmp_path / "units.html", quiz=True,
+                                       params=net.parameters(), level="units"))
+    player = page.query_selector(".agl-player")
+    answered: set[str] = set()
+    page.keyboard.press("End")
+    last = position(page)
+    page.keyboard.press("Home")
+    for k in range(last + 1):
+        shown = numbers(player.evaluate(VISIBLE_TEXT))
+        secret = set().union(*(t for i, t in secrets.items() if i not in answered))
+        told = set().union(allowed, *(t for i, t in secrets.items() if i in answered))
+        assert not (shown & (secret - told)), (k, sorted(shown & (secret - told)))
+        if page.is_visible(".agl-quiz") and page.is_enabled(".agl-reveal"):
+            page.click(".agl-reveal")
+            answered.add(page.get_attribute(".agl-player", "data-current"))
+        page.keyboard.press("ArrowRight")
+    assert answered == set(secrets)
+    offline_page.assert_clean()
+
+
 def test_the_quiz_hides_a_gradients_terms_in_the_inspector(offline_page, tmp_path):
     L = small()
     L.backward()
