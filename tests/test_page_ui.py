@@ -353,6 +353,12 @@ STEP_IN_VIEW = """() => {
         || r.bottom > view.bottom || r.bottom > innerHeight || r.right > innerWidth)
       bad.push(part.textContent.trim().slice(0, 40));
   }
+  const mini = document.querySelector('.agl-graph:not([hidden]) .agl-minimap:not([hidden])');
+  if (mini) {  // nor under the minimap
+    const m = mini.getBoundingClientRect(), r = parts[0].getBoundingClientRect();
+    if (Math.min(m.right, r.right) > Math.max(m.left, r.left)
+        && Math.min(m.bottom, r.bottom) > Math.max(m.top, r.top)) bad.push('under the minimap');
+  }
   return bad;
 }"""
 
@@ -383,6 +389,22 @@ def test_the_demo_nets_steps_stay_in_view_at_1280_by_800(offline_page, tmp_path)
         assert page.evaluate(STEP_IN_VIEW) == [], k
         seen += page.eval_on_selector_all("g.edge.agl-sending", "es => es.length")
     assert seen >= 6  # most of these steps send along edges
+    offline_page.assert_clean()
+
+
+def test_every_step_of_the_demo_page_at_the_notes_level_stays_in_view(offline_page, tmp_path):
+    from nets.page import save_demo_page
+
+    X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
+    net = FeatureDiscoveryNet(X.shape[1], 16, "logistic", seed=0)
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page = offline_page.open(save_demo_page(tmp_path / "demo.html", net, X, labels))
+    assert page.get_attribute(".agl-player", "data-level") == "units"
+    last = int(page.get_attribute(".agl-slider", "max"))
+    for k in range(last + 1):  # from the first step on, as a student goes
+        assert page.evaluate(STEP_IN_VIEW) == [], k
+        page.keyboard.press("ArrowRight")
     offline_page.assert_clean()
 
 

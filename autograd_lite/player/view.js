@@ -116,26 +116,29 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
     const right = view.cx - half.w + (free / view.k) - pad;
     if (region.x < left) view.cx -= left - region.x;
     else if (region.x + region.width > right) view.cx += region.x + region.width - right;
+    // the minimap takes the bottom left corner: a region over its columns stays above it
+    const shown = mini.svg && !minimapBox.hidden;
+    const overMinimap = shown && (region.x - (view.cx - half.w)) * view.k < mini.width + 16;
     const top = view.cy - half.h + pad;
-    const bottom = view.cy + half.h - pad;
-    if (region.y < top) view.cy -= top - region.y;
-    else if (region.y + region.height > bottom) view.cy += region.y + region.height - bottom;
+    const bottom = view.cy + half.h - pad - (overMinimap ? (mini.height + 16) / view.k : 0);
+    if (region.y + region.height > bottom) view.cy += region.y + region.height - bottom;
+    const shift = view.cy - half.h + pad - top;  // where the top went: it wins if both can't
+    if (region.y < top + shift) view.cy -= top + shift - region.y;
     apply();
   }
 
   // --- the minimap: the boxes of the graph as plain rectangles, and the view ----------
-  const mini = { svg: null, frame: null, marks: new Map(), scale: 1 };
+  const mini = { svg: null, frame: null, marks: new Map(), width: 0, height: 0 };
 
   function buildMinimap() {
     if (!minimapBox) return;
     const ns = "http://www.w3.org/2000/svg";
-    const width = 200;
-    mini.scale = width / drawing.width;
-    const height = drawing.height * mini.scale;
+    mini.width = 200;
+    mini.height = Math.min(160, drawing.height * mini.width / drawing.width);
     mini.svg = document.createElementNS(ns, "svg");
     mini.svg.setAttribute("viewBox", `${drawing.x} ${drawing.y} ${drawing.width} ${drawing.height}`);
-    mini.svg.setAttribute("width", width);
-    mini.svg.setAttribute("height", Math.min(160, height));
+    mini.svg.setAttribute("width", mini.width);
+    mini.svg.setAttribute("height", mini.height);
     mini.svg.setAttribute("aria-hidden", "true");
     for (const [id, b] of nodeBoxes) {
       const rect = document.createElementNS(ns, "rect");
