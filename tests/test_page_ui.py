@@ -14,6 +14,7 @@ import hashlib
 import re
 
 import pytest
+from test_player import small  # L = ½ tanh(a·b + a): a used twice, 0.5 a constant
 
 from autograd_lite import Value, backward_steps, save_html, topological_order
 from autograd_lite.drawing import _GRAD_COLOR, format_number
@@ -21,18 +22,6 @@ from nets import data
 from nets.feature_discovery import FeatureDiscoveryNet
 
 pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-
-
-def small():
-    """L = ½ tanh(a·b + a): a is used twice, 0.5 is a constant."""
-    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
-    c = a * b
-    c.label = "c"
-    d = c + a
-    d.label = "d"
-    L = d.tanh() * 0.5
-    L.label = "L"
-    return L
 
 
 def relu_net():
