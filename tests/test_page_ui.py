@@ -793,3 +793,16 @@ def test_every_file_the_page_inlines_is_package_data():
     inlined = set(re.findall(r"_asset\('([\w.]+)'\)", (here / "__init__.py").read_text("utf-8")))
     assert {"view.js", "labels.js", "live.js", "player.js", "player.css"} <= inlined
     assert inlined <= shipped
+
+
+def test_the_redraw_benchmark_runs(_browser, tmp_path):
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import page_redraw
+
+    times = page_redraw.measure(_browser, page_redraw.demo_page(tmp_path / "demo.html"),
+                                runs=1, edits=3)
+    assert {what: len(ms) for what, ms in times.items()} == {"step": 1, "edit": 1}
+    assert all(m > 0 for ms in times.values() for m in ms)
