@@ -73,7 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="an expression such as 'x * x + 3 * x', with + - * / ** and "
                         f"{', '.join(FUNCTIONS)} (default: the feature-discovery net)")
     p.add_argument("--values", type=_values, default={}, metavar="NAME=NUMBER,...",
-                   help="the values of the expression's names, e.g. x=2,y=-1")
+                   help="the values of the expression's names, e.g. x=2,y=-1 (each name "
+                        "given must be in the expression; no empty items)")
     net = p.add_argument_group("the feature-discovery net (without an expression; with one, "
                                "these options are an error)")
     net.add_argument("--data", choices=list(DATASETS),
