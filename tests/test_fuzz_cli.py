@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hostile_labels import HOSTILE_LABELS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -166,8 +167,10 @@ FLAGS = {
         junk.map(lambda t: t + ",=1"),
         junk.filter(lambda t: "," not in t and as_float(t) is None).map(lambda t: "x=" + t),
         st.sampled_from(["x=2,x=3", "x", "1x=2", "x=nan", "x=inf", "x=1e400", "x==2"]))),
-    "graph --explain": (GRAPH, "--explain", junk.filter(lambda t: t != "x")),
-    "graph --paths-to": (GRAPH, "--paths-to", junk.filter(lambda t: t != "x")),
+    "graph --explain": (GRAPH, "--explain", st.one_of(junk, st.sampled_from(HOSTILE_LABELS))
+                        .filter(lambda t: t != "x")),
+    "graph --paths-to": (GRAPH, "--paths-to", st.one_of(junk, st.sampled_from(HOSTILE_LABELS))
+                         .filter(lambda t: t != "x")),
     "graph --fmt": (GRAPH, "--fmt", junk.filter(lambda t: not _valid_format(t))),
     "graph --max-nodes": (GRAPH, "--max-nodes", not_int_in(2, 5_000)),
     "graph --max-width": (GRAPH, "--max-width", junk.filter(  # inf: no limit
