@@ -282,10 +282,11 @@ def _complete(path: Path) -> bool:
     return data.rstrip().endswith(b"</html>")
 
 
-def _interrupted_run(argv: list[str], delay: float) -> tuple[int, list[str]]:
-    """Run the console script, send SIGINT ``delay`` seconds after this package's command
-    line has been imported (seen through ``-X importtime``: before that Python itself is
-    still starting), and return its exit status and its stderr lines."""
+def _interrupted_run(argv: list[str], delay: float,
+                     after: str = "nets.cli") -> tuple[int, list[str]]:
+    """Run the console script, send SIGINT ``delay`` seconds after the module ``after`` has
+    been imported (seen through ``-X importtime``: before this package's first module,
+    Python itself is still starting), and return its exit status and its stderr lines."""
     import signal
     import threading
     import time
@@ -298,7 +299,7 @@ def _interrupted_run(argv: list[str], delay: float) -> tuple[int, list[str]]:
     def read() -> None:
         for line in process.stderr:
             lines.append(line.rstrip("\n"))
-            if line.rstrip().endswith("| nets.cli"):
+            if line.startswith("import time:") and line.split("|")[-1].strip() == after:
                 imported.set()
         imported.set()  # ended without it
 
@@ -348,3 +349,14 @@ def test_ctrl_c_at_a_random_moment(tmp_path, command, runs):
         else:  # finished; a Ctrl-C after main returned, as Python exits, ends it by SIGINT
             assert status in (0, -signal.SIGINT) and err == [], (delay, status, err)
             assert all(_complete(out / name) for name in old), delay
+
+
+def test_ctrl_c_as_the_command_starts_is_one_line(tmp_path):
+    """SIGINT as soon as the command's module is imported, while ``main`` loads numpy and
+    the engine (1-2 s): one line, exit 130, nothing written. (Before that module has been
+    found and run, Python is still starting and prints its own traceback.)"""
+    for _ in range(3):
+        status, err = _interrupted_run(["train", "--out", str(tmp_path / "out")], 0.0)
+        assert status == 130 and len(err) == 1, err
+        assert err[0] == "autograd-lite: error: interrupted"
+        assert not (tmp_path / "out").exists()
