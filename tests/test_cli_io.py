@@ -170,7 +170,7 @@ def no_training(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("trained although the output cannot be written")
 
-    monkeypatch.setattr(cli.train, "train", refuse)
+    monkeypatch.setattr("nets.cli.train.train", refuse)
 
 
 def out_under_a_file(tmp_path):
@@ -584,3 +584,15 @@ def test_a_csv_file_that_is_not_utf8_says_so(tmp_path):
     with pytest.raises(ValueError, match=f"^{latin1}: not UTF-8 text \\('utf-8' codec can't "
                                          "decode byte 0xe9 in position 3"):
         load_csv(latin1)
+
+
+def test_a_dangling_symlinked_output_needs_force_and_is_then_replaced(tmp_path, capsys):
+    link = tmp_path / "g.gv"
+    link.symlink_to(tmp_path / "missing" / "elsewhere.gv")  # its target cannot be written
+    argv = ["graph", "x*x", "--values", "x=2", "-o", str(link)]
+    status, _, err = run(argv, capsys)
+    assert status == 2 and one_line(err) == (f"autograd-lite graph: error: {link} exists; use "
+                                             "--force to overwrite it")
+    assert run([*argv, "--force"], capsys)[0] == 0
+    assert not link.is_symlink() and "->" in link.read_text()
+    assert not (tmp_path / "missing").exists()

@@ -21,6 +21,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from hostile_labels import HOSTILE_LABELS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,6 +92,12 @@ def workdir(tmp_path_factory):
     (d / "bad.csv").write_text("1,2,0\n3,x,1\n")
     (d / "cell.csv").write_text("1,2,0\n" + "5" * 131_073 + ",1,1\n")
     (d / "labels.csv").write_text("1,2,0\n3,4,7\n")
+    os.mkfifo(d / "pipe.csv")  # special files: each would block, never end, or is no file
+    os.mkfifo(d / "pipe.json")
+    (d / "dir.csv").mkdir()
+    (d / "zero.csv").symlink_to("/dev/zero")
+    (d / "link.csv").symlink_to(d / "pipe.csv")
+    (d / "utf16.csv").write_text("1,2,0\n3,4,1\n", encoding="utf-16")
     old = os.getcwd()
     os.chdir(d)
     yield d
@@ -127,12 +134,15 @@ BAD_OUTPUTS = st.one_of(
     junk.filter(lambda t: os.path.splitext(t)[1].lower() not in
                 (".svg", ".png", ".pdf", ".gv", ".dot", ".html")),
 )
-BAD_WEIGHTS = st.sampled_from(["missing.json", "/dev/zero", "deep.json", "digits.json",
-                               "nan.json", "empty.json", "file", "wdir", "/dev/null/x", "",
-                               "latin1.csv"])
+SPECIAL_FILES = ["pipe.csv", "pipe.json", "dir.csv", "zero.csv", "link.csv", "/dev/zero",
+                 "/dev/null", "/dev/stdin", ".", "/proc/self/fd/0"]
+BAD_WEIGHTS = st.sampled_from(["missing.json", "deep.json", "digits.json", "nan.json",
+                               "empty.json", "file", "wdir", "/dev/null/x", "", "latin1.csv",
+                               "utf16.csv", *SPECIAL_FILES])
 BAD_CSV = st.one_of(
     st.sampled_from(["missing.csv", "latin1.csv", "bad.csv", "cell.csv", "labels.csv",
-                     "/dev/zero.csv", "wdir.csv", ".csv"]),
+                     "/dev/zero.csv", "wdir.csv", ".csv", "utf16.csv",
+                     *(f for f in SPECIAL_FILES if f.endswith(".csv"))]),
     junk.filter(lambda t: t not in ("moons", "xor", "circles", "blobs")),
 )
 
@@ -157,8 +167,10 @@ FLAGS = {
         junk.map(lambda t: t + ",=1"),
         junk.filter(lambda t: "," not in t and as_float(t) is None).map(lambda t: "x=" + t),
         st.sampled_from(["x=2,x=3", "x", "1x=2", "x=nan", "x=inf", "x=1e400", "x==2"]))),
-    "graph --explain": (GRAPH, "--explain", junk.filter(lambda t: t != "x")),
-    "graph --paths-to": (GRAPH, "--paths-to", junk.filter(lambda t: t != "x")),
+    "graph --explain": (GRAPH, "--explain", st.one_of(junk, st.sampled_from(HOSTILE_LABELS))
+                        .filter(lambda t: t != "x")),
+    "graph --paths-to": (GRAPH, "--paths-to", st.one_of(junk, st.sampled_from(HOSTILE_LABELS))
+                         .filter(lambda t: t != "x")),
     "graph --fmt": (GRAPH, "--fmt", junk.filter(lambda t: not _valid_format(t))),
     "graph --max-nodes": (GRAPH, "--max-nodes", not_int_in(2, 5_000)),
     "graph --max-width": (GRAPH, "--max-width", junk.filter(  # inf: no limit
@@ -231,3 +243,125 @@ def test_the_console_script_with_bad_values_and_bytes(workdir, case, raw):
             continue
         assert done.returncode == 2, (args, done.stderr[-500:])
         assert len(lines) == 1 and b"Traceback" not in done.stderr, (args, lines)
+
+
+# --- symbolic links among the outputs: replaced, never written through ---------------------
+@settings(max_examples=6, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.sets(st.sampled_from(["weights.json", "loss.png", "decision_boundary.png"]),
+               min_size=1))
+def test_force_never_writes_through_a_symlinked_output(tmp_path_factory, linked):
+    d = tmp_path_factory.mktemp("links")
+    outside = d / "outside.txt"
+    outside.write_text("someone else's file")
+    (d / "out").mkdir()
+    for name in linked:
+        (d / "out" / name).symlink_to(outside)
+    INPUTS["symlinked outputs"] += 1
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = main([*TRAIN[:-3], "--out", str(d / "out"), "--force"])
+    assert status == 0, err.getvalue()
+    assert outside.read_text() == "someone else's file"
+    assert not any(p.is_symlink() for p in (d / "out").iterdir())
+
+
+# --- Ctrl-C at a random moment of a real run: one line, exit 130, nothing half-written ----
+OUTPUTS = ("weights.json", "loss.png", "decision_boundary.png", "backprop.html")
+AFTER_START = 0.2  # seconds after nets.cli is imported: the console script has called main
+
+
+def _complete(path: Path) -> bool:
+    """A whole output: weights that load, a PNG up to its end chunk, a page to its end."""
+    from nets import FeatureDiscoveryNet
+
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        FeatureDiscoveryNet.load(path)
+        return True
+    if path.suffix == ".png":
+        return data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")
+    return data.rstrip().endswith(b"</html>")
+
+
+def _interrupted_run(argv: list[str], delay: float,
+                     after: str = "nets.cli") -> tuple[int, list[str]]:
+    """Run the console script, send SIGINT ``delay`` seconds after the module ``after`` has
+    been imported (seen through ``-X importtime``: before this package's first module,
+    Python itself is still starting), and return its exit status and its stderr lines."""
+    import signal
+    import threading
+    import time
+
+    process = subprocess.Popen([sys.executable, "-X", "importtime", str(CLI), *argv],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: list[str] = []
+    imported = threading.Event()
+
+    def read() -> None:
+        for line in process.stderr:
+            lines.append(line.rstrip("\n"))
+            if line.startswith("import time:") and line.split("|")[-1].strip() == after:
+                imported.set()
+        imported.set()  # ended without it
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    assert imported.wait(120)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    status = process.wait(timeout=300)
+    reader.join(60)
+    return status, [line for line in lines if not line.startswith("import time:")]
+
+
+@pytest.mark.parametrize("command, runs", [
+    (["train", "--points", "60", "--hidden", "4", "--epochs", "40", "--batch-size", "10"], 5),
+    (["demo"], 2),
+])
+def test_ctrl_c_at_a_random_moment(tmp_path, command, runs):
+    import random
+    import signal
+    import time
+
+    out = tmp_path / "out"
+    argv = [*command, "--out", str(out), "--force", "--no-progress"]
+    start = time.perf_counter()
+    done = subprocess.run([CLI, *argv], capture_output=True, text=True, timeout=600)
+    duration = time.perf_counter() - start
+    assert done.returncode == 0, done.stderr[-500:]
+    old = {p.name: p.read_bytes() for p in out.iterdir()}
+    rng = random.Random(" ".join(command))
+    for _ in range(runs):
+        for p in out.iterdir():  # an earlier run's complete outputs, nothing else
+            p.unlink()
+        for name, data in old.items():
+            (out / name).write_bytes(data)
+        INPUTS["SIGINT " + command[0]] += 1
+        delay = rng.uniform(AFTER_START, duration)
+        status, err = _interrupted_run(argv, delay)
+        names = {p.name for p in out.iterdir()}
+        assert names <= {*OUTPUTS, "weights.interrupted.json"}, (delay, names)  # none hidden
+        for name in names:
+            path = out / name
+            assert old.get(name) == path.read_bytes() or _complete(path), (delay, name)
+        if status == 130:
+            assert len(err) == 1 and err[0].startswith("autograd-lite"), (delay, err)
+            assert "interrupted" in err[0] and "Traceback" not in err[0]
+        else:  # finished; a Ctrl-C after main returned, as Python exits, ends it by SIGINT
+            assert status in (0, -signal.SIGINT) and err == [], (delay, status, err)
+            assert all(_complete(out / name) for name in old), delay
+
+
+def test_ctrl_c_as_the_command_starts_is_one_line(tmp_path):
+    """SIGINT 0.2 s after the command's module is imported, while ``main`` loads numpy and
+    the engine, or soon after: one line, exit 130, no output but the interrupted weights.
+    (Until the console script has found that module and called ``main``, Python prints its
+    own traceback: a SIGINT sent the very moment the module is imported, into the script's
+    next two lines, showed it.)"""
+    out = tmp_path / "out"
+    for _ in range(3):
+        status, err = _interrupted_run(["train", "--out", str(out), "--force"], AFTER_START)
+        assert status == 130 and len(err) == 1, err
+        assert err[0].startswith("autograd-lite") and "interrupted" in err[0], err
+        assert not out.exists() or [p.name for p in out.iterdir()] in (
+            [], ["weights.interrupted.json"])

@@ -205,3 +205,47 @@ def test_nets_refuse_bad_arguments_by_name(where, data):
     bad = data.draw(strategy)
     check(where, lambda: call(bad), names)
 
+
+
+# --- memory: a net over the bound is refused before it is built, under a real limit -------
+def _in_limited_memory(code: str) -> str:
+    """Run ``code`` in a new Python whose address space is limited to 2 GiB; its stdout."""
+    import os
+    import subprocess
+    import sys
+
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2**31, 2**31))\n"
+    done = subprocess.run([sys.executable, "-c", limit + code], capture_output=True, text=True,
+                          timeout=600, env={**os.environ, "OPENBLAS_NUM_THREADS": "1"},
+                          check=False)
+    assert done.returncode == 0 and "Error" not in done.stderr, done.stderr[-500:]
+    return done.stdout
+
+
+def test_nets_over_the_memory_bound_are_refused_under_rlimit_as():
+    """40 random shapes within the size bound (10⁷ each, log-uniform, seeded; the more
+    lines near the bound): every one whose parameters and one
+    example's graph would take more than 1 GiB at 256 bytes a node is refused at once,
+    without a MemoryError, in a process that could not hold 2 GiB (that a net within the
+    bound takes at most 256 bytes a node is measured in tests/test_feature_discovery.py)."""
+    import random
+
+    from nets.feature_discovery import MAX_BYTES
+
+    rng = random.Random(18)
+    sizes = [(round(10 ** rng.uniform(0, 7)), round(10 ** rng.uniform(0, 7))) for _ in range(40)]
+    sizes += [(3, h) for h in range(349_524, 349_534)]  # nodes(3, H) = 12·H + 19 at 2³⁰/256
+    over = [(d, h) for d, h in sizes if FeatureDiscoveryNet.nodes(d, h) * 256 > MAX_BYTES]
+    TRIED["memory bound"] += len(over)
+    out = _in_limited_memory(
+        "from nets import FeatureDiscoveryNet\n"
+        f"for d, h in {over!r}:\n"
+        "    try:\n"
+        "        FeatureDiscoveryNet(d, h)\n"
+        "    except ValueError as e:\n"
+        "        assert 'more than the limit of 1 GiB' in str(e), e\n"
+        "    else:\n"
+        "        raise AssertionError((d, h))\n"
+        "print(len(" + repr(over) + "))\n")
+    assert int(out) == len(over) > 15 and (3, 349_524) in over
+    assert FeatureDiscoveryNet.nodes(3, 349_523) * 256 <= MAX_BYTES  # the largest that fits

@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
         return _run(parser, args)
     except KeyboardInterrupt as e:  # Ctrl-C before or after a subcommand's own handling
-        print(f"autograd-lite: error: {e or 'interrupted'}", file=sys.stderr)
+        print(f"autograd-lite: error: {str(e) or 'interrupted'}", file=sys.stderr)
         return 130
 
 

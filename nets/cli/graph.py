@@ -40,7 +40,7 @@ import numpy as np
 from autograd_lite import Value, topological_order
 from autograd_lite.drawing import DOT_TIMEOUT, draw
 from autograd_lite.explainer import explain
-from autograd_lite.files import ProgramError, check_writable, describe_os_error
+from autograd_lite.files import ProgramError, describe_os_error
 from autograd_lite.parse import FUNCTIONS, parse_expression
 from autograd_lite.player import save_html
 from autograd_lite.saving import FORMATS, output_format, save
@@ -49,7 +49,7 @@ from .. import losses
 from ..data import DATASETS
 from ..feature_discovery import NET_LOSSES, FeatureDiscoveryNet
 from .arguments import LIMITS, bounds, count, integer, one_line, seed
-from .outputs import write_output
+from .outputs import check_output, write_output
 
 __all__ = ["register", "run", "MAX_NODES", "MAX_USES"]
 
@@ -73,7 +73,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="an expression such as 'x * x + 3 * x', with + - * / ** and "
                         f"{', '.join(FUNCTIONS)} (default: the feature-discovery net)")
     p.add_argument("--values", type=_values, default={}, metavar="NAME=NUMBER,...",
-                   help="the values of the expression's names, e.g. x=2,y=-1")
+                   help="the values of the expression's names, e.g. x=2,y=-1 (each name "
+                        "given must be in the expression; no empty items)")
     net = p.add_argument_group("the feature-discovery net (without an expression; with one, "
                                "these options are an error)")
     net.add_argument("--data", choices=list(DATASETS),
@@ -188,9 +189,9 @@ def _error(e: Exception | str, status: int) -> int:
 
 def _check_output(path: Path, force: bool) -> None:
     """Before any work: the output may be overwritten, and it can be written."""
-    if path.exists() and not path.is_dir() and not force:
+    if (path.exists() or path.is_symlink()) and not path.is_dir() and not force:
         raise ValueError(f"{path} exists; use --force to overwrite it")
-    check_writable(path)
+    check_output(path)
 
 
 def _check_page(args: argparse.Namespace) -> None:

@@ -13,9 +13,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from autograd_lite.files import replace_file
+from autograd_lite.files import check_writable, replace_file
 
-__all__ = ["write_output", "reserved"]
+__all__ = ["check_output", "write_output", "reserved"]
+
+
+def check_output(path: Path) -> None:
+    """Raise the ``OSError`` that ``write_output(path, ...)`` would for want of a place to
+    write (a symbolic link at ``path`` is replaced, so its target's place does not matter)."""
+    check_writable(path.with_name(f".{path.name}.link") if path.is_symlink() else path)
 
 
 def write_output(path: Path, write: Callable[[Path], object]) -> Path:

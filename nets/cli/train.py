@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograd_lite.files import check_writable, describe_os_error
+from autograd_lite.files import describe_os_error
 
 from .. import data
 from ..compare import compare_gradients
@@ -21,7 +21,7 @@ from ..optim import SGD, Adam, Optimizer
 from ..page import save_demo_page
 from ..training import History, train
 from .arguments import LIMITS, UsageError, bounds, count, number, seed
-from .outputs import reserved, write_output
+from .outputs import check_output, reserved, write_output
 
 __all__ = ["register", "DEFAULTS", "OUTPUT_FILES"]
 
@@ -229,7 +229,7 @@ def _output_directory(out: str, force: bool) -> Path:
             raise UsageError(f"output directory {out} is not empty; use --force to write into it")
         path.mkdir(parents=True, exist_ok=True)
         for name in OUTPUT_FILES:
-            check_writable(path / name)
+            check_output(path / name)
     except OSError as e:
         raise UsageError(f"--out {out}: cannot write there ({describe_os_error(e)})") from None
     return path
