@@ -2,7 +2,7 @@
 exactly what is wrong, naming the node, the expected and the given number, and the factor
 of the chain rule that is off.
 
-Three kinds of task, as in notebook 6:
+Four kinds of task, as in notebook 6:
 
 1. ``check_local_derivative(op, answer)``: write an op's local derivatives, the entry of
    its row in the op table: ``answer(*inputs, y)`` returns ∂y/∂input for each input. The
@@ -16,6 +16,10 @@ Three kinds of task, as in notebook 6:
    hand, as the four factors ``∂l/∂r · ∂r/∂x̂_j · ∂x̂_j/∂r̃_j · ∂r̃_j/∂W_ij``:
    ``answer(t, w, y, i, j)`` gets the trace ``t`` of a forward pass (``t.r.data``,
    ``t.r_tilde[j].data``, ``t.x[i].data``), the output weights ``w`` and the target ``y``.
+4. ``check_op(name, make)``: add an op of your own, ``make(a)``, the lecture's way (a node
+   made by hand with an ``_backward`` closure) or with ``autograd_lite.define_op``; the
+   gradient ``backward()`` gets through it is compared with finite differences of its
+   values.
 
 A checker returns a ``Verdict``: true when the answer is right; its text says what was
 checked or what is wrong. An answer still holding the placeholder ``...`` is "not answered".
