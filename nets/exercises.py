@@ -2,7 +2,7 @@
 exactly what is wrong, naming the node, the expected and the given number, and the factor
 of the chain rule that is off.
 
-Three kinds of task, as in notebook 6:
+Four kinds of task, as in notebook 6:
 
 1. ``check_local_derivative(op, answer)``: write an op's local derivatives, the entry of
    its row in the op table: ``answer(*inputs, y)`` returns ∂y/∂input for each input. The
@@ -16,6 +16,11 @@ Three kinds of task, as in notebook 6:
    hand, as the four factors ``∂l/∂r · ∂r/∂x̂_j · ∂x̂_j/∂r̃_j · ∂r̃_j/∂W_ij``:
    ``answer(t, w, y, i, j)`` gets the trace ``t`` of a forward pass (``t.r.data``,
    ``t.r_tilde[j].data``, ``t.x[i].data``), the output weights ``w`` and the target ``y``.
+4. ``check_op(name, make)``: add an op of your own, ``make(a)``, the lecture's way (a node
+   made by hand with an ``_backward`` closure) or with ``autograd_lite.define_op``; the
+   gradient ``backward()`` gets through it is compared with finite differences of its
+   values. ``check_defined_op(name, value, derivatives)`` defines it with ``define_op``
+   first (and takes it out of the table after).
 
 A checker returns a ``Verdict``: true when the answer is right; its text says what was
 checked or what is wrong. An answer still holding the placeholder ``...`` is "not answered".
@@ -39,14 +44,16 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
-from autograd_lite import OPS, Value, explain, grad, gradcheck
+from autograd_lite import OPS, Value, define_op, explain, grad, gradcheck
+from autograd_lite.define import forget_op
 from autograd_lite.drawing import format_number
 
 from .feature_discovery import FeatureDiscoveryNet, ForwardPass
 
 __all__ = [
     "Verdict", "check_local_derivative", "check_backward_step", "check_weight_gradient",
-    "check_op", "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS", "lecture_expression",
+    "check_op", "check_defined_op", "LOCAL_DERIVATIVE_OPS", "BACKWARD_STEP_OPS",
+    "lecture_expression",
 ]
 
 TOLERANCE = 1e-6  # relative and absolute, on numbers of order one
@@ -443,6 +450,20 @@ def check_op(name: str, make: Callable[[Value], Value],
                                   f"{_n(got)}{why or '.'}")
     return Verdict(True, f"{name}'s gradient agrees with finite differences at "
                          f"{len(points)} points.")
+
+
+def check_defined_op(name: str, value: Callable[[float], float],
+                     derivatives: Callable[[float, float], tuple[float]]) -> Verdict:
+    """Check an op added the table's way: ``define_op(name, value, derivatives)`` (which
+    checks the derivatives itself, and says where they are wrong), then ``check_op`` on the
+    function it returns. The op is taken out of the table again after."""
+    made, problem = _run(define_op, name, value, derivatives)
+    if problem is not None:
+        return problem
+    try:
+        return check_op(name, made)
+    finally:
+        forget_op(name)
 
 
 # --- 3. ∂l/∂W_ij of the feature-discovery network, by hand ---------------------------------

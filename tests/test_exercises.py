@@ -8,11 +8,12 @@ import math
 
 import pytest
 
-from autograd_lite import Value
+from autograd_lite import OPS, Value
 from nets.exercises import (
     BACKWARD_STEP_OPS,
     LOCAL_DERIVATIVE_OPS,
     check_backward_step,
+    check_defined_op,
     check_local_derivative,
     check_op,
     check_weight_gradient,
@@ -428,3 +429,16 @@ def test_an_op_added_with_a_closure_the_engine_refuses_is_reported():
     assert "its _backward was never set" in str(verdict)
     assert str(check_op("sinh", _sinh(lambda s, o: _add(s, ... * o.grad)))) == (
         "wrong: not answered yet: replace each ... with your expression.")
+
+
+def test_an_op_added_with_define_op():
+    """The table's way: define_op checks the derivative itself; check_defined_op then
+    checks the gradient through the op, and leaves the table as it found it."""
+    assert str(check_defined_op("sinh", math.sinh, lambda a, y: (math.cosh(a),))) == (
+        "right: sinh's gradient agrees with finite differences at 3 points.")
+    verdict = check_defined_op("sinh", math.sinh, lambda a, y: (y,))  # sinh' written as sinh
+    assert str(verdict).startswith("wrong: your code raised ValueError: define_op('sinh'): "
+                                   "at (0.3) its derivative")
+    assert str(check_defined_op("sinh", math.sinh, lambda a, y: (...,))) == (
+        "wrong: not answered yet: replace each ... with your expression.")
+    assert "sinh" not in OPS and not hasattr(Value, "sinh")
