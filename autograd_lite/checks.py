@@ -32,6 +32,23 @@ def check_value(where: str, name: str, x: object) -> None:
         raise TypeError(f"{where}: {name} must be a Value, got {type(x).__name__}")
 
 
+def check_values(where: str, name: str, values: object) -> list[Value]:
+    """``values`` (a collection of Values: params, nodes to highlight) as a list; TypeError
+    naming the argument, or the first item that is not a Value, otherwise."""
+    if isinstance(values, Value):
+        raise TypeError(f"{where}: {name} must be a collection of Values, got one Value: "
+                        f"{shown(values)}; write {name}=[v]")
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(f"{where}: {name} must be a collection of Values, got "
+                        f"{type(values).__name__}: {shown(values)}")
+    found = list(values)
+    for k, x in enumerate(found):
+        if not isinstance(x, Value):
+            raise TypeError(f"{where}: {name}[{k}] must be a Value, got {type(x).__name__}: "
+                            f"{shown(x)}")
+    return found
+
+
 def check_count(where: str, name: str, x: object, low: int = 0) -> int:
     """``x`` as an int ≥ ``low``: TypeError unless an integer, ValueError if below ``low``."""
     if isinstance(x, bool) or not isinstance(x, numbers.Integral):

@@ -34,14 +34,14 @@ and a node no gradient has reached yet shows no number at all.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from html import escape
 from typing import Any
 
 import graphviz
 
 from .backprop import current_grads, topological_order
-from .checks import check_count, check_graph_size, check_styles, check_value
+from .checks import check_count, check_graph_size, check_styles, check_value, check_values
 from .collapse import Box, boxes, on_paths
 from .files import ProgramNotFound, run_program
 from .text import format_number, is_off, shown
@@ -160,7 +160,7 @@ def draw(
     if grads is None:  # the walk's sums at that step, else every .grad at one moment
         grads = ({node: step.grad_of(node) for node in order} if step is not None
                  else dict(zip(order, current_grads(order))))
-    params, highlight, separators = (_nodes(name, nodes) for name, nodes in (
+    params, highlight, separators = (set(check_values("draw", name, nodes)) for name, nodes in (
         ("params", params), ("highlight", highlight), ("separators", separators)))
     picture = _Picture(root, fmt, params, ids, step, grads, edge_labels)
     kept = boxes(order, collapse, picture.params)
@@ -192,20 +192,6 @@ def _text(text: str, limit: int = MAX_LABEL) -> str:
         text = text[: limit - 1] + "…"
     text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
     return escape(text).replace("\\", "\\\\")
-
-
-def _nodes(name: str, nodes: object) -> set[Value]:
-    """``nodes`` (an argument of ``draw``) as a set; TypeError unless a collection of Values."""
-    if isinstance(nodes, (Value, str, bytes)) or not isinstance(nodes, Iterable):
-        hint = f" (one Value: {name}=[v])" if isinstance(nodes, Value) else ""
-        raise TypeError(f"draw: {name} must be a collection of Values, got "
-                        f"{type(nodes).__name__}{hint}")
-    found = list(nodes)
-    for k, node in enumerate(found):
-        if not isinstance(node, Value):
-            raise TypeError(f"draw: {name}[{k}] must be a Value, got {type(node).__name__}: "
-                            f"{shown(node)}")
-    return set(found)
 
 
 def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:

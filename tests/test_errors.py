@@ -204,11 +204,12 @@ def _drawable():
 
 @pytest.mark.parametrize("call, error, message", [
     (lambda x, y: __import__("autograd_lite").draw(y, params=x), TypeError,
-     "draw: params must be a collection of Values, got Value (one Value: params=[v])"),
+     "draw: params must be a collection of Values, got one Value: Value(data=2.0, grad=0.0, "
+     "label='x'); write params=[v]"),
     (lambda x, y: __import__("autograd_lite").draw(y, highlight=[[1]]), TypeError,
      "draw: highlight[0] must be a Value, got list: [1]"),
     (lambda x, y: __import__("autograd_lite").draw(y, separators="x"), TypeError,
-     "draw: separators must be a collection of Values, got str"),
+     "draw: separators must be a collection of Values, got str: 'x'"),
     (lambda x, y: __import__("autograd_lite").parse_expression(None), TypeError,
      "parse_expression: text must be a str, got NoneType"),
     (lambda x, y: __import__("autograd_lite").parse_expression("x", [1]), TypeError,

@@ -230,8 +230,8 @@ def test_bad_title_and_params_get_one_clear_error():
     L = a * 3.0
     with pytest.raises(TypeError, match=r"^player: title must be a str, got int: 123$"):
         autograd_lite.player(L, title=123)
-    with pytest.raises(TypeError, match=r"^player: params must be a collection of Values "
-                                        r"\(the weights\), got one Value: .*write params=\[v\]$"):
+    with pytest.raises(TypeError, match=r"^player: params must be a collection of Values, "
+                                        r"got one Value: .*; write params=\[v\]$"):
         autograd_lite.player(L, params=a)
     with pytest.raises(TypeError, match=r"^player: params\[1\] must be a Value, got float: 1.0$"):
         autograd_lite.player(L, params=[a, 1.0])

@@ -37,14 +37,14 @@ import re
 import secrets
 import sys
 import types
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from html import escape
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 from ..backprop import grad, topological_order
-from ..checks import check_count, check_graph_size, check_value
+from ..checks import check_count, check_graph_size, check_value, check_values
 from ..drawing import DOT_TIMEOUT, draw, render
 from ..files import write_atomic
 from ..text import is_off as _is_off
@@ -158,7 +158,7 @@ def player(
     if title is not None and not isinstance(title, str):
         raise TypeError(f"player: title must be a str, got {type(title).__name__}: "
                         f"{shown(title)}")
-    params = _check_params(params)
+    params = check_values("player", "params", params)
     if paths_to is not None:
         check_value("player", "paths_to", paths_to)
     order = topological_order(root)
@@ -190,22 +190,6 @@ def save_html(root: Value, path: str | os.PathLike[str], **options: Any) -> Path
     full disk) an existing file is left whole.
     """
     return player(root, **options).save(path)
-
-
-def _check_params(params: object) -> list[Value]:
-    """``params`` as a list of Values; TypeError naming what is wrong otherwise."""
-    if isinstance(params, Value):
-        raise TypeError(f"player: params must be a collection of Values (the weights), got "
-                        f"one Value: {shown(params)}; write params=[v]")
-    if isinstance(params, (str, bytes)) or not isinstance(params, Iterable):
-        raise TypeError(f"player: params must be a collection of Values, got "
-                        f"{type(params).__name__}: {shown(params)}")
-    params = list(params)
-    for k, p in enumerate(params):
-        if not isinstance(p, Value):
-            raise TypeError(f"player: params[{k}] must be a Value, got {type(p).__name__}: "
-                            f"{shown(p)}")
-    return params
 
 
 def _inline(svg: str, prefix: str) -> str:
