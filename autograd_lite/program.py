@@ -48,6 +48,7 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import replays
 from .backprop import grad, topological_order
+from .checks import check_values
 from .collector import collector_paused
 from .layered import describe_layers
 from .ops import OPS, Op
@@ -210,13 +211,8 @@ def comment_text(text: str) -> str:
 
 
 def _leaves(name: str, leaves: Sequence[Value]) -> list[Value]:
-    if isinstance(leaves, (Value, str)) or not isinstance(leaves, Sequence):
-        raise TypeError(f"trace: {name} must be a sequence of Values, got "
-                        f"{type(leaves).__name__}")
-    leaves = list(leaves)
+    leaves = check_values("trace", name, leaves)
     for k, leaf in enumerate(leaves):
-        if not isinstance(leaf, Value):
-            raise TypeError(f"trace: {name}[{k}] is a {type(leaf).__name__}, not a Value")
         if leaf.op is not None:
             raise ValueError(
                 f"trace: {name}[{k}] = {leaf!r} is not a leaf (it was made by {leaf.op.name})"

@@ -101,17 +101,7 @@ def test_first_half_the_neuron_its_topological_order_and_picture():
     x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
     o = n.tanh(); o.label = "o"  # noqa: E702  (cell 13)
     o.backward()  # cell 15
-    topo = []  # cell 16, the lecture's own topological sort over _prev
-    visited = set()
-
-    def build_topo(v):
-        if v not in visited:
-            visited.add(v)
-            for child in v._prev:
-                build_topo(child)
-            topo.append(v)
-
-    build_topo(o)
+    topo = lecture_topological_order(o)  # cell 16
     # The lecture printed these (in an order that depends on set iteration):
     printed = [6.881373587019543, 2.0, -3.0, -6.0, 0.0, 1.0, 0.0, -6.0, 0.8813735870195432,
                0.7071067811865476]
@@ -261,8 +251,16 @@ def test_first_half_the_backward_pass_as_a_loop_over_the_topological_order():
     """The lecture's backward(): its topological sort, o.grad = 1, then reversed(topo)."""
     x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n = _lecture_neuron()
     o = n.tanh(); o.label = "o"  # noqa: E702
-    topo = []
-    visited = set()
+    topo = lecture_topological_order(o)
+    o.grad = 1.0
+    for node in reversed(topo):
+        node._backward()
+    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+
+
+def lecture_topological_order(root):
+    """The lecture's own topological sort (first half, cell 16): recursive, over ``_prev``."""
+    topo, visited = [], set()
 
     def build_topo(v):
         if v not in visited:
@@ -271,11 +269,8 @@ def test_first_half_the_backward_pass_as_a_loop_over_the_topological_order():
                 build_topo(child)
             topo.append(v)
 
-    build_topo(o)
-    o.grad = 1.0
-    for node in reversed(topo):
-        node._backward()
-    assert _pictured((x1, x2, w1, w2, b, x1w1, x2w2, x1w1x2w2, n, o)) == NEURON_PICTURE
+    build_topo(root)
+    return topo
 
 
 def _lecture_tanh(self):

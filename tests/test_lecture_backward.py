@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from test_lecture import lecture_topological_order
 
 from autograd_lite import Value, backward_steps, draw, explain, grad, topological_order, trace
 from autograd_lite.player.script import script
@@ -62,16 +63,7 @@ def test_a_leafs_backward_does_nothing():
 def test_the_lectures_topological_sort_then_backward_on_each_node():
     v = neuron()
     o = v["o"]
-    topo, visited = [], set()
-
-    def build_topo(node):  # the lecture's, recursive, over the set _prev
-        if node not in visited:
-            visited.add(node)
-            for child in node._prev:
-                build_topo(child)
-            topo.append(node)
-
-    build_topo(o)
+    topo = lecture_topological_order(o)  # the lecture's, recursive, over _prev
     o.grad = 1.0
     for node in reversed(topo):
         node._backward()

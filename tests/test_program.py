@@ -225,7 +225,7 @@ def test_trace_checks_its_arguments():
     y = w * x
     with pytest.raises(TypeError, match="the root is a float"):
         trace(1.0, [x], [w])
-    with pytest.raises(TypeError, match=r"inputs\[0\] is a float"):
+    with pytest.raises(TypeError, match=r"inputs\[0\] must be a Value, got float: 1.0"):
         trace(y, [1.0], [w])
     with pytest.raises(ValueError, match=r"params\[0\] = .* is not a leaf .* mul"):
         trace(y, [x], [y])
@@ -573,9 +573,9 @@ def test_run_refuses_a_list_for_how_bools_and_huge_integers(small):
 @pytest.mark.parametrize("inputs", [None, 3, "x"])
 def test_trace_names_inputs_that_are_not_a_sequence(inputs):
     x, w = Value(1.0, label="x"), Value(2.0, label="w")
-    with pytest.raises(TypeError, match=r"trace: inputs must be a sequence of Values, got "):
+    with pytest.raises(TypeError, match=r"trace: inputs must be a collection of Values, got "):
         trace(w * x, inputs, [w])
-    with pytest.raises(TypeError, match=r"trace: params must be a sequence of Values, got "):
+    with pytest.raises(TypeError, match=r"trace: params must be a collection of Values, got "):
         trace(w * x, [x], inputs)
 
 
