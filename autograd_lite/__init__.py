@@ -33,7 +33,8 @@ _LAZY = {
     "explain": "explainer",
     "separators": "explainer",
     "Explanation": "explainer",
-    "save_html": "player",
+    "player": "page",
+    "save_html": "page",
     "check_engine": "engine_check",
     "EngineReport": "engine_check",
 }
@@ -69,8 +70,6 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    if name == "player":  # the package, which is callable: player(root) makes a page
-        return import_module(".player", __name__)
     if name in _LAZY:
         return getattr(import_module(f".{_LAZY[name]}", __name__), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,13 +18,13 @@ import graphviz
 
 from .drawing import DOT_TIMEOUT, draw, render
 from .files import write_atomic
-from .player import save_html
+from .page import save_html
 from .value import Value
 
 __all__ = ["save", "save_svg", "output_format", "FORMATS"]
 
 # The file formats a graph is written in, by extension (.gv/.dot: DOT text, no program).
-# .html: the step-through page (``autograd_lite.player.save_html``), not a picture.
+# .html: the step-through page (``autograd_lite.page.save_html``), not a picture.
 FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".gv": "dot", ".dot": "dot",
            ".html": "html"}
 

@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from browser import CHROMIUM_ARGS, LOCAL_SCHEMES, chromium_path  # noqa: E402
 
 from autograd_lite import topological_order  # noqa: E402
-from autograd_lite.player.script import script  # noqa: E402
+from autograd_lite.page.script import script  # noqa: E402
 from nets.feature_discovery import FeatureDiscoveryNet  # noqa: E402
 
 _EDITS = """([data, batch, batches, format]) => {
@@ -70,7 +70,7 @@ def measure(browser, data: dict, runs: int, batch: int, batches: int, format: bo
     """Per run (a fresh page in ``browser``, a Playwright Browser): the cold edit's time and
     the median warm edit's, in ms; ``format``: each edit also formats every value and
     gradient (``formatNumber``, as ``format_number`` does)."""
-    scripts = "\n".join(files("autograd_lite.player").joinpath(name).read_text("utf-8")
+    scripts = "\n".join(files("autograd_lite.page").joinpath(name).read_text("utf-8")
                         for name in ("ops.js", "whatif.js"))
     cold, warm = [], []
     for _ in range(runs):

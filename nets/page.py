@@ -57,8 +57,8 @@ def save_demo_page(path: str | os.PathLike[str], trained: FeatureDiscoveryNet, X
                    labels: ArrayLike, seed: int = 0, **options) -> Path:
     """Write the step-through page, at the notes' level, of the net ``trained`` was before
     training (the same shape, loss and ``seed``) on its ``teaching_example``; the title
-    says which example and why. ``options`` go to ``autograd_lite.player.save_html``."""
-    from autograd_lite.player import save_html
+    says which example and why. ``options`` go to ``autograd_lite.page.save_html``."""
+    from autograd_lite.page import save_html
 
     net = FeatureDiscoveryNet(trained.n_inputs, trained.n_hidden, trained.loss_name, seed=seed)
     X = np.asarray(X, dtype=float)

@@ -11,7 +11,7 @@ import pytest
 from test_lecture import lecture_topological_order
 
 from autograd_lite import Value, backward_steps, draw, explain, grad, topological_order, trace
-from autograd_lite.player.script import script
+from autograd_lite.page.script import script
 
 B = 6.8813735870195432  # the lecture's bias: n = 0.8814, o = tanh(n) = 0.7071
 

@@ -136,7 +136,7 @@ def test_quiz_mode_never_shows_a_gradient_before_it_is_answered(offline_page, tm
 
 def test_quiz_mode_at_the_notes_level_never_shows_a_units_gradient_before_asking(
         offline_page, tmp_path):
-    from autograd_lite.player.script import script
+    from autograd_lite.page.script import script
 
     root, net = demo_net()
     shows, allowed, _ = quiz_secrets(lambda: demo_net()[0])
@@ -553,7 +553,7 @@ def test_the_pages_csp_runs_its_own_script_and_nothing_else(offline_page, tmp_pa
 def test_the_script_knows_the_drawings_gradient_colour():
     from importlib.resources import files
 
-    code = files("autograd_lite.player").joinpath("player.js").read_text(encoding="utf-8")
+    code = files("autograd_lite.page").joinpath("player.js").read_text(encoding="utf-8")
     assert f'const GRAD_FILL = "{_GRAD_COLOR["final"]}"' in code
 
 
@@ -785,11 +785,11 @@ def test_every_file_the_page_inlines_is_package_data():
 
     import tomllib
 
-    import autograd_lite.player as package
+    import autograd_lite.page as package
 
     here = Path(package.__file__).parent
     project = tomllib.loads((here.parent.parent / "pyproject.toml").read_text("utf-8"))
-    shipped = set(project["tool"]["setuptools"]["package-data"]["autograd_lite.player"])
+    shipped = set(project["tool"]["setuptools"]["package-data"]["autograd_lite.page"])
     inlined = set(re.findall(r"_asset\('([\w.]+)'\)", (here / "__init__.py").read_text("utf-8")))
     assert {"view.js", "labels.js", "live.js", "player.js", "player.css"} <= inlined
     assert inlined <= shipped

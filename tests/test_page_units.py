@@ -13,7 +13,7 @@ import pytest
 from autograd_lite import Value, topological_order
 from autograd_lite.drawing import format_number
 from autograd_lite.ops import OPS
-from autograd_lite.player.script import script
+from autograd_lite.page.script import script
 from nets import data, manual
 from nets.feature_discovery import FeatureDiscoveryNet
 

@@ -23,8 +23,8 @@ from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, progra
 from autograd_lite import Value, topological_order
 from autograd_lite.drawing import format_number
 from autograd_lite.ops import GENERICS, OPS, Op
-from autograd_lite.player.script import script
-from autograd_lite.player.whatif import page_ops, whatif_notes
+from autograd_lite.page.script import script
+from autograd_lite.page.whatif import page_ops, whatif_notes
 from nets.feature_discovery import FeatureDiscoveryNet
 from nets.optim import SGD
 
@@ -35,7 +35,7 @@ RELATIVE = 1e-12
 
 
 def asset(name: str) -> str:
-    return files("autograd_lite.player").joinpath(name).read_text(encoding="utf-8")
+    return files("autograd_lite.page").joinpath(name).read_text(encoding="utf-8")
 
 
 # --- the generated file -----------------------------------------------------------------

@@ -442,7 +442,7 @@ def test_a_failed_write_leaves_the_old_file_whole(tmp_path, monkeypatch):
     out.write_text("the old page", encoding="utf-8")
     with pytest.raises(ValueError):
         save_html(small(), out, max_nodes=2)
-    import autograd_lite.player as package
+    import autograd_lite.page as package
 
     def failing(*args, **kwargs):
         raise ProgramError("dot crashed (SIGSEGV): ...")

@@ -110,3 +110,20 @@ def test_the_parsers_functions_are_the_ops_of_one_input_called_by_name():
                                "abs", "sin", "cos"]
     assert all(FUNCTIONS[name] is getattr(Value, name) for name in FUNCTIONS)
     assert autograd_lite.parse_expression("cos(x)", {"x": 0.0}).data == 1.0
+
+
+def test_no_module_of_the_package_changes_its_own_class():
+    """``autograd_lite.player`` is a function; the page is the package ``autograd_lite.page``,
+    and no module makes itself callable by swapping its class."""
+    import types
+
+    from autograd_lite import page
+
+    assert isinstance(autograd_lite.player, types.FunctionType)
+    assert autograd_lite.player is page.player
+    here = Path(autograd_lite.__file__).parent
+    for path in here.rglob("*.py"):
+        assert "__class__ =" not in path.read_text(encoding="utf-8"), path
+    for name, module in list(sys.modules.items()):
+        if name.startswith("autograd_lite"):
+            assert type(module) is types.ModuleType, name

@@ -1,4 +1,4 @@
-"""Write ``autograd_lite/player/ops.js``, the step-through page's arithmetic, from ``ops.OPS``.
+"""Write ``autograd_lite/page/ops.js``, the step-through page's arithmetic, from ``ops.OPS``.
 
     python tools/page_ops.py          # rewrite the file
     python tools/page_ops.py --check  # exit 1, saying so, if the file is out of date

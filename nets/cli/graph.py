@@ -41,8 +41,8 @@ from autograd_lite import Value, topological_order
 from autograd_lite.drawing import DOT_TIMEOUT, draw
 from autograd_lite.explainer import explain
 from autograd_lite.files import ProgramError, describe_os_error
+from autograd_lite.page import save_html
 from autograd_lite.parse import FUNCTIONS, parse_expression
-from autograd_lite.player import save_html
 from autograd_lite.saving import FORMATS, output_format, save
 
 from .. import losses

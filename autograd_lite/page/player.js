@@ -1,5 +1,5 @@
 /* The step-through page's script: it only DISPLAYS. Every number and every sentence comes
-   from the page's data (autograd_lite.player.script, written by Python from the engine's
+   from the page's data (autograd_lite.page.script, written by Python from the engine's
    backward_steps); nothing here computes a gradient. The view (zoom, pan, minimap) is
    L.view.js's graphView.
 

@@ -94,7 +94,7 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     ``autograd_lite.collapse``). ``fold_leaves``: fold each leaf's step into the step
     that completes its gradient (default: on a graph of more than ``BIG_GRAPH`` nodes).
     ``level``: the level the page opens at, "units" (the notes' level: needs units, see
-    ``autograd_lite.player.units``) or "scalars"; default "units" on a big graph with units.
+    ``autograd_lite.page.units``) or "scalars"; default "units" on a big graph with units.
     ``paths_to``: keep only the nodes on a path from this node to the root, and the other
     inputs of their ops as context (``"context": true``: no gradient, no step), as
     ``draw(paths_to=...)`` draws them.

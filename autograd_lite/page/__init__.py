@@ -14,11 +14,11 @@ final gradient, and a node not reached yet shows no number. Clicking a node show
 gradient is made, term by term; quiz mode asks the student for each gradient first.
 
 On a network (``params=`` its weights) the page also has the notes' level, one step per
-unit of a layer (``level="units"``, see ``autograd_lite.player.units``), where a unit
+unit of a layer (``level="units"``, see ``autograd_lite.page.units``), where a unit
 expands into its scalar steps and collapses again.
 
 Every number on the page is the engine's, computed here and written into the page (see
-``autograd_lite.player.script``); the page's script only displays them.
+``autograd_lite.page.script``); the page's script only displays them.
 
 >>> from autograd_lite import Value
 >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
@@ -35,8 +35,6 @@ import json
 import os
 import re
 import secrets
-import sys
-import types
 from collections.abc import Collection
 from html import escape
 from importlib.resources import files
@@ -254,14 +252,3 @@ def _script_hash(fragment: str) -> str:
     """The CSP source that lets exactly the fragment's script run: its SHA-256."""
     code = re.search(r"<script>(.*?)</script>", fragment, re.DOTALL)[1]  # type: ignore[index]
     return "'sha256-" + base64.b64encode(hashlib.sha256(code.encode()).digest()).decode() + "'"
-
-
-class _CallablePackage(types.ModuleType):
-    """``autograd_lite.player`` names both this package and its function ``player``:
-    calling the package calls the function."""
-
-    def __call__(self, root: Value, **options: Any) -> Player:
-        return player(root, **options)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
