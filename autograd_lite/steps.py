@@ -148,4 +148,4 @@ def _walk(root: Value) -> Generator[Step, None, None]:
         if k == len(walk) - 1 and not all(map(math.isfinite, grads.values())):
             raise overflow_error(grads)
         yield Step(node, g, tuple(sent), k, schedule)
-    add_to_grads(grads)
+    add_to_grads(list(grads), list(grads.values()))

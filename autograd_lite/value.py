@@ -121,8 +121,10 @@ class Value:
 
     # Every op takes one or two inputs: they are held in two slots rather than a tuple,
     # which keeps a node at one allocation the garbage collector tracks instead of two.
-    # The local derivatives ∂data/∂input are two more, computed when the node is.
-    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_d_left", "_d_right")
+    # The local derivatives ∂data/∂input are two more, computed when the node is. The last
+    # one is backward()'s: the stamp of the walk that placed the node (see backprop).
+    __slots__ = ("data", "grad", "label", "op", "_left", "_right", "_d_left", "_d_right",
+                 "_walk")
 
     def __init__(self, data: float, _children: tuple[Value, ...] = (), _op: str = "",
                  label: str = "") -> None:
@@ -138,6 +140,7 @@ class Value:
         self._right: Value | None = None  # its second input, for a binary op
         self._d_left: float | None = None  # ∂data/∂(first input), for a node made by an op
         self._d_right: float | None = None  # ∂data/∂(second input)
+        self._walk: object = None  # the stamp of the last backward() that reached this node
         if _children or _op:
             self._made_by_hand(_children, _op)
 
@@ -263,10 +266,10 @@ class Value:
         ``c = 3·(2a)``, twice: here ``c.grad`` 2 and ``a.grad`` 12; micrograd 1 and 18).
         Call ``zero_grad()`` (or set ``.grad = 0.0``) between steps.
 
-        The walk sums in a table of its own and adds it to the ``.grad``s at the end, all
-        in one piece: if it fails (an overflow, a derivative not defined where a node was
-        computed, a ``.grad`` that is not a number) or is interrupted (Ctrl-C), every
-        ``.grad`` is left as it was.
+        The walk sums in the nodes' ``.grad``, as micrograd does, with what they held set
+        aside and added back at the end: if it fails (an overflow, a derivative not
+        defined where a node was computed, a ``.grad`` that is not a number) or is
+        interrupted (Ctrl-C), every ``.grad`` is put back as it was, in one piece.
         """
         from .backprop import backward
 
@@ -317,6 +320,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __radd__(self, other: Value | float) -> Value:
@@ -350,6 +354,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __sub__(self, other: Value | float) -> Value:
@@ -383,6 +388,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __rsub__(self, other: Value | float) -> Value:
@@ -416,6 +422,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __mul__(self, other: Value | float) -> Value:
@@ -449,6 +456,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __rmul__(self, other: Value | float) -> Value:
@@ -482,6 +490,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __truediv__(self, other: Value | float) -> Value:
@@ -518,6 +527,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __rtruediv__(self, other: Value | float) -> Value:
@@ -554,6 +564,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __neg__(self) -> Value:
@@ -581,6 +592,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def _pow(self, other: Value | float) -> Value | NotImplementedType:
@@ -617,6 +629,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def _pow_var(self, other: Value | float) -> Value | NotImplementedType:
@@ -653,6 +666,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def __rpow__(self, other: Value | float) -> Value:
@@ -689,6 +703,7 @@ class Value:
         node._right = b
         node._d_left = d0
         node._d_right = d1
+        node._walk = None
         return node
 
     def exp(self) -> Value:
@@ -719,6 +734,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def log(self) -> Value:
@@ -749,6 +765,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def sqrt(self) -> Value:
@@ -779,6 +796,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def tanh(self) -> Value:
@@ -806,6 +824,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def sigmoid(self) -> Value:
@@ -833,6 +852,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def relu(self) -> Value:
@@ -860,6 +880,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def softplus(self) -> Value:
@@ -887,6 +908,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def abs(self) -> Value:
@@ -914,6 +936,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def __abs__(self) -> Value:
@@ -941,6 +964,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def sin(self) -> Value:
@@ -968,6 +992,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
 
     def cos(self) -> Value:
@@ -995,6 +1020,7 @@ class Value:
         node._right = None
         node._d_left = d0
         node._d_right = None
+        node._walk = None
         return node
     # --- end of the generated methods ---
 

@@ -53,7 +53,7 @@ OPERATORS = {"+": "add", "-": "sub", "*": "mul", "/": "truediv"}
 POWERS = {"pow": ("_pow", False), "pow_var": ("_pow_var", False), "rpow": ("__rpow__", True)}
 # What each slot of a node made by a binary op holds (the op's row: its name in value.py).
 SLOTS = {"data": "y", "grad": "0.0", "label": '""', "op": "", "_left": "a",
-         "_right": "b", "_d_left": "d0", "_d_right": "d1"}
+         "_right": "b", "_d_left": "d0", "_d_right": "d1", "_walk": "None"}
 
 
 @dataclass(frozen=True)
