@@ -17,7 +17,8 @@ nothing on a node, so the walks that only read (``topological_order``, ``grad``,
 ``backward()``, the walk a training loop runs, sums on the nodes themselves, as micrograd
 does: ``parent.grad += local · node.grad``, and it marks the nodes it has placed in its
 order with a stamp in a slot (``_walk``) rather than in a table: reading a slot costs less
-than half of a table's lookup, which makes it twice as fast. It may, because it holds, for the whole walk, the lock that every write of ``.grad`` by the engine holds: one
+than half of a table's lookup, which makes it twice as fast. It may, because it holds,
+for the whole walk, the lock that every write of ``.grad`` by the engine holds: one
 such walk at a time, so walks from several threads, on one graph or on graphs that share
 leaves, leave exactly what they would have left run one after another. The grads the
 nodes held before are set aside in a list and added back at the end (gradients

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["Op", "OPS", "Code", "GENERICS"]
+__all__ = ["Op", "OPS", "Code", "Symbol", "GENERICS"]
 
 
 class Op:
@@ -122,6 +122,23 @@ class Code:
         return Code(f"(-{self})")
 
 
+class Symbol(Code):
+    """An input written as a name, to show a rule as a formula (the docs' table, the page).
+    Where a rule reads an input's number (``num``: pow's exponent), a symbol is its own
+    number, one the general formula holds for (pow's k is not 0). A ``Program`` writes
+    plain ``Code``, which has no number: such a rule is then called, not written out.
+
+    >>> OPS["pow"].derivatives(Symbol("a"), Symbol("k"), Symbol("y"))[0]
+    Code('(k * (a ** (k - (1.0))))')
+    """
+
+    __slots__ = ()
+
+    @property
+    def data(self) -> Symbol:
+        return self
+
+
 def source(x: Any) -> str:
     """``x`` as Python source: a ``Code``'s text, a float's exact repr (in parentheses)."""
     return x.text if isinstance(x, Code) else f"({float(x)!r})"
@@ -152,7 +169,7 @@ def _generic(
             return on_float(x)
         if type(x) is np.ndarray:
             return on_array(x)
-        if type(x) is Code:
+        if isinstance(x, Code):
             return Code.call(name, x)
         return node(x)
 
@@ -170,7 +187,7 @@ def _generic2(
     def generic(a: Any, b: Any) -> Any:
         if isinstance(a, float) and isinstance(b, float):
             return on_float(a, b)
-        if type(a) is Code or type(b) is Code:
+        if isinstance(a, Code) or isinstance(b, Code):
             return Code.call(name, a, b)
         return on_array(a, b)
 

@@ -12,9 +12,9 @@ derivative as a formula, both in the lecture notes' notation.
   two constants have the same number; anything else is ``t1``, ``t2``, … .
 
 ``local_formula(node, position, names)`` writes ∂node/∂(input ``position``) by running the
-op table's own rule (``ops.OPS``) on ``ops.Code``, the symbolic numbers a ``Program`` writes
-its source with, and reading the Python expression it returns in the notes' notation:
-for ``d · f`` the rule ``(b, a)`` gives ``f``. ``rulebook()`` does the same for every op.
+op table's own rule (``ops.OPS``) on ``ops.Symbol``s, symbolic numbers that return the
+rule as Python source, and reading that expression in the notes' notation: for ``d · f``
+the rule ``(b, a)`` gives ``f``. ``rulebook()`` does the same for every op.
 
 >>> from autograd_lite import Value
 >>> from autograd_lite.backprop import topological_order
@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..collapse import Box
-from ..ops import OPS, Code
+from ..ops import OPS, Code, Symbol
 from ..text import format_number
 from ..value import ByHand, Value
 
@@ -242,26 +242,15 @@ _SLOTS = ("_a", "_b")
 _RESULT = "_y"
 
 
-class _Exponent(Code):
-    """A constant exponent written as a symbol: ``pow``'s rule reads the exponent's number
-    (``num(k)``), which for a symbol is the symbol itself."""
-
-    @property
-    def data(self) -> _Exponent:
-        return self
-
-
 def local_formula(node: Value, position: int, names: dict[Value, str],
                   fmt: str = ".4g") -> str:
     """∂node/∂(its input at ``position``), in terms of the names of its inputs and of node
     itself (a constant input as its number), as the op table's rule computes it."""
     if isinstance(node.op, ByHand):  # no rule to write out: the number its _backward adds
         return _math(node.local_derivatives()[position], {}, fmt)
-    args: list[Any] = [p.data if _is_number(p, names, fmt) else Code(slot)
+    args: list[Any] = [p.data if _is_number(p, names, fmt) else Symbol(slot)
                        for p, slot in zip(node.parents, _SLOTS)]
-    if node.op.name == "pow" and not isinstance(args[1], float):  # type: ignore[union-attr]
-        args[1] = _Exponent(_SLOTS[1])
-    derivative = node.op.derivatives(*args, Code(_RESULT))[position]  # type: ignore[union-attr]
+    derivative = node.op.derivatives(*args, Symbol(_RESULT))[position]  # type: ignore[union-attr]
     slots = {slot: names[p] for p, slot in zip(node.parents, _SLOTS)}
     slots[_RESULT] = names[node]
     return _math(derivative, slots, fmt)
@@ -276,12 +265,12 @@ def rulebook() -> list[dict[str, Any]]:
         inputs = ["a", "b"][:_ARITY[op.name]]
         if op.name == "rpow":
             inputs = ["c", "b"]  # a number c raised to a Value b
-        args: list[Any] = [Code(slot) for slot in _SLOTS[:len(inputs)]]
+        args: list[Any] = [Symbol(slot) for slot in _SLOTS[:len(inputs)]]
         if op.name == "pow":
-            inputs, args[1] = ["a", "k"], _Exponent(_SLOTS[1])
+            inputs = ["a", "k"]  # a Value raised to a number k
         expression = _expression(op.name, inputs)
         slots = dict(zip(_SLOTS, inputs)) | {_RESULT: expression}
-        derivatives = op.derivatives(*args, Code(_RESULT))
+        derivatives = op.derivatives(*args, Symbol(_RESULT))
         head = _wrap(expression, 3)
         rules.append({
             "op": op.name, "expression": expression,
