@@ -23,9 +23,10 @@ such walk at a time, so walks from several threads, on one graph or on graphs th
 leaves, leave exactly what they would have left run one after another. The grads the
 nodes held before are set aside in a list and added back at the end (gradients
 accumulate, as in PyTorch); if the walk fails or is interrupted (Ctrl-C), that list is
-written back in one piece, and every ``.grad`` is as it was. What the engine does not
-write is yours to order: an optimizer step, or ``v.grad = 0.0``, while another thread runs
-``backward()``.
+written back in one piece, and every ``.grad`` is as it was. While it runs, a ``.grad``
+read from another thread may hold a sum in progress (``draw`` and the page read them
+under the lock). What the engine does not write is yours to order: an optimizer step, or
+``v.grad = 0.0``, while another thread runs ``backward()``.
 """
 
 from __future__ import annotations
