@@ -65,10 +65,12 @@ def node_name(node: Value, root: Value, fmt: str = ".4g", wrt: Value | None = No
 
 @dataclass(frozen=True)
 class Path:
-    """One path from v to L: its nodes (v first) and the local derivative of each edge."""
+    """One path from v to L: its nodes (v first), and for each edge the local derivative
+    and which input of the next node it enters (``x * x`` has two edges from x, two paths)."""
 
     nodes: tuple[Value, ...]
     local_derivatives: tuple[float, ...]  # ∂nodes[k+1]/∂nodes[k] through this edge
+    positions: tuple[int, ...]  # nodes[k] is input positions[k] of nodes[k+1]
 
     @property
     def product(self) -> float:
@@ -417,12 +419,13 @@ def _enumerate_paths(
     while stack:
         node, trail = stack.pop()  # trail: the edges up to L, the nearest first
         if node is v:
-            nodes, factors = [v], []
+            nodes, factors, positions = [v], [], []
             while trail is not None:
                 child, k, trail = trail
                 nodes.append(child)
                 factors.append(derivatives[child][k])
-            paths.append(Path(tuple(nodes), tuple(factors)))
+                positions.append(k)
+            paths.append(Path(tuple(nodes), tuple(factors), tuple(positions)))
             continue
         parents = node.parents
         for k in range(len(parents) - 1, -1, -1):

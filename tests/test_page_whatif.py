@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import operator
 import random
+import re
 import sys
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, programs, run
 
-from autograd_lite import Value, topological_order
+from autograd_lite import Value, backward_steps, explain, grad, save_html, topological_order
 from autograd_lite.drawing import format_number
 from autograd_lite.ops import GENERICS, OPS, Op
 from autograd_lite.page.script import script
@@ -426,3 +427,284 @@ def test_a_step_or_an_edit_that_cannot_be_taken_is_refused(browser_page):
     assert zero["ok"] is False and "learning rate must be a positive number" in zero["message"]
     assert nan["ok"] is False and "got NaN" in nan["message"]
     assert edited["ok"] is False and edited["message"] == "x: NaN is not a finite number"
+
+
+# --- the inspector after an edit: terms and paths recomputed -----------------------------
+# Each number the inspector shows after an edit (its terms, local derivatives, paths, their
+# products and sums, which paths go through an off ReLU) against the engine's on a graph
+# built again with the new values: backward_steps' contributions, explain's paths. The page
+# writes 17 significant digits, so that the text holds the double.
+
+FULL = ".17g"
+LEAVES = {"x": 0.8, "y": 0.6, "w1": 0.9, "w2": -0.7, "v1": 1.2, "v2": -0.5, "b": 0.3}
+PARAMS = ("w1", "w2", "v1", "v2", "b")
+
+
+def two_relus(x, y, w1, w2, v1, v2, b):
+    """L = (v1·relu(w1·x + b) + v2·relu(w2·x − y) + tanh(x·x·y)·x / (1 + b²) − 0.25)², every
+    node labelled: x reaches L by five paths (two through x·x), two of them through a ReLU
+    each, and b by two; as built h1 is on and h2 off. Its leaves and its params."""
+    leaves = {n: Value(v, label=n) for n, v in
+              dict(x=x, y=y, w1=w1, w2=w2, v1=v1, v2=v2, b=b).items()}
+    x, y, w1, w2, v1, v2, b = leaves.values()
+
+    def name(value, label):
+        value.label = label
+        return value
+
+    h1 = name(name(name(w1 * x, "s1") + b, "p1").relu(), "h1")
+    h2 = name(name(name(w2 * x, "s2") - y, "p2").relu(), "h2")
+    t = name(name(name(x * x, "q") * y, "m").tanh(), "t")
+    den = name(name(b * b, "bb") + 1.0, "den")
+    a3 = name(name(t * x, "tx") / den, "a3")
+    r = name(name(name(v1 * h1, "a1") + name(v2 * h2, "a2"), "r1") + a3, "r")
+    L = name(name(r - 0.25, "e") ** 2, "L")
+    return L, [leaves[n] for n in PARAMS]
+
+
+def number(text: str) -> float:
+    return float(text.replace("−", "-"))
+
+
+def inspector_lines(page, node_id: str) -> list[str]:
+    """The inspector's lines for a node, as a person reads them after clicking it."""
+    page.dispatch_event(f"g.node[data-node='{node_id}']", "click")
+    return [line for line in page.inner_text(".agl-inspector-body").split("\n") if line]
+
+
+def expected_inspector(root: Value, node: Value) -> dict:
+    """What the inspector must show for ``node`` after the walk, from the engine: its value,
+    inputs, local derivatives, the terms of its gradient (backward_steps' contributions, in
+    its order), its gradient, and its paths (explain's), those through an off ReLU last."""
+    terms = [(step.node.label, step.grad, c.local_derivative, c.contribution)
+             for step in backward_steps(root) for c in step.contributions if c.parent is node]
+    order = topological_order(root)
+    grads = {n: g.data for n, g in zip(order, grad(root, order))}
+    e = explain(root, node, max_paths=16)
+    assert e.paths, "every path listed"
+
+    def off(path):  # a ReLU after the node on the path, its input ≤ 0
+        return any(n.op.name == "relu" and n.parents[0].data <= 0 for n in path.nodes[1:])
+
+    def row(path):
+        written = [d for d, n in zip(path.local_derivatives, path.nodes[1:]) if n.op.name != "add"]
+        return " → ".join(n.label for n in path.nodes), written, path.product
+
+    return {"value": node.data, "inputs": [(p.label, p.data) for p in node.parents],
+            "locals": list(node.local_derivatives()), "terms": terms, "grad": grads[node],
+            "on": [row(p) for p in e.paths if not off(p)],
+            "off": [row(p) for p in e.paths if off(p)]}
+
+
+def assert_near(got: float, expected: float, what: str) -> None:
+    assert got == expected or abs(got - expected) <= RELATIVE * abs(expected), \
+        f"{what}: page {got!r}, engine {expected!r}"
+
+
+def check_inspector(lines: list[str], want: dict, name: str) -> None:
+    """The inspector's lines (at the walk's end) against the engine's numbers."""
+    at = lines.index
+    assert_near(number(lines[1].removeprefix("value ")), want["value"], f"{name}'s value")
+    if want["inputs"]:
+        inputs = lines[at("Inputs") + 1: at("Local derivatives")]
+        assert len(inputs) == len(want["inputs"])
+        assert all(line.startswith(f"{n} = ") for line, (n, _) in zip(inputs, want["inputs"]) if n)
+        for line, (parent, value) in zip(inputs, want["inputs"]):
+            assert_near(number(line.split(" = ")[-1]), value, f"{name}'s input {parent}")
+        locals_ = lines[at("Local derivatives") + 1: at(f"Gradient ∂L/∂{name}")]
+        assert len(locals_) == len(want["locals"])
+        for line, d in zip(locals_, want["locals"]):
+            assert_near(number(line.split(" = ")[-1]), d, f"{name}: {line}")
+    terms = [line for line in lines if line.startswith("from ")]
+    assert len(terms) == len(want["terms"]), (name, terms)
+    for line, (child, upstream, local, amount) in zip(terms, want["terms"]):
+        m = re.fullmatch(r"from (\S+): \((\S+)\)·\((\S+)\) = (\S+)", line)
+        assert m and m[1] == child, (name, line)
+        for got, expected, what in zip(m.groups()[1:], (upstream, local, amount),
+                                       ("∂L/∂child", "local derivative", "term")):
+            assert_near(number(got), expected, f"{name}, {what} in {line!r}")
+    (final,) = [line for line in lines if line.endswith(" (final)")]
+    assert_near(number(final.removeprefix(f"∂L/∂{name} = ").removesuffix(" (final)")),
+                want["grad"], f"∂L/∂{name}")
+    paths = lines[at(f"Every path to L: ∂L/∂{name} = Σ over paths") + 1: -1]
+    separator = "through an off ReLU (each path gives 0):"
+    on, off = (paths[:paths.index(separator)], paths[paths.index(separator) + 1:]) \
+        if separator in paths else (paths, [])
+    shown = []
+    for group, expected in ((on, want["on"]), (off, want["off"])):
+        assert len(group) == len(expected), (name, group, expected)
+        for line, (route, written, product) in zip(group, expected):
+            m = re.fullmatch(r"(.+): (\S+) = (\S+)", line)
+            assert m and m[1] == route, (name, line, route)
+            factors = [] if m[2] == "1" else m[2].removeprefix("(").removesuffix(")").split(")·(")
+            assert len(factors) == len(written), (name, line, written)
+            for got, d in zip(factors, written):
+                assert_near(number(got), d, f"{name}, a factor of {line!r}")
+            assert_near(number(m[3]), product, f"{name}, the product of {line!r}")
+            shown.append(product)
+    total = lines[-1].removeprefix(f"∂L/∂{name} = ").split(" = ")
+    assert len(total) == 2, lines[-1]
+    sums = total[0].split(" + ")
+    assert len(sums) == len(shown)
+    for got, product in zip(sums, shown):
+        assert_near(number(got), product, f"{name}, a path in the sum {lines[-1]!r}")
+    assert_near(number(total[1]), want["grad"], f"{name}, the total {lines[-1]!r}")
+
+
+def check_every_inspector(page, values: dict[str, float]) -> None:
+    """At the walk's end, every node's inspector (the constants' aside) against the engine
+    on ``two_relus`` built with ``values``."""
+    root, _ = two_relus(**values)
+    page.keyboard.press("End")
+    for k, node in enumerate(topological_order(root)):
+        if node.label and node is not root:
+            check_inspector(inspector_lines(page, f"n{k}"), expected_inspector(root, node),
+                            node.label)
+
+
+def relus_on(values: dict[str, float]) -> tuple[bool, bool]:
+    root, _ = two_relus(**values)
+    nodes = {n.label: n for n in topological_order(root)}
+    return nodes["p1"].data > 0, nodes["p2"].data > 0
+
+
+def open_whatif(page) -> None:
+    if page.is_hidden(".agl-whatif"):  # clicking a node closed it
+        page.click(".agl-whatif-button")
+
+
+def edit_leaves(page, values: dict[str, float]) -> None:
+    open_whatif(page)
+    for name, value in values.items():
+        field = f".agl-leaf[aria-label='{name}']"
+        page.fill(field, repr(value))
+        page.press(field, "Enter")
+
+
+@pytest.fixture
+def relus_page(offline_page, tmp_path):
+    root, params = two_relus(**LEAVES)
+    yield offline_page.open(save_html(root, tmp_path / "relus.html", params=params, fmt=FULL))
+    offline_page.assert_clean()
+
+
+def test_the_inspector_after_an_edit_is_the_engines(relus_page):
+    assert relus_on(LEAVES) == (True, False)
+    rng = random.Random(1515)
+    for h1, h2 in [(True, False), (False, True), (True, True), (False, False)]:
+        while relus_on(values := {n: rng.uniform(-2.0, 2.0) for n in LEAVES}) != (h1, h2):
+            pass  # each ReLU on and off, in each pair
+        edit_leaves(relus_page, values)
+        check_every_inspector(relus_page, values)
+
+
+def test_the_inspector_after_a_gradient_step_and_after_reset(relus_page):
+    open_whatif(relus_page)
+    relus_page.fill(".agl-lr", "0.25")
+    relus_page.click(".agl-gd-step")
+    root, params = two_relus(**LEAVES)
+    root.backward()
+    SGD(params, lr=0.25).step()
+    stepped = LEAVES | {p.label: p.data for p in params}
+    assert stepped != LEAVES
+    check_every_inspector(relus_page, stepped)
+    open_whatif(relus_page)
+    relus_page.click(".agl-reset")
+    check_every_inspector(relus_page, LEAVES)
+
+
+def path_groups(page, node_id: str) -> tuple[list[str], list[str]]:
+    """The routes of a node's paths that carry a number, and those listed after the off
+    ReLUs' separator."""
+    lines = inspector_lines(page, node_id)
+    paths = [line.split(": ")[0] for line in lines if " → " in line]
+    separator = "through an off ReLU (each path gives 0):"
+    if separator not in lines:
+        return paths, []
+    cut = len([line for line in lines[:lines.index(separator)] if " → " in line])
+    return paths[:cut], paths[cut:]
+
+
+def test_a_relu_that_flips_moves_its_paths_across_the_separator(relus_page):
+    root, _ = two_relus(**LEAVES)
+    ids = {n.label: f"n{k}" for k, n in enumerate(topological_order(root))}
+    x = ids["x"]
+    through_h1 = "x → s1 → p1 → h1 → a1 → r1 → r → e → L"
+    through_h2 = "x → s2 → p2 → h2 → a2 → r1 → r → e → L"
+    relus_page.keyboard.press("End")
+    on, off = path_groups(relus_page, x)  # as built: h1 on, h2 off
+    assert through_h1 in on and off == [through_h2] and len(on) == 4
+    # an off ReLU's own paths do not go through it: its gradient is not 0
+    assert path_groups(relus_page, ids["h2"]) == (["h2 → a2 → r1 → r → e → L"], [])
+    flipped = LEAVES | {"w1": -1.0, "y": -1.0}  # p1 = −0.5: h1 off; p2 = 0.44: h2 on
+    assert relus_on(flipped) == (False, True)
+    edit_leaves(relus_page, {"w1": -1.0, "y": -1.0})
+    relus_page.keyboard.press("End")
+    on, off = path_groups(relus_page, x)
+    assert through_h2 in on and off == [through_h1] and len(on) == 4
+    lines = inspector_lines(relus_page, x)
+    assert next(line for line in lines if line.startswith(through_h1)).endswith(" = 0")
+    assert path_groups(relus_page, ids["h1"]) == (["h1 → a1 → r1 → r → e → L"], [])
+    check_every_inspector(relus_page, flipped)
+
+
+def every_inspector(page, n_nodes: int) -> list[str]:
+    """Each node's inspector at the walk's end."""
+    page.keyboard.press("End")
+    texts = []
+    for k in range(n_nodes):
+        page.dispatch_event(f"g.node[data-node='n{k}']", "click")
+        texts.append(page.inner_text(".agl-inspector-body"))
+    return texts
+
+
+@pytest.mark.parametrize("graph", [every_op_graph, lambda: two_relus(**LEAVES)])
+def test_an_edit_back_to_the_built_values_writes_the_inspector_as_python_did(
+        offline_page, tmp_path, graph):
+    # the page's sentences for the terms and the paths (an addition's factor 1 left out,
+    # the off ReLUs' paths last) are the ones Python wrote, only their numbers recomputed
+    root, params = graph()
+    n_nodes = len(topological_order(root))
+    page = offline_page.open(save_html(root, tmp_path / "back.html", params=params))
+    built = every_inspector(page, n_nodes)
+    leaf = next(n for n in topological_order(root) if n.label in ("x", "a"))
+    edit_leaves(page, {leaf.label: leaf.data + 1.0})
+    edited = every_inspector(page, n_nodes)
+    edit_leaves(page, {leaf.label: leaf.data})
+    assert every_inspector(page, n_nodes) == built != edited
+    offline_page.assert_clean()
+
+
+def test_an_edit_ends_the_quiz_and_reset_asks_again_without_showing_the_answer(
+        offline_page, tmp_path):
+    # the quiz asks about the page as built: an edit turns quiz mode off (the inspector then
+    # shows the edited graph's numbers); after Reset an unanswered gradient is hidden again
+    root, params = two_relus(**LEAVES)
+    x = next(n for n in topological_order(root) if n.label == "x")
+    x_id = f"n{topological_order(root).index(x)}"
+    want = expected_inspector(root, x)
+    secrets = {format_number(g) for g in [want["grad"], *(t[3] for t in want["terms"]),
+                                         *(p[2] for p in want["on"])] if g != 0}
+    assert len(secrets) == 4 and all(len(s) > 3 for s in secrets)  # none found by chance
+    page = offline_page.open(save_html(root, tmp_path / "quiz.html", params=params, quiz=True))
+
+    def inspector_of_x():
+        page.keyboard.press("End")
+        page.dispatch_event(f"g.node[data-node='{x_id}']", "click")
+        return page.inner_text(".agl-inspector-body")
+
+    text = inspector_of_x()
+    assert "∂L/∂x = ? (final)" in text and not [s for s in secrets if s in text]
+    edit_leaves(page, {"x": 1.0})
+    assert not page.is_checked(".agl-quiz-on") and page.is_disabled(".agl-quiz-on")
+    assert "Quiz mode is off" in page.inner_text(".agl-whatif-status")
+    edited, _ = two_relus(**LEAVES | {"x": 1.0})
+    edited.backward()
+    x1 = next(n for n in topological_order(edited) if n.label == "x")
+    assert f"∂L/∂x = {format_number(x1.grad)} (final)" in inspector_of_x()
+    open_whatif(page)
+    page.click(".agl-reset")
+    page.click(".agl-quiz-on")
+    text = inspector_of_x()
+    assert "∂L/∂x = ? (final)" in text and not [s for s in secrets if s in text]
+    offline_page.assert_clean()

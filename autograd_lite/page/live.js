@@ -3,6 +3,8 @@
 // as format_number writes it. The sentences are the page's own (script.py's): only their
 // numbers change. A step's caption line is a list of segments: a send line is
 // [text, ∂L/∂node, ")·(local) = ", the amount sent], a leaf's [text, ∂L/∂leaf, text].
+// The inspector's terms of each gradient and its chain rule over all paths are recomputed
+// too, from the same walk: a ReLU turned off (or on) moves its paths across the separator.
 //
 // aglLive.recompute(data, model, values) → {ok: true, nodes, steps, values, grads} (copies
 // of data.nodes and data.steps holding the new numbers, and the raw numbers by node index)
@@ -56,13 +58,37 @@ const aglLive = (function () {
       const inputs = node.parents.map((p) => `${data.nodes[index.get(p)].name} = ${f(v[index.get(p)])}`);
       return {
         ...node, value: v[k], data: f(v[k]), grads: grads.get(node.id), quiz: null,
-        terms: undefined, paths: undefined,
+        terms: node.terms && node.terms.map((term) => {  // the child's step sent it
+          const walk = record.get(term.child);
+          const sent = walk.sends[term.position];
+          return { ...term, upstream: f(walk.grad), local: f(sent.local), amount: f(sent.amount) };
+        }),
+        paths: node.paths && node.paths.map((path) => chainPath(path, data, index, result, f)),
         forward: node.op === null ? `${node.name} = ${f(v[k])}: ${WHAT[node.kind] || "a leaf"}`
           : `${node.formula} = ${f(v[k])}, where ${inputs.join(", ")}`,
         locals: (node.locals || []).map((d, i) => ({ ...d, value: f(result.locals[k][i]) })),
       };
     });
     return { ok: true, nodes, steps, values: v, grads: result.grads };
+  }
+
+  // One path of the chain rule over all paths, as explain writes it, on the new numbers:
+  // the product of the local derivatives along it (Python's math.prod, in its order; an
+  // addition's factor 1 is not written), and whether a ReLU on it after its first node is
+  // now off, so that the path carries 0.
+  function chainPath(path, data, index, result, f) {
+    let product = 1;
+    const written = [];
+    let off = false;
+    path.positions.forEach((position, k) => {
+      const child = index.get(path.nodes[k + 1]);
+      const local = result.locals[child][position];
+      product *= local;
+      const op = data.nodes[child].op;
+      if (op !== "add") written.push(`(${f(local)})`);
+      if (op === "relu" && result.values[index.get(data.nodes[child].parents[0])] <= 0) off = true;
+    });
+    return { ...path, product: written.length ? written.join("·") : "1", value: f(product), off };
   }
 
   return { recompute };

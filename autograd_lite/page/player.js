@@ -513,7 +513,7 @@ function autogradLitePlayer(root, data) {
       items.push(separator, ...off.map(item));
     }
     section.push(listOf(items));
-    const sum = node.paths.map((path) => own(path.value)).join(" + ");
+    const sum = [...live, ...off].map((path) => own(path.value)).join(" + ");  // as listed
     const final = node.grads.length ? node.grads[node.grads.length - 1][1] : "0";
     section.push(el("p", `${gradient} = ${sum} = ${own(final)}`));
     return section;
@@ -629,8 +629,10 @@ function autogradLitePlayer(root, data) {
     }
     const root = model.values0.length - 1;
     const f = (x) => aglWhatIf.formatNumber(x, data.fmt || ".4g");
+    const quiz = ui.quizOn.checked ? " Quiz mode is off: its questions are about the page " +
+      "as built (Reset, then turn it on again)." : "";
     say(`${data.rootName} = ${f(live.values[root])} (as built: ${f(model.values0[root])}); ` +
-      "the page shows the new numbers");
+      `the page shows the new numbers.${quiz}`);
     relevel(live);
   }
 

@@ -144,7 +144,8 @@ def script(root: Value, fmt: str = ".4g", *, params: Collection[Value] = (),
     for node, entry in entries.items():
         entry["terms"] = [
             {"child": ids[t.child], "childName": names[t.child], "step": step_of[t.child],
-             "upstream": num(t.upstream), "local": num(t.local), "amount": num(t.amount)}
+             "position": t.position, "upstream": num(t.upstream), "local": num(t.local),
+             "amount": num(t.amount)}
             for t in terms[node]
         ]
     for record in records:  # a node's step comes once its gradient is complete
@@ -220,12 +221,15 @@ def _keep(level: dict[str, Any], here: set[str], key: str, inputs: str) -> dict[
 def _paths(root: Value, node: Value, ids: dict[Any, Any], num: Callable[..., Any],
            fmt: str) -> dict[str, Any]:
     """The chain rule over every path from ``node`` to the root, as ``explain`` writes it:
-    each path's nodes (node first), the product of its local derivatives (the additions'
-    factors 1 left out) and whether a ReLU that is off makes it carry 0. None beyond
+    each path's nodes (node first) and the input of the next node each one is (so that the
+    page can recompute the path after a what-if edit), the product of its local derivatives
+    (the additions' factors 1 left out) and whether a ReLU that is off makes it carry 0 (a
+    ReLU after ``node`` on the path: ``node``'s own ReLU is not a factor). None beyond
     ``MAX_PATHS`` paths (``nPaths`` says how many)."""
     e = explain(root, node, max_paths=MAX_PATHS, fmt=fmt)
-    paths = [{"nodes": [ids[n] for n in p.nodes], "product": e._product(p),
-              "value": num(p.product), "off": any(map(_is_off, p.nodes))} for p in e.paths]
+    paths = [{"nodes": [ids[n] for n in p.nodes], "positions": list(p.positions),
+              "product": e._product(p), "value": num(p.product),
+              "off": any(map(_is_off, p.nodes[1:]))} for p in e.paths]
     return {"nPaths": e.n_paths, "paths": paths if paths else None}
 
 
