@@ -6,9 +6,11 @@ loaded with ``ops.js`` and ``whatif.js`` into headless Chromium (network blocked
 each run, on a fresh page, edits one leaf at a time and recomputes every value and
 gradient (``model.run``): the first edit after loading (cold, before the JIT warms up), and
 the mean over batches of ``--batch`` edits (warm; the browser's clock is too coarse for one
-warm edit); then the same with every value and gradient formatted as the page shows them.
-The issue's target is 50 ms per edit; nothing here asserts it. The page's redrawing of the
-numbers is not timed here.
+warm edit); then the same with every value and gradient formatted as the page shows them;
+then the same with the page's data rewritten from them (``aglLive.recompute``, live.js: every
+caption, edge label, and the inspector's terms and paths). The issue's target is 50 ms per
+edit; nothing here asserts it. The page's redrawing of the numbers is
+``page_redraw.py``'s.
 
 Run: ``python benchmarks/whatif_recompute.py`` (``--runs``, ``--batch``, ``--batches``).
 """
@@ -29,7 +31,7 @@ from autograd_lite import topological_order  # noqa: E402
 from autograd_lite.page.script import script  # noqa: E402
 from nets.feature_discovery import FeatureDiscoveryNet  # noqa: E402
 
-_EDITS = """([data, batch, batches, format]) => {
+_EDITS = """([data, batch, batches, what]) => {
   const model = aglWhatIf.create(data);
   const leaves = model.leaves.filter((leaf) => leaf.kind !== "constant");
   const values = Float64Array.from(model.values0);
@@ -37,9 +39,14 @@ _EDITS = """([data, batch, batches, format]) => {
   const edit = () => {  // one leaf a little changed, as a slider moves
     const leaf = leaves[k++ % leaves.length];
     values[leaf.index] += 0.01;
+    if (what === "page") {  // the run, and every number of the page's data written again
+      const live = aglLive.recompute(data, model, values);
+      if (!live.ok) throw new Error(live.message);
+      return;
+    }
     const r = model.run(values);
     if (!r.ok) throw new Error(r.message);
-    if (format) {  // every value and gradient as the page shows them
+    if (what === "format") {  // every value and gradient as the page shows them
       for (let i = 0; i < r.values.length; i++) {
         aglWhatIf.formatNumber(r.values[i]);
         aglWhatIf.formatNumber(r.grads[i]);
@@ -65,13 +72,19 @@ def demo_data() -> tuple[dict, int]:
     return script(trace.l, params=net.parameters()), len(topological_order(trace.l))
 
 
-def measure(browser, data: dict, runs: int, batch: int, batches: int, format: bool = False
+WHAT = ("run", "format", "page")
+
+
+def measure(browser, data: dict, runs: int, batch: int, batches: int, what: str = "run"
             ) -> tuple[list[float], list[float]]:
     """Per run (a fresh page in ``browser``, a Playwright Browser): the cold edit's time and
-    the median warm edit's, in ms; ``format``: each edit also formats every value and
-    gradient (``formatNumber``, as ``format_number`` does)."""
+    the median warm edit's, in ms. ``what`` each edit does: "run", recompute every value and
+    gradient; "format", also format each of them (``formatNumber``, as ``format_number``
+    does); "page", rewrite the page's data with them (``aglLive.recompute``)."""
+    if what not in WHAT:
+        raise ValueError(f"what must be one of {WHAT}, got {what!r}")
     scripts = "\n".join(files("autograd_lite.page").joinpath(name).read_text("utf-8")
-                        for name in ("ops.js", "whatif.js"))
+                        for name in ("ops.js", "whatif.js", "live.js"))
     cold, warm = [], []
     for _ in range(runs):
         context = browser.new_context()
@@ -80,7 +93,7 @@ def measure(browser, data: dict, runs: int, batch: int, batches: int, format: bo
         page = context.new_page()
         page.set_content("<!doctype html><title>what-if benchmark</title>")
         page.add_script_tag(content=scripts)
-        result = page.evaluate(_EDITS, [data, batch, batches, format])
+        result = page.evaluate(_EDITS, [data, batch, batches, what])
         cold.append(result["cold"])
         warm.append(statistics.median(result["warm"]))
         context.close()
@@ -101,7 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         browser = p.chromium.launch(executable_path=chromium_path(), headless=True,
                                     args=CHROMIUM_ARGS)
         cold, warm = measure(browser, data, args.runs, args.batch, args.batches)
-        cold_f, warm_f = measure(browser, data, args.runs, args.batch, args.batches, True)
+        cold_f, warm_f = measure(browser, data, args.runs, args.batch, args.batches, "format")
+        cold_p, warm_p = measure(browser, data, args.runs, args.batch, args.batches, "page")
         version = browser.version
         browser.close()
 
@@ -116,6 +130,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"and formatting every value and gradient ({2 * n_nodes} numbers, '.4g') after it:")
     print(f"  first edit after loading (cold): {summary(cold_f)}")
     print(f"  warm edit (median of {args.batches} batches of {args.batch}): {summary(warm_f)}")
+    print("and writing the page's data again (aglLive.recompute: every caption, edge label, "
+          "and the inspector's terms and paths), run included:")
+    print(f"  first edit after loading (cold): {summary(cold_p)}")
+    print(f"  warm edit (median of {args.batches} batches of {args.batch}): {summary(warm_p)}")
     print(f"  target: ≤ 50 ms per edit; load average before the runs: "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0

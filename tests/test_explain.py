@@ -98,7 +98,10 @@ def test_sum_over_paths_equals_autodiff_and_separators_match_the_definition(prog
             assert e.chain == () and leaf.grad == 0.0
         for path in e.paths:
             assert path.nodes[0] is leaf and path.nodes[-1] is out
-            assert all(a in b.parents for a, b in zip(path.nodes, path.nodes[1:]))
+            assert all(b.parents[k] is a and d == b.local_derivatives()[k] for a, b, k, d in
+                       zip(path.nodes, path.nodes[1:], path.positions, path.local_derivatives))
+        # each path once: x·x gives two edges from x, two paths told apart by their positions
+        assert len({(p.nodes, p.positions) for p in e.paths}) == len(e.paths)
         expected = [
             u for u in topological_order(out)
             if u is not leaf and u is not out and reaches(out, leaf)

@@ -386,8 +386,12 @@ def test_the_benchmark_measures_the_demo_graph(_browser):
     import whatif_recompute
 
     data, n_nodes = whatif_recompute.demo_data()
-    cold, warm = whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1, format=True)
-    assert n_nodes == 197 and len(cold) == len(warm) == 1
+    for what in whatif_recompute.WHAT:
+        cold, warm = whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1,
+                                              what=what)
+        assert n_nodes == 197 and len(cold) == len(warm) == 1
+    with pytest.raises(ValueError, match="what must be one of"):
+        whatif_recompute.measure(_browser, data, runs=1, batch=2, batches=1, what="draw")
 
 
 def test_numbers_are_formatted_as_the_engine_formats_them(browser_page):

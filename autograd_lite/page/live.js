@@ -17,7 +17,11 @@ const aglLive = (function () {
   function recompute(data, model, values) {
     const result = model.run(values);
     if (!result.ok) return { ok: false, message: result.message };
-    const f = (x) => aglWhatIf.formatNumber(x, data.fmt || ".4g");
+    const texts = new Map();  // each number written once: a local derivative is a factor
+    const f = (x) => {         // of many paths, a gradient in many lines
+      if (!texts.has(x)) texts.set(x, aglWhatIf.formatNumber(x, data.fmt || ".4g"));
+      return texts.get(x);
+    };
     const index = new Map(data.nodes.map((node, k) => [node.id, k]));
     const record = new Map(result.steps.map((s) => [data.nodes[s.node].id, s]));
     const uses = new Map();  // how many contributions each node receives in all
