@@ -45,6 +45,7 @@ import graphviz
 from .backprop import grad, topological_order
 from .checks import check_count, check_value
 from .drawing import draw, format_number
+from .text import is_off
 from .value import Value
 
 __all__ = ["explain", "separators", "Explanation", "Path", "Factor"]
@@ -139,9 +140,9 @@ class Explanation:
 
     @property
     def off(self) -> tuple[Value, ...]:
-        """The ReLUs on the paths that are off (input ≤ 0): every path through one carries 0."""
-        return tuple(n for n in self.on_paths if n.op is not None and n.op.name == "relu"
-                     and n.parents[0].data <= 0)
+        """The ReLUs on the paths that are off (input ≤ 0): every path through one carries 0.
+        Not ``wrt`` itself: its own local derivative is no factor of ∂root/∂wrt."""
+        return tuple(n for n in self.on_paths if n is not self.wrt and is_off(n))
 
     @property
     def text(self) -> str:

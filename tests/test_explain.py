@@ -271,6 +271,8 @@ def test_a_relu_that_is_off_is_named_with_its_reason_in_the_text_and_the_picture
     assert "off: r̃[1] = −1.25 ≤ 0" in node_lines(source)[ids[t.x_hat[1]]]
     assert explain(t.l, net.W[0][0]).off == ()  # unit 0 is on: nothing to say
     assert "is off" not in str(explain(t.l, net.W[0][0]))
+    own = explain(t.l, t.x_hat[1])  # the off ReLU's own gradient: its paths do not carry 0
+    assert own.off == () and own.total == -60 and "is off" not in str(own)
 
 
 def test_additions_factors_are_folded_and_said_so():
