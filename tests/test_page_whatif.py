@@ -617,6 +617,44 @@ def test_the_inspector_after_a_gradient_step_and_after_reset(relus_page):
     check_every_inspector(relus_page, LEAVES)
 
 
+def test_the_inspector_step_by_step_after_an_edit(relus_page):
+    # mid-walk, x's inspector after an edit: which terms are sent, and the sum so far
+    values = LEAVES | {"x": 1.3, "w1": -1.0, "y": -1.0}
+    edit_leaves(relus_page, values)
+    root, _ = two_relus(**values)
+    order = topological_order(root)
+    ids = {n: f"n{k}" for k, n in enumerate(order)}
+    x = next(n for n in order if n.label == "x")
+    users = [step.node.label for step in backward_steps(two_relus(**values)[0])
+             for c in step.contributions if c.parent.label == "x"]
+    after, done = {}, set()
+    for step in backward_steps(root):  # the engine's sum for x after each node's step
+        done.add(step.node.label)
+        after[ids[step.node]] = (step.grad_of(x), step.status(x), set(done))
+    relus_page.keyboard.press("Home")
+    for _ in order:
+        relus_page.keyboard.press("ArrowRight")
+    computed = {ids[n] for n in order if n.op is not None}
+    for _ in order:  # the page moves a leaf's step (it sends nothing) after its last sender
+        current = relus_page.get_attribute(".agl-player", "data-current")
+        if current in computed:
+            partial, status, sent = after[current]
+        lines = inspector_lines(relus_page, ids[x])
+        terms = [line for line in lines if line.startswith("from ")]
+        assert [line.split(":")[0].removeprefix("from ") for line in terms] == users
+        waiting = [line.split(":")[0].removeprefix("from ") for line in terms
+                   if line.endswith("(not sent yet)")]
+        assert waiting == [child for child in users if child not in sent], (current, terms)
+        if status == "unreached":
+            assert "no term has been sent yet" in lines
+        else:
+            (line,) = [line for line in lines if line.endswith((" (partial)", " (final)"))]
+            assert line.startswith("so far: " if status == "pending" else "∂L/∂x = "), line
+            assert_near(number(line.split(" ")[-2]), partial, f"x's sum at {current}: {line}")
+        relus_page.keyboard.press("ArrowRight")
+    assert status == "final" and partial == x.grad
+
+
 def path_groups(page, node_id: str) -> tuple[list[str], list[str]]:
     """The routes of a node's paths that carry a number, and those listed after the off
     ReLUs' separator."""
