@@ -1,7 +1,9 @@
 """The page's live what-if (``ops.js``, generated from the op table, and ``whatif.js``): run
 in headless Chromium (network blocked) on the page's own data, its values and gradients
 must be the engine's on the same leaf values, its gradient step ``nets.SGD``'s, and a value
-outside an op's domain must be named, not shown as NaN.
+outside an op's domain must be named, not shown as NaN. After an edit, a gradient step or a
+reset, every number of the page's inspector (the terms of a gradient, the chain rule over
+all paths) must be the engine's too.
 
 The expected numbers come from the engine, on a twin of the graph built again with the new
 leaf values (``replay``), never from the page or its data.
@@ -447,7 +449,8 @@ PARAMS = ("w1", "w2", "v1", "v2", "b")
 def two_relus(x, y, w1, w2, v1, v2, b):
     """L = (v1·relu(w1·x + b) + v2·relu(w2·x − y) + tanh(x·x·y)·x / (1 + b²) − 0.25)², every
     node labelled: x reaches L by five paths (two through x·x), two of them through a ReLU
-    each, and b by two; as built h1 is on and h2 off. Its leaves and its params."""
+    each, and b by three (two through b·b); as built h1 is on and h2 off. Its leaves and its
+    params."""
     leaves = {n: Value(v, label=n) for n, v in
               dict(x=x, y=y, w1=w1, w2=w2, v1=v1, v2=v2, b=b).items()}
     x, y, w1, w2, v1, v2, b = leaves.values()
@@ -687,6 +690,11 @@ def test_a_relu_that_flips_moves_its_paths_across_the_separator(relus_page):
     lines = inspector_lines(relus_page, x)
     assert next(line for line in lines if line.startswith(through_h1)).endswith(" = 0")
     assert path_groups(relus_page, ids["h1"]) == (["h1 → a1 → r1 → r → e → L"], [])
+    inspector_lines(relus_page, x)
+    relus_page.locator(".agl-inspector .agl-path", has_text=through_h1).hover()  # lit up
+    lit = relus_page.eval_on_selector_all("g.node[data-node].agl-on-path",
+                                          "gs => gs.map(g => g.dataset.node)")
+    assert sorted(lit) == sorted(ids[n] for n in through_h1.split(" → "))
     check_every_inspector(relus_page, flipped)
 
 
