@@ -100,7 +100,7 @@ def test_a_question_in_a_rule_is_answered_both_ways():
 def browser_page(offline_page):
     page = offline_page.page
     page.set_content("<!doctype html><title>what-if</title>")
-    page.add_script_tag(content=asset("ops.js") + "\n" + asset("whatif.js"))
+    page.add_script_tag(content="\n".join(map(asset, ["ops.js", "whatif.js", "live.js"])))
     yield page
     offline_page.assert_clean()
 
@@ -594,6 +594,65 @@ def relus_page(offline_page, tmp_path):
     yield offline_page.open(save_html(root, tmp_path / "relus.html", params=params, fmt=FULL))
     offline_page.assert_clean()
 
+
+def live_inspector(page, data, draws):
+    """Each node's terms and paths after aglLive.recompute of each draw (leaf index →
+    value) of ``data``'s graph."""
+    return page.evaluate(
+        """([data, draws]) => {
+          const model = aglWhatIf.create(data);
+          return draws.map((draw) => {
+            const values = Float64Array.from(model.values0);
+            for (const [k, x] of Object.entries(draw)) values[Number(k)] = x;
+            const live = aglLive.recompute(data, model, values);
+            return live.ok ? live.nodes.map((n) => ({terms: n.terms, paths: n.paths})) : live;
+          });
+        }""",
+        [data, [{str(k): x for k, x in draw.items()} for draw in draws]],
+    )
+
+
+def test_recomputed_terms_and_paths_of_every_op_are_the_engines(browser_page):
+    # the data behind the inspector, for a graph of every op: each term and each path
+    root, _ = every_op_graph()
+    data = script(root, fmt=FULL)
+    leaves = editable(data)
+    rng = random.Random(1507)
+    draws = [{k: rng.uniform(-3.0, 3.0) for k in leaves} for _ in range(40)]
+    listed = 0
+    for draw, got in zip(draws, live_inspector(browser_page, data, draws)):
+        twin = replay(root, draw)
+        at = {node: k for k, node in enumerate(twin)}
+        terms = {node: [] for node in twin}
+        for step in backward_steps(twin[-1]):
+            for position, c in enumerate(step.contributions):
+                terms[c.parent].append((at[step.node], position, step.grad, c.local_derivative,
+                                        c.contribution))
+        for k, (node, shown) in enumerate(zip(twin, got)):
+            assert len(shown["terms"]) == len(terms[node]), (k, shown["terms"])
+            for term, (child, position, upstream, local, amount) in zip(shown["terms"],
+                                                                       terms[node]):
+                assert (term["child"], term["position"]) == (f"n{child}", position)
+                for key, value in (("upstream", upstream), ("local", local), ("amount", amount)):
+                    assert_near(number(term[key]), value, f"n{k}'s term from n{child}: {key}")
+            if not shown["paths"]:  # a constant, or too many paths to list
+                continue
+            e = explain(twin[-1], node, max_paths=16)
+            assert len(shown["paths"]) == len(e.paths), k
+            for path, p in zip(shown["paths"], e.paths):
+                assert path["nodes"] == [f"n{at[n]}" for n in p.nodes]
+                written = [d for d, n in zip(p.local_derivatives, p.nodes[1:])
+                           if n.op.name != "add"]
+                factors = [] if path["product"] == "1" else \
+                    path["product"][1:-1].split(")·(")
+                assert len(factors) == len(written), (path["product"], written)
+                for text, d in zip(factors, written):
+                    assert_near(number(text), d, f"a factor of a path from n{k}")
+                assert_near(number(path["value"]), p.product, f"a path from n{k}")
+                assert path["off"] is any(n.op.name == "relu" and n.parents[0].data <= 0
+                                          for n in p.nodes[1:])
+                listed += 1
+    assert listed > 40 * len(leaves)  # the paths were there to check
 
 def test_the_inspector_after_an_edit_is_the_engines(relus_page):
     assert relus_on(LEAVES) == (True, False)
