@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 import graphviz
@@ -281,9 +282,8 @@ def separators(L: Value, v: Value) -> list[Value]:
     """
     check_value("separators", "L", L)
     check_value("separators", "v", v)
-    order = topological_order(L)
-    from_v, _ = _path_counts(order, v)
-    return _separators(order, v, from_v)
+    from_v, _ = _path_counts(topological_order(L), v)
+    return _walk_back(L, v, from_v, _no_derivatives)[0]
 
 
 def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Explanation:
@@ -297,26 +297,22 @@ def explain(L: Value, v: Value, *, max_paths: int = 32, fmt: str = ".4g") -> Exp
     check_value("explain", "v", v)
     max_paths = check_count("explain", "max_paths", max_paths)
     format_number(1.0, fmt)  # a bad format fails here, not when printed
-    order = topological_order(L)
-    from_v, n_paths = _path_counts(order, v)
-    seps = _separators(order, v, from_v)
+    from_v, n_paths = _path_counts(topological_order(L), v)
+    seps, factors = _walk_back(L, v, from_v, _stored_derivatives)
     chain: tuple[Factor, ...] = ()
     paths: tuple[Path, ...] = ()
     if n_paths:
         stops = [v, *(s for s in seps if s.label), L]
-        derivatives = {node: node.local_derivatives() for node in order if node in from_v}
-        chain = tuple(
-            Factor(upper, lower, value) for (lower, upper), value
-            in zip(reversed(list(pairwise(stops))), _factors(order, stops, derivatives))
-        )
+        chain = tuple(Factor(upper, lower, value) for (lower, upper), value
+                      in zip(reversed(list(pairwise(stops))), factors))
         if n_paths <= max_paths:
-            paths = _enumerate_paths(L, v, derivatives)
+            paths = _enumerate_paths(L, v, from_v)
     if paths:
         total = sum(p.product for p in paths)
     else:
         total = math.prod(f.value for f in chain) if chain else 0.0
-    on_paths = tuple(n for n in order if n in from_v)
-    return Explanation(L, v, n_paths, paths, tuple(seps), chain, on_paths, total, max_paths, fmt)
+    return Explanation(L, v, n_paths, paths, tuple(seps), chain, tuple(from_v), total,
+                       max_paths, fmt)
 
 
 EXACT_COUNTS = 2**64
@@ -326,113 +322,126 @@ each level of a diamond, which made explain quadratic in the depth)."""
 
 
 def _path_counts(order: list[Value], v: Value) -> tuple[dict[Value, int], int]:
-    """For each node on a path from v to the root (the last of ``order``): how many paths
-    lead from v to it, stopping at ``EXACT_COUNTS``; and how many lead from v to the root,
-    exact below ``EXACT_COUNTS``, else approximate. Linear in the size of the graph."""
+    """For each node on a path from v to the root (the last of ``order``), in that order:
+    how many paths lead from v to it, stopping at ``EXACT_COUNTS``; and how many lead from v
+    to the root, exact below ``EXACT_COUNTS``, else approximate. Linear in the size of the
+    graph."""
     from_v: dict[Value, int] = {}
-    for node in order:
-        count = 1 if node is v else min(EXACT_COUNTS, sum(from_v.get(p, 0) for p in node.parents))
+    for node in order:  # a node's inputs are _left and _right (None if it has fewer)
+        count = 1 if node is v else from_v.get(node._left, 0) + from_v.get(node._right, 0)  # type: ignore[arg-type]
         if count:
-            from_v[node] = count
+            from_v[node] = min(count, EXACT_COUNTS)
     n_paths = from_v.get(order[-1], 0)
-    return from_v, (n_paths if n_paths < EXACT_COUNTS else _approximate_count(order, from_v))
+    return from_v, (n_paths if n_paths < EXACT_COUNTS else _approximate_count(from_v))
 
 
-def _approximate_count(order: list[Value], on_paths: Mapping[Value, int]) -> int:
-    """The number of paths from the first of ``on_paths`` (in ``order``) to the root, from
-    their base-2 logarithms (floats, so each node costs the same however many paths reach
-    it), as an int whose first digits are right."""
-    log2: dict[Value, float] = {}
-    for node in order:
-        if node not in on_paths:
-            continue
-        logs = [log2[p] for p in node.parents if p in log2]
-        top = max(logs, default=0.0)  # the first node on the paths, v, has none: 2⁰ = 1
-        log2[node] = top + math.log2(math.fsum(2.0 ** (x - top) for x in logs)) if logs else 0.0
-    log10 = log2[order[-1]] * math.log10(2.0)
+def _approximate_count(from_v: dict[Value, int]) -> int:
+    """The number of paths from the first node of ``from_v`` (v) to its last (the root),
+    from their base-2 logarithms (floats, so each node costs the same however many paths
+    reach it), as an int whose first digits are right."""
+    nodes = iter(from_v)
+    log2 = {next(nodes): 0.0}  # one path from v to itself: 2⁰
+    for node in nodes:  # log₂(2ᵃ + 2ᵇ) over its inputs on the paths (2^-inf = 0: none)
+        a = log2.get(node._left, -math.inf)  # type: ignore[arg-type]  # None: no input
+        b = log2.get(node._right, -math.inf)  # type: ignore[arg-type]
+        top = max(a, b)
+        log2[node] = top + math.log2(1.0 + 2.0 ** (min(a, b) - top))
+    log10 = log2[node] * math.log10(2.0)  # the last node: the root
     exponent = int(log10) - 15
     count: int = round(10.0 ** (log10 - exponent)) * 10**exponent
     return count
 
 
-def _separators(order: list[Value], v: Value, from_v: Mapping[Value, int]) -> list[Value]:
-    """u separates v from the root when no edge between nodes on the paths jumps over it.
+_stored_derivatives = attrgetter("_d_left", "_d_right")
+"""∂node/∂(first input) and ∂node/∂(second input), as computed with the node (None where
+it has no such input, or the derivative was not defined there)."""
 
-    In a topological order of the nodes on the paths, an edge a → b with a before u and b
-    after u gives a path that avoids u (v to a, a to b, b to the root, each part made of
-    nodes before u or after u); and a path that avoids u has such an edge. So one sweep
-    with the furthest position reached so far finds them all.
+
+def _no_derivatives(node: Value) -> tuple[float, float]:
+    """0 for every local derivative: for a walk that asks only which sums are pending."""
+    return 0.0, 0.0
+
+
+def _walk_back(
+    L: Value, v: Value, from_v: dict[Value, int],
+    derivatives: Callable[[Value], tuple[float | None, float | None]],
+) -> tuple[list[Value], list[float]]:
+    """The separators of v from L (from v's side), and ∂upper/∂lower for each two stops in
+    a row (v, the labelled separators, L), L's side first.
+
+    One walk back from L over the nodes on the paths (the keys of ``from_v``, in order), as
+    ``backward()`` does, a node's sum sent to its inputs on the paths with the node's local
+    ``derivatives``. A node separates v from L when its sum is the only one pending: an
+    edge on the paths that jumped over it would leave a sum pending below it. At a stop,
+    the sum is complete and is the factor; it starts again from 1 (every path from below
+    passes through the stop).
     """
-    root = order[-1]
-    on_paths = [node for node in order if node in from_v]
-    position = {node: i for i, node in enumerate(on_paths)}
-    reach = [0] * len(on_paths)  # reach[i]: the furthest node an edge from node i goes to
-    for node in on_paths:
-        for p in node.parents:
-            if p in position:
-                reach[position[p]] = max(reach[position[p]], position[node])
-    separators, furthest = [], 0
-    for i, u in enumerate(on_paths):
-        if furthest <= i and u is not v and u is not root:
-            separators.append(u)
-        furthest = max(furthest, reach[i])
-    return separators
-
-
-def _factors(
-    order: list[Value], stops: list[Value], derivatives: Mapping[Value, tuple[float, ...]]
-) -> list[float]:
-    """∂upper/∂lower for each two stops in a row (separators, ``stops[0]`` = v, ``stops[-1]``
-    = the root), the root's side first: one walk back from the root over the nodes on the
-    paths (the keys of ``derivatives``, each with its local derivatives), as ``backward()``
-    does. A stop's sum, once complete, is the factor below the stop
-    before it; the sum then starts again from 1 (every path from below passes through it)."""
     sums: dict[Value, float] = {}
-    factors = []
-    is_stop = set(stops)
-    for node in reversed(order):
-        if node not in derivatives:
-            continue
-        g = sums.pop(node, 1.0)  # only the root has no sum: it starts the walk at 1
-        if node in is_stop and node is not order[-1]:
-            factors.append(g)
-            g = 1.0
-        for parent, local in zip(node.parents, derivatives[node]):
-            if parent in derivatives:
-                sums[parent] = sums.get(parent, 0.0) + local * g
+    separators, factors = [], []
+    try:
+        for node in reversed(from_v):
+            g = sums.pop(node, 1.0)  # only L has no sum: it starts the walk at 1
+            if not sums and node is not L:
+                if node is not v:
+                    separators.append(node)
+                if node is v or node.label:
+                    factors.append(g)
+                    g = 1.0
+            d_left, d_right = derivatives(node)
+            left, right = node._left, node._right
+            if left in from_v:
+                sums[left] = sums.get(left, 0.0) + d_left * g  # type: ignore[operator]
+            if right in from_v:
+                sums[right] = sums.get(right, 0.0) + d_right * g  # type: ignore[operator]
+    except TypeError:  # None · g: a local derivative not defined where the node was computed
+        node.local_derivatives()  # raises the error that names the node
+        raise
     if not all(map(math.isfinite, factors)):
         raise OverflowError(f"explain: a factor of the chain overflowed: {factors}")
-    return factors
+    separators.reverse()
+    return separators, factors
 
 
-def _enumerate_paths(
-    L: Value, v: Value, derivatives: Mapping[Value, tuple[float, ...]]
-) -> tuple[Path, ...]:
-    """Every path from v to L, walking back from L through the nodes on the paths (the keys
-    of ``derivatives``, each with its local derivatives).
+def _enumerate_paths(L: Value, v: Value, from_v: dict[Value, int]) -> tuple[Path, ...]:
+    """Every path from v to L, the first input's paths first; ``from_v`` holds the nodes on
+    them, in order, and how many paths lead from v to each.
 
-    Iterative (a long chain needs no recursion); the first parent's paths come first. The
-    edges walked so far are a linked list ``(child, parent position, rest)`` shared by the
-    paths that branch from it, so a path of n edges costs O(n), not O(n²).
+    One path is every node on the paths, in order. Several are found walking back from L,
+    iteratively (a long chain needs no recursion): the edges walked so far are a linked
+    list ``(child, input position, rest)`` shared by the paths that branch from it, so a
+    path of n edges costs O(n), not O(n²).
     """
+    if from_v[L] == 1:
+        nodes = tuple(from_v)
+        return (_path(nodes, tuple(map(_position, nodes, nodes[1:]))),)
     paths = []
     stack: list[tuple[Value, tuple[Any, ...] | None]] = [(L, None)]
     while stack:
         node, trail = stack.pop()  # trail: the edges up to L, the nearest first
         if node is v:
-            nodes, factors, positions = [v], [], []
+            walked, positions = [v], []
             while trail is not None:
                 child, k, trail = trail
-                nodes.append(child)
-                factors.append(derivatives[child][k])
+                walked.append(child)
                 positions.append(k)
-            paths.append(Path(tuple(nodes), tuple(factors), tuple(positions)))
+            paths.append(_path(tuple(walked), tuple(positions)))
             continue
         parents = node.parents
         for k in range(len(parents) - 1, -1, -1):
-            if parents[k] in derivatives:
+            if parents[k] in from_v:
                 stack.append((parents[k], (node, k, trail)))
     return tuple(paths)
+
+
+def _position(parent: Value, child: Value) -> int:
+    """Which input of ``child`` ``parent`` is (the first, if it is both)."""
+    return 0 if child._left is parent else 1
+
+
+def _path(nodes: tuple[Value, ...], positions: tuple[int, ...]) -> Path:
+    """The path through ``nodes``, each the input ``positions[k]`` of the next."""
+    return Path(nodes, tuple(child.local_derivatives()[k]
+                             for child, k in zip(nodes[1:], positions)), positions)
 
 
 def _adds(node: Value) -> bool:

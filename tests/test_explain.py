@@ -14,6 +14,7 @@ from test_random_graphs import KINKED_UNARY, SMOOTH_BINARY, SMOOTH_UNARY, progra
 
 from autograd_lite import Value, explain, save_svg, separators, topological_order
 from autograd_lite.drawing import format_number
+from autograd_lite.explainer import Path
 from nets.feature_discovery import FeatureDiscoveryNet
 
 UNARY = SMOOTH_UNARY + KINKED_UNARY
@@ -108,6 +109,40 @@ def test_sum_over_paths_equals_autodiff_and_separators_match_the_definition(prog
             and not reaches(out, leaf, without=u)
         ]
         assert separators(out, leaf) == list(e.separators) == expected
+
+
+def paths_by_definition(L: Value, v: Value) -> list[Path]:
+    """Every path from v to L, L's first input's paths first: each path to one of L's
+    inputs, then the edge to L with its local derivative (by recursion: small graphs)."""
+    if L is v:
+        return [Path((v,), (), ())]
+    return [Path((*p.nodes, L), (*p.local_derivatives, L.local_derivatives()[k]),
+                 (*p.positions, k))
+            for k, parent in enumerate(L.parents) for p in paths_by_definition(parent, v)]
+
+
+@given(programs(UNARY, SMOOTH_BINARY))
+def test_the_paths_from_every_node_are_those_of_the_definition(program):
+    # one path is read off the nodes on the paths, several are enumerated: both must give
+    # the same nodes, input positions and local derivatives as the definition, in order
+    steps, xs = program
+    out = run(steps, [Value(x) for x in xs], UNARY, SMOOTH_BINARY)
+    for v in topological_order(out):
+        e = explain(out, v, max_paths=100_000)
+        assert list(e.paths) == paths_by_definition(out, v)
+        assert e.on_paths == tuple(u for u in topological_order(out)
+                                   if any(u in p.nodes for p in e.paths))
+
+
+def test_one_path_through_either_input_of_binary_ops():
+    x, c = Value(0.5, label="x"), Value(3.0, label="c")
+    a = c - x  # x is the second input: ∂a/∂x = −1 (the first input's would be +1)
+    b = a.sin() / c  # a.sin() is the first input: ∂b/∂(sin a) = 1/3 (not −sin a/9)
+    L = c * b  # b is the second input: ∂L/∂b = 3
+    (path,) = explain(L, x).paths
+    assert path.nodes == (x, a, path.nodes[2], b, L)
+    assert path.local_derivatives == (-1.0, math.cos(2.5), pytest.approx(1 / 3), 3.0)
+    assert path.positions == (1, 0, 0, 1)
 
 
 # --- the feature-discovery net: the notes' formula ---------------------------------------------
@@ -364,6 +399,17 @@ def test_a_long_chain_needs_no_recursion():
     e = explain(y, x)
     assert e.n_paths == 1 and len(e.paths[0].local_derivatives) == 5000
     assert len(e.separators) == 4999
+
+
+def test_only_the_local_derivatives_on_the_paths_are_needed():
+    x = Value(0.0, label="x")
+    s = x.sqrt()  # defined at 0, its derivative is not
+    s.label = "s"
+    L = s * 2.0
+    assert separators(L, x) == [s]  # which nodes every path passes through: no derivative
+    assert explain(L, s).total == 2.0  # ∂L/∂s does not use ∂s/∂x
+    with pytest.raises(ZeroDivisionError, match=r"sqrt\(x=0\.0\): derivative"):
+        explain(L, x)
 
 
 def test_bad_arguments():
