@@ -330,7 +330,7 @@ def _path_counts(order: list[Value], v: Value) -> tuple[dict[Value, int], int]:
     for node in order:  # a node's inputs are _left and _right (None if it has fewer)
         count = 1 if node is v else from_v.get(node._left, 0) + from_v.get(node._right, 0)  # type: ignore[arg-type]
         if count:
-            from_v[node] = min(count, EXACT_COUNTS)
+            from_v[node] = count if count < EXACT_COUNTS else EXACT_COUNTS
     n_paths = from_v.get(order[-1], 0)
     return from_v, (n_paths if n_paths < EXACT_COUNTS else _approximate_count(from_v))
 
