@@ -370,11 +370,13 @@ def _walk_back(
     a row (v, the labelled separators, L), L's side first.
 
     One walk back from L over the nodes on the paths (the keys of ``from_v``, in order), as
-    ``backward()`` does, a node's sum sent to its inputs on the paths with the node's local
-    ``derivatives``. A node separates v from L when its sum is the only one pending: an
-    edge on the paths that jumped over it would leave a sum pending below it. At a stop,
-    the sum is complete and is the factor; it starts again from 1 (every path from below
-    passes through the stop).
+    ``backward()`` does: a node's sum, once complete, is sent to its inputs on the paths
+    through its local ``derivatives``. A node u separates v from L when, as the walk
+    reaches it, its sum is the only one pending. A path that avoids u has an edge a → b
+    with a before u and b after u in the order (v to a and b to L each stay on one side of
+    u), and that edge leaves a's sum pending when the walk reaches u; a sum pending at a ≠ u
+    comes from such an edge. At a stop, the sum is the factor below the stop before it; it
+    then starts again from 1 (every path from below passes through the stop).
     """
     sums: dict[Value, float] = {}
     separators, factors = [], []
