@@ -26,6 +26,7 @@ numpy call per term instead of one product).
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
@@ -194,142 +195,280 @@ def _schedule(program: Program, layers: list[Layer]) -> Plan:
     return Plan(steps, layers, scalar)
 
 
-class Step(NamedTuple):
-    """One step of the layered replay, on rows of the batch's buffers: a layer (``layer``
-    set; ``inputs``/``outputs`` its rows, a slice when they are contiguous) or one scalar
-    instruction (``ins``; ``args`` a row or a constant's number per argument)."""
+class Pass:
+    """The layered replay for chunks of B examples, prepared once: float64 buffers, and the
+    numpy calls that run on them, as data.
 
-    layer: Layer | None
-    ins: Instruction | None
-    inputs: Any  # a layer's U rows (slice or index array); wanted input columns for ∂U
-    outputs: Any  # a layer's x̂ rows (a slice) or the instruction's row
-    args: tuple[Any, ...]  # per argument of an instruction: (row, None) or (None, number)
-    wanted: Any  # the layer's input columns that need a gradient (a slice for all), rows
-    weights: Any  # the layer's W and b as indices into the parameters
-    biases: Any
+    ``forward`` and ``backward`` are lists of ``(function, *args)``, run in order; each is
+    one numpy call on whole buffers (a matrix product, a copy, a gather) or one rule of the
+    op table run on rows of them (``_store``, ``_times_derivative``, ``_scalar_backward``).
+    Nothing is decided or allocated per pass but the rules' own results. A layer's outputs
+    are rows of a buffer whose last row is ones, so that the next layer's ``W·U + b`` is one
+    product of ``[W | b]`` and that buffer (the bias folded in); ∂l/∂[W | b] is then one
+    product too, and ∂l/∂U is written straight into the gradient of the layer it came from.
+    """
+
+    __slots__ = ("forward", "backward", "X", "P", "returned", "weight_slots", "weight_grads",
+                 "param_slots", "param_grads", "lock")
+
+    def __init__(self, n_inputs: int, n_params: int, B: int) -> None:
+        self.forward: list[tuple[Any, ...]] = []
+        self.backward: list[tuple[Any, ...]] = []
+        self.X = np.empty((n_inputs, B))  # the batch, one row per input
+        self.P = np.empty(n_params)  # the parameters
+        self.returned: list[Array] = []  # the rows run returns
+        self.weight_slots = np.empty(0, np.intp)  # the layers' [W | b], as parameter indices
+        self.weight_grads = np.empty(0)  # ∂l/∂[W | b], summed over the batch, flat
+        self.param_slots = np.empty(0, np.intp)  # parameters read as rows of the batch
+        self.param_grads = np.empty((0, B))  # and their gradients, per example
+        self.lock = threading.Lock()  # one pass at a time on the buffers (see run_layered)
 
 
-def _compiled_steps(program: Program) -> tuple[list[Step], dict[int, int]]:
-    """The plan's steps on buffer rows, and the row of each slot that has one: the inputs,
-    the parameters a scalar step reads, each layer's outputs (contiguous, in order) and
-    each scalar result. About 40 rows for the MLP's 985 slots; inner nodes of a neuron
-    have none."""
-    if "steps" in program.cache:
-        return cast(tuple[list[Step], dict[int, int]], program.cache["steps"])
+class _Rows:
+    """Where a pass keeps each slot: its value (a row of a buffer, or a constant's number)
+    and its gradient row; for a slot kept in buffers, the buffers and its row in them."""
+
+    def __init__(self) -> None:
+        self.value: dict[int, Any] = {}
+        self.grad: dict[int, Array] = {}
+        self.where: dict[int, tuple[Array, Array, int]] = {}
+        self.blocks: set[int] = set()  # the ids of the layers' output blocks (ones last)
+
+    def add(self, slots: list[int], values: Array, grads: Array) -> None:
+        for k, slot in enumerate(slots):
+            self.value[slot], self.grad[slot] = values[k], grads[k]
+            self.where[slot] = (values, grads, k)
+
+    def rows_of(self, slots: tuple[int, ...]) -> tuple[Array, Array, list[int]] | None:
+        """The buffers holding all of ``slots``, and their rows, if they are the same."""
+        found = [self.where.get(slot) for slot in slots]
+        first = found[0]
+        if first is None or not all(f is not None and f[0] is first[0] for f in found):
+            return None
+        return first[0], first[1], [f[2] for f in found if f is not None]
+
+
+def _compile_pass(program: Program, B: int, order: str) -> Pass:
+    """The buffers and calls of a layered pass over B examples (see ``Pass``)."""
     plan = find_layers(program)
-    rows: dict[int, int] = {k: k for k in range(program.n_inputs)}
-
-    def row(slot: int) -> int:
-        return rows.setdefault(slot, len(rows))
-
-    def rows_of(slots: list[int]) -> Any:
-        found = [row(s) for s in slots]
-        contiguous = found == list(range(found[0], found[0] + len(found)))
-        return slice(found[0], found[-1] + 1) if contiguous else np.array(found, np.intp)
-
-    steps = []
+    n_inputs, n_named, need = program.n_inputs, program.n_named, program.need
+    run = Pass(n_inputs, len(program.params), B)
+    rows = _Rows()
+    rows.add(list(range(n_inputs)), run.X, run.X)  # (an input never needs a gradient)
+    rows.value.update({k: program.constants[k - n_named] for k in range(n_named, len(need))})
+    # The parameters read as numbers of the batch (by a scalar step, as a layer's input,
+    # or returned): a row each, the parameter repeated.
+    read = [*(a for step in plan.steps for a in
+              (step.inputs if isinstance(step, Layer) else step.args)), *program.returned]
+    params = sorted({a for a in read if n_inputs <= a < program.n_leaves})
+    run.param_slots = np.array(params, dtype=np.intp) - n_inputs
+    run.param_grads = np.empty((len(params), B))
+    param_rows, column = np.empty((len(params), B)), np.empty((len(params), 1))
+    rows.add(params, param_rows, run.param_grads)
+    rows.add([ins.out for ins in plan.scalar], np.empty((len(plan.scalar), B)),
+             np.empty((len(plan.scalar), B)))
+    # Each layer's [W | b] (b its last column, when the neurons have one) is a view of one
+    # vector, gathered from the parameters by one call; its gradient likewise.
+    layers = [step for step in plan.steps if isinstance(step, Layer)]
+    slots = [np.column_stack([layer.weights, layer.biases]) if len(layer.biases)
+             else layer.weights for layer in layers]
+    run.weight_slots = np.concatenate([s.ravel() for s in slots] or [run.weight_slots]) \
+        - n_inputs
+    flat, run.weight_grads = np.empty(len(run.weight_slots)), np.empty(len(run.weight_slots))
+    run.forward.append((np.take, run.P, run.weight_slots, 0, flat))
+    if params:
+        run.forward += [(np.take, run.P, run.param_slots, 0, column),
+                        (np.copyto, param_rows, column)]
+    matrices = {}
+    offset = 0
     for step in plan.steps:
-        if isinstance(step, Layer):
-            inputs = rows_of(list(step.inputs))
-            outputs = rows_of(step.out.tolist())
-            wanted = [k for k, slot in enumerate(step.inputs) if program.need[slot]]
-            columns = slice(None) if len(wanted) == len(step.inputs) else wanted
-            steps.append(Step(step, None, inputs, outputs, (),
-                              (columns, rows_of([step.inputs[k] for k in wanted]))
-                              if wanted else None,
-                              step.weights - program.n_inputs, step.biases - program.n_inputs))
+        if not isinstance(step, Layer):
+            run.forward.append((_store, rows.value[step.out], step.op.value,
+                                *[rows.value[a] for a in step.args]))
+            continue
+        size, shape = slots[len(matrices)].size, slots[len(matrices)].shape
+        Wb = flat[offset:offset + size].reshape(shape)
+        dWb = run.weight_grads[offset:offset + size].reshape(shape)
+        offset += size
+        U = _input_block(step, rows, B, run.forward)
+        n, m = step.weights.shape
+        block = np.empty((n + 1, B))  # x̂ (or r), then a row of ones for the next layer
+        block[n] = 1.0
+        rows.blocks.add(id(block))
+        Y, dY = block[:n], np.empty((n, B))
+        rows.add(step.out.tolist(), block, dY)
+        R = np.empty((n, B)) if step.activation else Y
+        matrices[id(step)] = (Wb, dWb, U, R, Y, dY)
+        if order == "matrix":
+            run.forward.append((np.matmul, Wb, U, R))
         else:
-            args = tuple((row(a), None) if a < program.n_named
-                         else (None, program.constants[a - program.n_named])
-                         for a in step.args)
-            steps.append(Step(None, step, None, row(step.out), args, None, None, None))
-    for slot in program.returned:
-        row(slot)
-    return cast(tuple[list[Step], dict[int, int]],
-                program.cache.setdefault("steps", (steps, rows)))
+            run.forward.append((_store, R, _pre_scalar, step, U[:m], Wb[:, :m], Wb[:, m:]))
+        if step.activation:
+            run.forward.append((_store, Y, OPS[step.activation].value, R))
+    run.returned = [np.broadcast_to(rows.value[k], (B,)) for k in program.returned]
+
+    # Backward: a gradient row is written by its first term and added to by the others
+    # (known here, once); a row no term reaches is set to 0, and a step whose result gets
+    # no gradient is left out.
+    written = {program.root}
+    run.backward.append((np.copyto, rows.grad[program.root], 1.0))
+    for step in reversed(plan.steps):
+        if isinstance(step, Layer):
+            _layer_backward(step, *matrices[id(step)], rows, written, need, run.backward)
+        elif need[step.out] and step.out in written:
+            targets = []
+            for k, a in enumerate(step.args):
+                if need[a]:
+                    targets.append((k, rows.grad[a], a in written))
+                    written.add(a)
+            run.backward.append((_scalar_backward, step.op.derivatives,
+                                 tuple(rows.value[a] for a in step.args),
+                                 rows.value[step.out], rows.grad[step.out], tuple(targets)))
+    for k, slot in enumerate(params):
+        if slot not in written:
+            run.backward.append((np.copyto, run.param_grads[k], 0.0))
+    return run
+
+
+def _input_block(layer: Layer, rows: _Rows, B: int, calls: list[tuple[Any, ...]]) -> Array:
+    """U: the rows of the layer's inputs, then a row of ones for b (when the neurons have
+    one). When the inputs are the outputs of one earlier layer, in order, U *is* that
+    layer's block; else a buffer of its own, filled before each product (``calls``)."""
+    m, bias = len(layer.inputs), len(layer.biases) > 0
+    found = rows.rows_of(layer.inputs)
+    if found and id(found[0]) in rows.blocks and found[2] == list(range(len(found[0]) - 1)):
+        return found[0] if bias else found[0][:m]
+    U = np.empty((m + bias, B))
+    if bias:
+        U[m] = 1.0
+    if found:  # rows of one buffer: one gather
+        calls.append((np.take, found[0], np.array(found[2], np.intp), 0, U[:m]))
+        return U
+    for k, slot in enumerate(layer.inputs):
+        if isinstance(rows.value[slot], np.ndarray):
+            calls.append((np.copyto, U[k], rows.value[slot]))
+        else:
+            U[k] = rows.value[slot]  # a constant: once
+    return U
+
+
+def _layer_backward(layer: Layer, Wb: Array, dWb: Array, U: Array, R: Array, Y: Array,
+                    dY: Array, rows: _Rows, written: set[int], need: list[bool],
+                    calls: list[tuple[Any, ...]]) -> None:
+    """The calls of a layer's backward step: ∂l/∂r̃ = act'(r̃) ∘ ∂l/∂x̂ in place,
+    ∂l/∂[W | b] = ∂l/∂r̃ · [U; 1]ᵀ, ∂l/∂U = Wᵀ · ∂l/∂r̃ (into the rows of the inputs)."""
+    out = layer.out.tolist()
+    if not written.intersection(out):
+        calls.append((np.copyto, dWb, 0.0))  # no gradient reaches the layer
+        return
+    for j, slot in enumerate(out):
+        if slot not in written:
+            calls.append((np.copyto, dY[j], 0.0))
+            written.add(slot)
+    if layer.activation:
+        calls.append((_times_derivative, dY, OPS[layer.activation].derivatives, R, Y))
+    calls.append((np.matmul, dY, U.T, dWb))  # Σ_batch ∂l/∂r̃ⱼ · uₖ, and ∂l/∂bⱼ
+    m = len(layer.inputs)
+    wanted = [k for k, slot in enumerate(layer.inputs) if need[slot]]
+    WT = Wb[:, :m].T
+    found = rows.rows_of(layer.inputs)
+    # (With one neuron Wᵀ·∂l/∂r is an outer product: np.multiply broadcasts it, in a
+    # fraction of the time BLAS takes for a product of inner dimension 1.)
+    product = np.multiply if len(dY) == 1 else np.matmul
+    if (found and len(wanted) == m == len(found[1]) and found[2] == list(range(m))
+            and not written.intersection(layer.inputs)):
+        calls.append((product, WT, dY, found[1]))  # the earlier layer's ∂l/∂x̂, whole
+    elif wanted:
+        dU = np.empty((m, dY.shape[1]))
+        calls.append((product, WT, dY, dU))
+        for k in wanted:
+            target = rows.grad[layer.inputs[k]]
+            calls.append((np.add, target, dU[k], target) if layer.inputs[k] in written
+                         else (np.copyto, target, dU[k]))
+    written.update(layer.inputs[k] for k in wanted)
+
+
+def _store(out: Array, rule: Any, *args: Any) -> None:
+    """A rule of the op table (or ``_pre_scalar``) on rows of the buffers, into ``out``."""
+    np.copyto(out, rule(*args))
+
+
+def _times_derivative(g: Array, derivatives: Any, x: Array, y: Array) -> None:
+    """g ∘= act'(x): an activation's derivative (its row of the op table) times its
+    gradient, in place."""
+    np.multiply(g, derivatives(x, y)[0], out=g)
+
+
+def _scalar_backward(derivatives: Any, args: tuple[Any, ...], y: Array, g: Array,
+                     targets: tuple[tuple[int, Array, bool], ...]) -> None:
+    """An instruction's local derivatives (its row of the op table) times its gradient
+    ``g``, into each argument's gradient row: written, or added to when ``add``."""
+    ds = derivatives(*args, y)
+    for k, row, add in targets:
+        d = ds[k]
+        if type(d) is float and d == 0.0:
+            if not add:
+                row.fill(0.0)
+        elif type(d) is float and d == 1.0:
+            if add:
+                np.add(row, g, out=row)
+            else:
+                np.copyto(row, g)
+        elif add:
+            np.add(row, np.multiply(d, g), out=row)
+        else:
+            np.multiply(d, g, out=row)
+
+
+def _pass(program: Program, B: int, order: str) -> Pass:
+    """The pass for B examples, prepared once and kept (for the last two sizes: a batch's
+    chunks and its remainder), locked while it runs; when another thread runs it, a new
+    one, so that two threads never share buffers."""
+    passes = program.cache.setdefault("passes", {})
+    found = passes.get((B, order))
+    if found is not None and found.lock.acquire(blocking=False):
+        return cast(Pass, found)
+    made = _compile_pass(program, B, order)
+    made.lock.acquire()
+    if found is None:
+        if len(passes) >= 2:
+            passes.clear()
+        passes[(B, order)] = made
+    return made
 
 
 def run_layered(program: Program, X: Array, p: list[float], backward: bool,
                 order: str = "matrix") -> tuple[Array, Array]:
     """The batch, each layer as matrix products, every other instruction one numpy call."""
-    steps, rows = _compiled_steps(program)
-    n_inputs, B = program.n_inputs, len(X)
-    P = np.array(p, dtype=float)
-    V = np.empty((len(rows), B))  # one row per slot of ``rows``: what the steps exchange
-    V[:n_inputs] = X.T
-    params = [(slot - n_inputs, row) for slot, row in rows.items()
-              if n_inputs <= slot < program.n_leaves]
-    for k, row in params:
-        V[row] = P[k]
-
-    def fetch(arg: tuple[Any, Any]) -> Any:  # a row of V, or a constant's number
-        return V[arg[0]] if arg[1] is None else arg[1]
-
-    saved = []  # per layer: U, W and r̃, for the backward pass
-    for step in steps:
-        if step.layer is not None:
-            layer = step.layer
-            U = V[step.inputs]
-            W = P[step.weights]
-            R = _pre(layer, U, W, P[step.biases], order)
-            V[step.outputs] = R if layer.activation is None else OPS[layer.activation].value(R)
-            saved.append((U, W, R))
-        else:
-            assert step.ins is not None  # a step is a layer or an instruction
-            V[step.outputs] = step.ins.op.value(*map(fetch, step.args))
-    values = V[[rows[k] for k in program.returned]].T.copy()
-    if not backward:
-        return values, np.zeros(len(p))
-    need = program.need
-    G = np.zeros_like(V)
-    G[rows[program.root]] = 1.0
-    direct = np.zeros(len(p))  # ∂/∂W and ∂/∂b of the layers, summed over the batch
-    for step in reversed(steps):
-        if step.layer is not None:
-            layer = step.layer
-            U, W, R = saved.pop()
-            dR = G[step.outputs]
-            if layer.activation is not None:
-                (d,) = OPS[layer.activation].derivatives(R, V[step.outputs])
-                dR = np.multiply(d, dR, out=d) if type(d) is np.ndarray else d * dR
-            add = np.add.at if layer.shared else _add_at  # a weight in two places: add both
-            add(direct, step.weights, dR @ U.T)  # Σ_batch ∂l/∂r̃ⱼ · uₖ
-            if len(layer.biases):
-                add(direct, step.biases, dR.sum(axis=1))
-            if step.wanted is not None:
-                columns, wanted_rows = step.wanted
-                G[wanted_rows] += W.T[columns] @ dR  # ∂l/∂U = Wᵀ·∂l/∂r̃
-        elif step.ins is not None and need[step.ins.out]:
-            ins = step.ins
-            g = G[step.outputs]
-            args = [fetch(arg) for arg in step.args]
-            for a, (row, _), d in zip(ins.args, step.args,
-                                      ins.op.derivatives(*args, V[step.outputs])):
-                if need[a] and not (type(d) is float and d == 0.0):
-                    G[row] += g if type(d) is float and d == 1.0 else d * g
-    for k, row in params:
-        direct[k] += G[row].sum()
-    return values, direct
+    run = _pass(program, len(X), order)
+    try:
+        run.P[:] = p
+        np.copyto(run.X, X.T)
+        for f, *args in run.forward:
+            f(*args)
+        values = np.stack(run.returned, axis=1)
+        if not backward:
+            return values, np.zeros(len(p))
+        for f, *args in run.backward:
+            f(*args)
+        grads = np.bincount(run.weight_slots, run.weight_grads, minlength=len(p))
+        grads = grads.astype(float, copy=False)
+        grads[run.param_slots] += run.param_grads.sum(axis=1)
+        return values, grads
+    finally:
+        run.lock.release()
 
 
-def _add_at(a: Array, index: Index, values: Array) -> None:
-    a[index] += values  # (np.add.at, for indices that are all different: faster)
-
-
-def _pre(layer: Layer, U: Array, W: Array, b: Array, order: str) -> Array:
-    """r̃ = W·U + b: one product, or term by term in the scalar engine's order."""
-    if order == "matrix":
-        product: Array = W @ U
-        if len(b):
-            product += b[:, None]
-        return product
+def _pre_scalar(layer: Layer, U: Array, W: Array, b: Array) -> Array:
+    """r̃ = W·U + b term by term, in the order the scalar engine adds them (``b`` is
+    n × 1, or n × 0 for neurons without one)."""
     total: Any = None
     k = 0
     for column in layer.terms:
-        term = b[:, None] if column is None else W[:, k, None] * U[column]
+        term = b if column is None else W[:, k, None] * U[column]
         k += column is not None
         total = term if total is None else total + term
-    return np.broadcast_to(total, (len(layer.out), U.shape[1]))
+    return cast(Array, total)
 
 
 def describe_layers(program: Program) -> str:

@@ -233,7 +233,9 @@ def _relu(x: float) -> float:
 
 
 def _relu_array(x: np.ndarray) -> np.ndarray:
-    y: np.ndarray = np.where(x > 0.0, x, 0.0)
+    # One pass; 0.0 (not -0.0) for x ≤ 0, as the float rule gives. (A replay never
+    # meets a nan here: it stops at the first non-finite number.)
+    y: np.ndarray = np.maximum(x, 0.0)
     return y
 
 
@@ -286,7 +288,7 @@ sigmoid = _generic("sigmoid", _sigmoid, _sigmoid_array)
 softplus = _generic("softplus", _softplus, _softplus_array)
 relu = _generic("relu", _relu, _relu_array)
 absolute = _generic("abs", abs, np.abs)
-step = _generic("step", _step, lambda x: np.where(x > 0.0, 1.0, 0.0), _constant(_step))
+step = _generic("step", _step, lambda x: np.greater(x, 0.0).astype(float), _constant(_step))
 sign = _generic("sign", _sign, np.sign, _constant(_sign))
 power = _generic2("power", math.pow, np.power)
 power_var = _generic2("power_var", _pow_var, _pow_var_array)
