@@ -9,8 +9,9 @@ from functools import partial
 import numpy as np
 import pytest
 
-from autograd_lite import Value, grad, trace
+from autograd_lite import Value, grad, layered, trace
 from autograd_lite.layered import find_layers
+from autograd_lite.ops import OPS
 from nets import MLP, FeatureDiscoveryNet
 from nets.losses import LOSSES
 
@@ -213,3 +214,86 @@ def test_the_engine_does_not_import_torch():
 
     code = "import sys, autograd_lite, nets; assert 'torch' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+# --- the pass: what a layered run does, counted ----------------------------------------------
+def call_names(calls):
+    """Each call of a pass by the function it makes: a numpy function's name, or the rule
+    of the op table it runs (``_store``, ``_times_derivative``, ``_scalar_backward``)."""
+    names = []
+    for f, *args in calls:
+        if f is layered._store:
+            names.append(f"rule {getattr(args[1], '__name__', '')}")
+        elif f is layered._times_derivative:
+            names.append("×derivative")
+        elif f is layered._scalar_backward:
+            names.append("rule derivatives")
+        else:
+            names.append(f.__name__)
+    return names
+
+
+def test_a_pass_of_the_mlp_is_22_calls_on_preallocated_buffers():
+    model = MLP(3, [16, 16, 1], seed=1)
+    program, data = program_and_batch(model, "hinge", B=64)
+    program.run(data, how="layers")
+    (run,) = program.cache["passes"].values()
+    # Forward: [W | b] of every layer gathered at once, the inputs' rows, per layer one
+    # product (the bias folded in) and the activation's rule, then the hinge loss's three
+    # instructions (y·r, 1 - it, ReLU), one rule each.
+    assert call_names(run.forward) == [
+        "take", "take", "matmul", "rule relu", "matmul", "rule relu", "matmul",
+        "rule <lambda>", "rule <lambda>", "rule relu"]
+    # Backward: ∂l/∂l = 1, the loss's rules, then per layer the activation's derivative
+    # (in place), one product for ∂l/∂[W | b] and one for ∂l/∂U, written straight into the
+    # layer below's gradient (the last layer has one neuron: an outer product); the first
+    # layer's inputs need none.
+    assert call_names(run.backward) == [
+        "copyto", "rule derivatives", "rule derivatives", "rule derivatives",
+        "matmul", "multiply",
+        "×derivative", "matmul", "matmul",
+        "×derivative", "matmul"]
+    # Run again: the same pass, nothing prepared anew.
+    program.run(data, how="layers")
+    assert list(program.cache["passes"].values()) == [run]
+
+
+def test_a_pass_reads_the_rules_from_the_op_table():
+    model = MLP(3, [4, 4, 1], nonlin="tanh", seed=2)
+    program, data = program_and_batch(model, "squared", B=8)
+    program.run(data, how="layers")
+    (run,) = program.cache["passes"].values()
+    stored = [args[1] for f, *args in run.forward if f is layered._store]
+    assert stored[:2] == [OPS["tanh"].value, OPS["tanh"].value]
+    scaled = [args[1] for f, *args in run.backward if f is layered._times_derivative]
+    assert scaled == [OPS["tanh"].derivatives, OPS["tanh"].derivatives]
+
+
+def test_threads_running_one_program_never_share_a_pass():
+    import sys
+    import threading
+
+    model = MLP(3, [8, 8, 1], seed=5)
+    program, data = program_and_batch(model, "hinge", B=32)
+    batches = [np.c_[data[:, :3] * (1.0 + 0.1 * k), data[:, 3]] for k in range(4)]
+    expected = [program.run(X, how="layers", check=0) for X in batches]
+    errors = []
+
+    def work(k):
+        for _ in range(30):
+            values, grads = program.run(batches[k], how="layers", check=0)
+            if not (np.array_equal(values, expected[k][0])
+                    and np.array_equal(grads, expected[k][1])):
+                errors.append(k)
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        sys.setswitchinterval(before)
+    assert errors == []
