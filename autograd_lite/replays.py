@@ -49,7 +49,7 @@ Array = NDArray[np.float64]
 # products; else below LEVELS_FROM, as generated Python, one example at a time; below
 # EACH_FROM, one numpy call per group of independent instructions of one op; from there,
 # one numpy call per instruction. Chunks of at most CHUNK examples (bounded memory).
-LAYERS_FROM = 2
+LAYERS_FROM = 1
 LEVELS_FROM = 16
 EACH_FROM = 150
 CHUNK = 4096
@@ -78,7 +78,10 @@ def replay(program: Program, X: Array, p: list[float], how: str | None,
         "python": _run_python, "levels": _run_levels, "each": _run_each,
         "layers": partial(run_layered, order=order)}
     run = runs[how]
-    values, grads, rows = [], np.zeros(len(p)), chunk_rows(program)
+    # Chunks of (nearly) equal size: 10,000 examples in chunks of at most 4,096 run as
+    # 3,334 + 3,334 + 3,332, not 4,096 + 4,096 + 1,808 (a layered pass is prepared per size).
+    rows = -(-B // -(-B // chunk_rows(program)))
+    values, grads = [], np.zeros(len(p))
     for start in range(0, B, rows):
         v, g = _guarded(program, run, X[start:start + rows], p, start, backward)
         values.append(v)
