@@ -16,8 +16,14 @@ and backward, with G = ∂l/∂x̂ (n × B) and D = act'(r̃) from the same row,
 
 which is the op table's ``mul`` rule (∂(w·u)/∂w = u, ∂(w·u)/∂u = w) and ``add`` rule (1)
 summed over each neuron's terms: two matrix products. Every other instruction is replayed
-as it is, one numpy call each. ``find_layers`` reads a ``Program``'s instructions (never a
-graph); ``run_layered`` replays them on a batch.
+as it is, its row of the op table run on rows of the batch. ``find_layers`` reads a
+``Program``'s instructions (never a graph); ``run_layered`` replays them on a batch.
+
+A replay is prepared once per chunk size as a ``Pass``: float64 buffers, and the list of
+numpy calls that run on them (22 for the MLP 3-16-16-1 with a hinge loss, forward and
+backward; ``tests/test_layered.py`` lists them). The bias is folded in as a row of ones
+(``r̃ = [W | b]·[U; 1]``, one product), ∂l/∂U is written straight into the gradient of
+the layer U came from, and the activation's derivative multiplies ∂l/∂x̂ in place.
 
 ``order="scalar"`` computes each r̃ term by term in the order the scalar engine adds them,
 ``((b + w₀u₀) + w₁u₁) + …``: the values are then the scalar engine's to the last bit (one
