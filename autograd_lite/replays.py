@@ -128,33 +128,70 @@ def run_checked(
     program: Program, x: list[float], p: list[float], row: int, backward: bool
 ) -> tuple[list[float], list[float]]:
     """One example in floats, every result checked as the scalar engine checks it. The
-    gradients are added in the scalar engine's order: the same floats as ``backward()``."""
+    gradients are added in the scalar engine's order: the same floats as ``backward()``.
+
+    First unchecked, which is twice as fast; only when that fails or meets a non-finite
+    number, again step by step, to raise the first failure as the scalar engine would."""
+    try:
+        vals, grads = _run_floats(program, x, p, backward)
+        total = sum(vals) + sum(grads)  # (finite unless some number is not, or they are huge)
+        if not total - total:
+            return [vals[k] for k in program.returned], grads[len(x):program.n_leaves]
+    except (ArithmeticError, ValueError):
+        pass
+    return _run_step_by_step(program, x, p, row, backward)
+
+
+def _run_floats(program: Program, x: list[float], p: list[float],
+                backward: bool) -> tuple[list[float], list[float]]:
+    """Every slot's value and gradient for one example, nothing checked."""
     vals: list[Any] = [*x, *p, *([None] * len(program.instructions)), *program.constants]
-    fetch = vals.__getitem__
+    for out, op, slots, _ in program.instructions:
+        vals[out] = op.value(*[vals[a] for a in slots])
+    grads = [0.0] * len(vals)
+    grads[program.root] = 1.0
+    need = program.need
+    for out, op, slots, _ in program.backward_order if backward else ():
+        g = grads[out]
+        for a, d in zip(slots, op.derivatives(*[vals[a] for a in slots], vals[out])):
+            if need[a]:
+                grads[a] += d * g
+    return vals, grads
+
+
+def _run_step_by_step(
+    program: Program, x: list[float], p: list[float], row: int, backward: bool
+) -> tuple[list[float], list[float]]:
+    """``run_checked``, every result checked as it is made."""
+    vals: list[Any] = [*x, *p, *([None] * len(program.instructions)), *program.constants]
     for ins in program.instructions:
-        args = [*map(fetch, ins.args)]
+        out, op, slots, _ = ins
+        args = [vals[a] for a in slots]
         try:
-            y = ins.op.value(*args)
-            if not math.isfinite(y):
+            y = op.value(*args)
+            if y - y:  # 0.0 for a finite float, nan (true) for ±inf and nan
                 raise OverflowError("the result is not a finite float")
         except (ArithmeticError, ValueError) as e:
             raise _failure(program, ins, args, row, e) from None
-        vals[ins.out] = y
+        vals[out] = y
     grads = [0.0] * len(vals)
     grads[program.root] = 1.0
     need = program.need
     for ins in program.backward_order if backward else ():
-        args = [*map(fetch, ins.args)]
+        out, op, slots, _ = ins
+        args = [vals[a] for a in slots]
         try:
-            derivatives = ins.op.derivatives(*args, vals[ins.out])
+            derivatives = op.derivatives(*args, vals[out])
         except (ArithmeticError, ValueError) as e:
             raise _failure(program, ins, args, row, f"derivative: {e}", type(e)) from None
-        for a, d in zip(ins.args, derivatives):
+        g = grads[out]
+        for a, d in zip(slots, derivatives):
             if need[a]:
-                grads[a] += d * grads[ins.out]
-                if not math.isfinite(grads[a]):
+                total = grads[a] + d * g
+                if total - total:
                     raise _failure(program, ins, args, row, OverflowError(
                         f"the gradient reaching {program.name(a)} overflowed"))
+                grads[a] = total
     return [vals[k] for k in program.returned], grads[len(x):program.n_leaves]
 
 
