@@ -270,8 +270,8 @@ class Program:
         # Which slots depend on a parameter: only they need a gradient.
         need = [False] * (self.n_named + len(constants))
         need[self.n_inputs:self.n_leaves] = [True] * len(params)
-        for ins in instructions:
-            need[ins.out] = any(map(need.__getitem__, ins.args))
+        for out, _, args, _ in instructions:  # (args[-1] is args[0] for one argument)
+            need[out] = need[args[0]] or need[args[-1]]
         self.need = need
         self.backward_order = [ins for ins in reversed(instructions) if need[ins.out]]
         self.cache: dict[Any, Any] = {}  # what a replay prepares once (replays.py)
