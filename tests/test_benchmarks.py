@@ -51,3 +51,12 @@ def test_quick_program_tables(capsys):
     out = capsys.readouterr().out
     for title in ("Programs", "Which replay is fastest", "Training through programs"):
         assert title in out
+
+
+def test_forward_scaling_prints_the_ratio_per_node(capsys):
+    import forward_scaling
+
+    assert forward_scaling.main(["--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "cpu, collector paused" in out and "wall, collector on" in out
+    assert "6,826 ÷ 985 nodes:" in out
