@@ -49,6 +49,8 @@ Array = NDArray[np.float64]
 # products; else below LEVELS_FROM, as generated Python, one example at a time; below
 # EACH_FROM, one numpy call per group of independent instructions of one op; from there,
 # one numpy call per instruction. Chunks of at most CHUNK examples (bounded memory).
+# (Layers and generated Python are level at B = 1, 0.9-1.7x in three runs in CPU time, and
+# layers are ahead from B = 2, 1.7-2.2x; layers compile nothing, so they are used from 1.)
 LAYERS_FROM = 1
 LEVELS_FROM = 16
 EACH_FROM = 150
