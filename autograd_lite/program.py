@@ -168,13 +168,15 @@ def _record(
 ) -> tuple[list[Instruction], list[float], int, list[int]]:
     """The instructions computing ``root`` from the numbered ``leaves``, the constants, and
     the slots of the root and of ``outputs``."""
-    # First which nodes are computed and which are constants (they depend on no input or
-    # parameter), so that every slot is known before an instruction is made. (One pass
-    # over 10⁵ nodes: the node's inputs are read from its two fields, not as a tuple.)
+    # One pass over the graph in topological order: each node is a constant (it depends on
+    # no input or parameter) or an instruction. Constants are numbered after the
+    # instructions, so an instruction reading one is made once all are numbered.
     slots: dict[Value, int] = dict(leaves)
-    computed: list[Value] = []
+    slot = slots.get
     constants: dict[Value, float] = {}
-    pow_op = OPS["pow"]
+    instructions: list[Any] = []
+    later: list[tuple[int, Value]] = []  # (index, node) of instructions reading a constant
+    make, pow_op = Instruction._make, OPS["pow"]  # _make: the fastest way to a NamedTuple
     for node in topological_order(root):
         if node in slots:
             continue
@@ -182,23 +184,26 @@ def _record(
         if left is None or (left in constants and (right is None or right in constants)):
             constants[node] = node.data  # a leaf, or an op on constants
             continue
-        if type(node.op) is not Op:
+        op = node.op
+        if type(op) is not Op:
             refuse_by_hand("trace", node)
-        if node.op is pow_op and right not in constants:
+        if op is pow_op and right not in constants:
             raise ValueError(f"trace: the exponent of {node!r} must be a constant")
-        slots[node] = len(slots)
-        computed.append(node)
+        slots[node] = out = len(slots)
+        a, b = slot(left), slot(right) if right is not None else -1
+        if a is None or b is None:
+            later.append((len(instructions), node))
+        instructions.append(make((out, op, (a,) if right is None else (a, b), node.label)))
     if root in constants:
         raise ValueError("trace: the root depends on none of the inputs and params")
     for node in constants:
         slots[node] = len(slots)
+    for k, node in later:
+        args = node.parents
+        instructions[k] = instructions[k]._replace(args=tuple(slots[a] for a in args))
     for k, node in enumerate(outputs):
         if node not in slots:
             raise ValueError(f"trace: outputs[{k}] = {node!r} is not a node of the root's graph")
-    make, slot = Instruction._make, slots.__getitem__  # _make: the fastest NamedTuple
-    instructions = [make((slot(node), node.op, (slot(node._left),) if node._right is None
-                          else (slot(node._left), slot(node._right)), node.label))
-                    for node in computed]
     return instructions, list(constants.values()), slots[root], [slots[n] for n in outputs]
 
 
