@@ -214,20 +214,27 @@ class Pass:
     product too, and ∂l/∂U is written straight into the gradient of the layer it came from.
     """
 
-    __slots__ = ("forward", "backward", "X", "P", "returned", "weight_slots", "weight_grads",
-                 "param_slots", "param_grads", "lock")
+    __slots__ = ("B", "rows", "forward", "backward", "X", "P", "returned", "weight_slots",
+                 "weight_grads", "param_slots", "param_grads", "lock")
 
     def __init__(self, n_inputs: int, n_params: int, B: int) -> None:
+        self.B = B
+        self.rows = 0  # how many rows of B numbers its buffers hold (``rows``)
         self.forward: list[tuple[Any, ...]] = []
         self.backward: list[tuple[Any, ...]] = []
-        self.X = np.empty((n_inputs, B))  # the batch, one row per input
+        self.X = self.buffer(n_inputs)  # the batch, one row per input
         self.P = np.empty(n_params)  # the parameters
         self.returned: list[Array] = []  # the rows run returns
         self.weight_slots = np.empty(0, np.intp)  # the layers' [W | b], as parameter indices
         self.weight_grads = np.empty(0)  # ∂l/∂[W | b], summed over the batch, flat
         self.param_slots = np.empty(0, np.intp)  # parameters read as rows of the batch
-        self.param_grads = np.empty((0, B))  # and their gradients, per example
+        self.param_grads = self.buffer(0)  # and their gradients, per example
         self.lock = threading.Lock()  # one pass at a time on the buffers (see run_layered)
+
+    def buffer(self, rows: int) -> Array:
+        """A new buffer of ``rows`` rows of B numbers, counted in ``self.rows``."""
+        self.rows += rows
+        return np.empty((rows, self.B))
 
 
 class _Rows:
@@ -268,11 +275,11 @@ def _compile_pass(program: Program, B: int, order: str) -> Pass:
               (step.inputs if isinstance(step, Layer) else step.args)), *program.returned]
     params = sorted({a for a in read if n_inputs <= a < program.n_leaves})
     run.param_slots = np.array(params, dtype=np.intp) - n_inputs
-    run.param_grads = np.empty((len(params), B))
-    param_rows, column = np.empty((len(params), B)), np.empty((len(params), 1))
+    run.param_grads = run.buffer(len(params))
+    param_rows, column = run.buffer(len(params)), np.empty((len(params), 1))
     rows.add(params, param_rows, run.param_grads)
-    rows.add([ins.out for ins in plan.scalar], np.empty((len(plan.scalar), B)),
-             np.empty((len(plan.scalar), B)))
+    rows.add([ins.out for ins in plan.scalar], run.buffer(len(plan.scalar)),
+             run.buffer(len(plan.scalar)))
     # Each layer's [W | b] (b its last column, when the neurons have one) is a view of one
     # vector, gathered from the parameters by one call; its gradient likewise.
     layers = [step for step in plan.steps if isinstance(step, Layer)]
@@ -296,14 +303,14 @@ def _compile_pass(program: Program, B: int, order: str) -> Pass:
         Wb = flat[offset:offset + size].reshape(shape)
         dWb = run.weight_grads[offset:offset + size].reshape(shape)
         offset += size
-        U = _input_block(step, rows, B, run.forward)
+        U = _input_block(step, rows, run)
         n, m = step.weights.shape
-        block = np.empty((n + 1, B))  # x̂ (or r), then a row of ones for the next layer
+        block = run.buffer(n + 1)  # x̂ (or r), then a row of ones for the next layer
         block[n] = 1.0
         rows.blocks.add(id(block))
-        Y, dY = block[:n], np.empty((n, B))
+        Y, dY = block[:n], run.buffer(n)
         rows.add(step.out.tolist(), block, dY)
-        R = np.empty((n, B)) if step.activation else Y
+        R = run.buffer(n) if step.activation else Y
         matrices[id(step)] = (Wb, dWb, U, R, Y, dY)
         if order == "matrix":
             run.forward.append((np.matmul, Wb, U, R))
@@ -320,7 +327,7 @@ def _compile_pass(program: Program, B: int, order: str) -> Pass:
     run.backward.append((np.copyto, rows.grad[program.root], 1.0))
     for step in reversed(plan.steps):
         if isinstance(step, Layer):
-            _layer_backward(step, *matrices[id(step)], rows, written, need, run.backward)
+            _layer_backward(step, *matrices[id(step)], rows, written, need, run)
         elif need[step.out] and step.out in written:
             targets = []
             for k, a in enumerate(step.args):
@@ -336,15 +343,16 @@ def _compile_pass(program: Program, B: int, order: str) -> Pass:
     return run
 
 
-def _input_block(layer: Layer, rows: _Rows, B: int, calls: list[tuple[Any, ...]]) -> Array:
+def _input_block(layer: Layer, rows: _Rows, run: Pass) -> Array:
     """U: the rows of the layer's inputs, then a row of ones for b (when the neurons have
     one). When the inputs are the outputs of one earlier layer, in order, U *is* that
-    layer's block; else a buffer of its own, filled before each product (``calls``)."""
+    layer's block; else a buffer of its own, filled before each product (``run.forward``)."""
     m, bias = len(layer.inputs), len(layer.biases) > 0
     found = rows.rows_of(layer.inputs)
     if found and id(found[0]) in rows.blocks and found[2] == list(range(len(found[0]) - 1)):
         return found[0] if bias else found[0][:m]
-    U = np.empty((m + bias, B))
+    U = run.buffer(m + bias)
+    calls = run.forward
     if bias:
         U[m] = 1.0
     if found:  # rows of one buffer: one gather
@@ -360,9 +368,10 @@ def _input_block(layer: Layer, rows: _Rows, B: int, calls: list[tuple[Any, ...]]
 
 def _layer_backward(layer: Layer, Wb: Array, dWb: Array, U: Array, R: Array, Y: Array,
                     dY: Array, rows: _Rows, written: set[int], need: list[bool],
-                    calls: list[tuple[Any, ...]]) -> None:
+                    run: Pass) -> None:
     """The calls of a layer's backward step: ∂l/∂r̃ = act'(r̃) ∘ ∂l/∂x̂ in place,
     ∂l/∂[W | b] = ∂l/∂r̃ · [U; 1]ᵀ, ∂l/∂U = Wᵀ · ∂l/∂r̃ (into the rows of the inputs)."""
+    calls = run.backward
     out = layer.out.tolist()
     if not written.intersection(out):
         calls.append((np.copyto, dWb, 0.0))  # no gradient reaches the layer
@@ -385,7 +394,7 @@ def _layer_backward(layer: Layer, Wb: Array, dWb: Array, U: Array, R: Array, Y: 
             and not written.intersection(layer.inputs)):
         calls.append((product, WT, dY, found[1]))  # the earlier layer's ∂l/∂x̂, whole
     elif wanted:
-        dU = np.empty((m, dY.shape[1]))
+        dU = run.buffer(m)
         calls.append((product, WT, dY, dU))
         for k in wanted:
             target = rows.grad[layer.inputs[k]]
@@ -441,6 +450,14 @@ def _pass(program: Program, B: int, order: str) -> Pass:
             passes.clear()
         passes[(B, order)] = made
     return made
+
+
+def rows(program: Program) -> int:
+    """How many rows of B numbers a layered pass of ``program`` holds (its memory is
+    8 bytes × rows × B), from a pass prepared for one example."""
+    if "pass rows" not in program.cache:
+        program.cache["pass rows"] = _compile_pass(program, 1, "matrix").rows
+    return cast(int, program.cache["pass rows"])
 
 
 def run_layered(program: Program, X: Array, p: list[float], backward: bool,

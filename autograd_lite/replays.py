@@ -19,8 +19,9 @@ given; the replays differ only in what those numbers are:
 ``replay`` picks one by the batch size B (the thresholds below are measured:
 ``benchmarks/compare.py --programs``), cuts the batch into chunks (``chunk_rows``: at most
 ``CHUNK`` examples, and at most ``BATCH_BYTES`` for the values and gradients of a chunk,
-16 bytes a slot an example), and, when the fast replay fails or meets a non-finite number,
-runs the checked replay to find and name the example that failed.
+16 bytes a slot an example, or for layers 16 bytes a row of the layered pass), and, when
+the fast replay fails or meets a non-finite number, runs the checked replay to find and
+name the example that failed.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .layered import ORDERS, find_layers, run_layered
+from .layered import rows as layered_rows
 from .ops import GENERICS, Code, Op, source
 from .value import Value, describe_failure
 
@@ -82,7 +84,7 @@ def replay(program: Program, X: Array, p: list[float], how: str | None,
     run = runs[how]
     # Chunks of (nearly) equal size: 10,000 examples in chunks of at most 4,096 run as
     # 3,334 + 3,334 + 3,332, not 4,096 + 4,096 + 1,808 (a layered pass is prepared per size).
-    rows = -(-B // -(-B // chunk_rows(program)))
+    rows = -(-B // -(-B // chunk_rows(program, how)))
     values, grads = [], np.zeros(len(p))
     for start in range(0, B, rows):
         v, g = _guarded(program, run, X[start:start + rows], p, start, backward)
@@ -105,9 +107,12 @@ def default_how(program: Program, B: int) -> str:
     return "levels" if B < EACH_FROM else "each"
 
 
-def chunk_rows(program: Program) -> int:
-    """How many examples a replay runs at once: memory is bounded by slots × examples."""
-    return max(1, min(CHUNK, BATCH_BYTES // (16 * len(program.need))))
+def chunk_rows(program: Program, how: str | None = None) -> int:
+    """How many examples a replay runs at once: memory is bounded by slots × examples, or
+    for layers by the rows of a layered pass × examples (two passes are kept: for a batch's
+    chunks and its last one)."""
+    rows = layered_rows(program) if how == "layers" else len(program.need)
+    return max(1, min(CHUNK, BATCH_BYTES // (16 * rows)))
 
 
 def _guarded(program: Program, run: Callable[..., tuple[Array, Array]], X: Array,

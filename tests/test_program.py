@@ -419,15 +419,19 @@ def test_the_generated_python_is_bounded(monkeypatch, compile_calls):
 
 
 @pytest.mark.parametrize("how", HOWS)
-def test_a_batch_is_cut_by_slots_times_examples(monkeypatch, how):
+def test_a_batch_is_cut_by_slots_or_rows_times_examples(monkeypatch, how):
     from autograd_lite import replays
 
     x, w = Value(1.0, label="x"), Value(2.0, label="w")
     program = trace((w * x).tanh() * x, [x], [w])  # 2 leaves + 3 instructions: 5 slots
     X = np.linspace(-2.0, 2.0, 25)[:, None]
     whole = program.run(X, how=how)
-    monkeypatch.setattr(replays, "BATCH_BYTES", 16 * 5 * 4)  # 4 examples at a time
-    assert replays.chunk_rows(program) == 4
+    # A layered pass holds 8 rows (B numbers each) where the others hold the 5 slots: the
+    # input x, the last product's value and gradient, the layer's x̂ and its row of ones,
+    # ∂l/∂x̂, r̃, and U (the rows of x).
+    rows = 8 if how == "layers" else 5
+    monkeypatch.setattr(replays, "BATCH_BYTES", 16 * rows * 4)  # 4 examples at a time
+    assert replays.chunk_rows(program, how) == 4
     calls = []
     real = replays._guarded
     monkeypatch.setattr(replays, "_guarded", lambda program, run, X, *a: calls.append(len(X))
