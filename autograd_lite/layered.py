@@ -20,7 +20,7 @@ as it is, its row of the op table run on rows of the batch. ``find_layers`` read
 ``Program``'s instructions (never a graph); ``run_layered`` replays them on a batch.
 
 A replay is prepared once per chunk size as a ``Pass``: float64 buffers, and the list of
-numpy calls that run on them (22 for the MLP 3-16-16-1 with a hinge loss, forward and
+numpy calls that run on them (21 for the MLP 3-16-16-1 with the hinge loss, forward and
 backward; ``tests/test_layered.py`` lists them). The bias is folded in as a row of ones
 (``r̃ = [W | b]·[U; 1]``, one product), ∂l/∂U is written straight into the gradient of
 the layer U came from, and the activation's derivative multiplies ∂l/∂x̂ in place.

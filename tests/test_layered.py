@@ -233,7 +233,7 @@ def call_names(calls):
     return names
 
 
-def test_a_pass_of_the_mlp_is_22_calls_on_preallocated_buffers():
+def test_a_pass_of_the_mlp_is_21_calls_on_preallocated_buffers():
     model = MLP(3, [16, 16, 1], seed=1)
     program, data = program_and_batch(model, "hinge", B=64)
     program.run(data, how="layers")
