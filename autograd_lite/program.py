@@ -371,8 +371,9 @@ class Program:
         as matrix products, with ``order="scalar"`` summed in the scalar engine's order
         (the same floats, where numpy's functions give math's). Each gives the same numbers
         as the scalar engine, up to rounding.
-        The batch runs in chunks, so that its memory stays under ``replays.BATCH_BYTES``
-        (256 MiB: 16 bytes × slots × examples of a chunk).
+        The batch runs in chunks of nearly equal size, so that its memory stays under
+        ``replays.BATCH_BYTES`` (256 MiB: 16 bytes × slots × examples of a chunk; for
+        layers, 16 bytes × the rows of the layered pass, ``layered.rows(program)``).
 
         An op that fails on some example (overflow, a value outside its domain) raises
         the scalar engine's error, naming the example, the instruction and its labels.
