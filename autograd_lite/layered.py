@@ -63,7 +63,6 @@ class Layer(NamedTuple):
     out: Index  # (n,) slots of x̂ (= pre for a linear layer)
     activation: str | None  # an op's name, or None
     members: frozenset[int]  # every slot the layer computes
-    shared: bool  # whether a parameter appears twice among its weights and biases
 
 
 class Plan(NamedTuple):
@@ -101,7 +100,6 @@ def find_layers(program: Program) -> Plan:
         weights = np.array([w for _, w, _, _, _, _ in group], dtype=np.intp).reshape(
             len(group), len(inputs))
         biases = np.array([b for _, _, b, _, _, _ in group if b is not None], dtype=np.intp)
-        both = [*weights.ravel().tolist(), *biases.tolist()]
         layers.append(Layer(
             inputs=inputs,
             terms=tuple(None if k is None else inputs.index(k) for k in key),
@@ -111,7 +109,6 @@ def find_layers(program: Program) -> Plan:
             out=np.array([out for _, _, _, _, out, _ in group], dtype=np.intp),
             activation=activation,
             members=frozenset().union(*(m for *_, m in group)),
-            shared=len(set(both)) < len(both),
         ))
     plan = _schedule(program, layers)
     return cast(Plan, program.cache.setdefault("layers", plan))
