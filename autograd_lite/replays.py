@@ -137,7 +137,7 @@ def run_checked(
     """One example in floats, every result checked as the scalar engine checks it. The
     gradients are added in the scalar engine's order: the same floats as ``backward()``.
 
-    First unchecked, which is twice as fast; only when that fails or meets a non-finite
+    First unchecked, which is faster; only when that fails or ends with a non-finite
     number, again step by step, to raise the first failure as the scalar engine would."""
     try:
         vals, grads = _run_floats(program, x, p, backward)
