@@ -289,7 +289,8 @@ def _compile_pass(program: Program, B: int, order: str) -> Pass:
     if params:
         run.forward += [(np.take, run.P, run.param_slots, 0, column),
                         (np.copyto, param_rows, column)]
-    matrices = {}
+    # by the layer's id: its buffers [W | b], ∂l/∂[W | b], its inputs U, r̃, x̂ (or r), ∂l/∂x̂
+    matrices: dict[int, tuple[Array, Array, Array, Array, Array, Array]] = {}
     offset = 0
     for step in plan.steps:
         if not isinstance(step, Layer):
@@ -471,8 +472,7 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
             return values, np.zeros(len(p))
         for f, *args in run.backward:
             f(*args)
-        grads = np.bincount(run.weight_slots, run.weight_grads, minlength=len(p))
-        grads = grads.astype(float, copy=False)
+        grads = cast(Array, np.bincount(run.weight_slots, run.weight_grads, minlength=len(p)))
         grads[run.param_slots] += run.param_grads.sum(axis=1)
         return values, grads
     finally:
