@@ -35,7 +35,11 @@ class Optimizer:
         name = type(self).__name__
         if isinstance(params, Value) or not isinstance(params, Iterable):
             raise TypeError(f"{name}: params must be a list of Values, got {type(params).__name__}")
-        self.params = list(params)
+        try:
+            self.params = list(params)
+        except TypeError:  # an Iterable that cannot be iterated: a 0-d numpy array
+            raise TypeError(f"{name}: params must be a list of Values, got "
+                            f"{type(params).__name__}") from None
         if not self.params:
             raise ValueError(f"{name}: params is empty: no parameters to optimize")
         for k, p in enumerate(self.params):

@@ -133,6 +133,7 @@ def test_a_grad_that_is_not_a_number_is_a_type_error_naming_the_parameter(bad):
         (lambda: Adam([Value(1.0)], betas=0.9), TypeError, "betas must be a pair .*got float"),
         (lambda: Adam([Value(1.0)], eps="a"), TypeError, "Adam: eps must be a real number"),
         (lambda: SGD(Value(1.0)), TypeError, "SGD: params must be a list of Values, got Value"),
+        (lambda: SGD(np.array(1.0)), TypeError, "SGD: params must be a list of Values, got nd"),
     ],
 )
 def test_bad_optimizer_settings(make, error, pattern):
