@@ -133,8 +133,8 @@ def _add_chain_rule(order: list[Value]) -> None:
             _put_back(order, carried, before)  # first: the message shows the grads as they are
             raise overflow_error(dict(zip(order, sums)))
         walked = list(map(_grad_of, carried))
-        _set_grads(carried, before)
-        add_to_grads(carried, walked)
+        _set_grads(carried, before)  # as they were, to add the walk's sums to
+        _set_grads(carried, _totals(carried, before, walked))
     except BaseException:  # an error, or Ctrl-C: every grad as it was
         _put_back(order, carried, before)
         raise
@@ -247,14 +247,20 @@ def add_to_grads(nodes: Sequence[Value], sums: Sequence[float]) -> None:
     with writing_grads:
         held = list(map(_grad_of, nodes))
         check_grads(nodes, held)
-        totals = list(map(add, held, sums))
-        if not all(map(_isfinite, totals)):
-            node, g, walked, total = next(
-                row for row in zip(nodes, held, sums, totals) if not _isfinite(row[3]))
-            raise OverflowError(
-                f"backward: {node!r} already held grad {g!r}; adding this walk's {walked!r} "
-                f"gives {total}, not a finite float (call zero_grad() between steps)")
-        _set_grads(nodes, totals)
+        _set_grads(nodes, _totals(nodes, held, sums))
+
+
+def _totals(nodes: Sequence[Value], held: Sequence[float], sums: Sequence[float]) -> list[float]:
+    """What each node held plus this walk's sum; OverflowError naming the first node whose
+    total is not finite."""
+    totals = list(map(add, held, sums))
+    if not all(map(_isfinite, totals)):
+        node, g, walked, total = next(
+            row for row in zip(nodes, held, sums, totals) if not _isfinite(row[3]))
+        raise OverflowError(
+            f"backward: {node!r} already held grad {g!r}; adding this walk's {walked!r} "
+            f"gives {total}, not a finite float (call zero_grad() between steps)")
+    return totals
 
 
 def check_grads(nodes: Sequence[Value], grads: Sequence[object]) -> None:
