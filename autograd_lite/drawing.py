@@ -54,7 +54,7 @@ __all__ = ["draw", "render", "svg_width_px", "format_number", "DotNotFound", "DO
 DOT_TIMEOUT = 30.0
 
 MIN_FONT_PT = 12.0  # no text of a drawing is shrunk below this to fit a width
-_FONT = {"value": 16, "op": 14, "edge": 14, "legend": 14}
+_FONT = {"value": 16, "op": 16, "edge": 14, "legend": 14}
 _PX_PER_PT = 96 / 72  # CSS pixels per point
 
 _KIND_STYLE = {
@@ -194,16 +194,21 @@ def _text(text: str, limit: int = MAX_LABEL) -> str:
     return escape(text).replace("\\", "\\\\")
 
 
-def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT) -> bytes:
+def render(graph: graphviz.Digraph, format: str, *, timeout: float = DOT_TIMEOUT,
+           pinned: bool = False) -> bytes:
     """The picture as bytes in ``format`` ("svg", "png", "pdf"); needs graphviz's ``dot``.
+
+    ``pinned``: every node has its position (``pos``, in points), which graphviz keeps,
+    drawing only the edges (its ``neato -n2``), instead of laying the graph out with ``dot``.
 
     Without ``dot``, raises ``DotNotFound``; if ``dot`` runs longer than ``timeout`` seconds
     or fails (graphviz 2.43 crashes on some large graphs), ``ProgramError`` with a one-line
     message.
     """
+    program = ["neato", "-n2"] if pinned else ["dot"]
     try:
         return run_program(
-            ["dot", f"-T{format}"], graph.source.encode("utf-8"), timeout=timeout,
+            [*program, f"-T{format}"], graph.source.encode("utf-8"), timeout=timeout,
             timeout_hint='draw fewer nodes (collapse="sums", paths_to=..., or a smaller graph)',
         )
     except ProgramNotFound:
@@ -313,12 +318,10 @@ class _Picture:
             name = _text(node.label) if node.label else "neuron"
             rows.append(f"<b>{name}</b> = {_neuron_formula(box)}")
             assert box.pre is not None, "a neuron's box holds its sum"
-            if box.pre is node:
-                rows.append(f"data {self._num(node.data)}")
-            else:  # the sum, then what the activation makes of it (an off unit says so)
+            if box.pre is not node:  # the sum, on a row of its own (an off unit says so)
                 pre = _text(box.pre.label) if box.pre.label else "Σ"
-                off = " ≤ 0: off" if is_off(node) else ""
-                rows.append(f"{pre} {self._num(box.pre.data)}{off} → data {self._num(node.data)}")
+                rows.append(f"{pre} {self._num(box.pre.data)}{': off' if is_off(node) else ''}")
+            rows.append(f"data {self._num(node.data)}")
         else:
             if node.label:
                 rows.append(f"<b>{_text(node.label)}</b>")
@@ -429,9 +432,13 @@ def _table(rows: list[str]) -> str:
 
 
 def _neuron_formula(box: Box) -> str:
+    """Σ 3 w·x (+ b) for a linear unit; with an activation, of the sum's name if it has
+    one, as the notes write x̂[j] = ReLU(r̃[j]) (the sum's row says what it is)."""
     terms = f"Σ {len(box.weights)} w·x" + (" + b" if box.bias is not None else "")
-    op = box.out.op
-    return terms if box.pre is box.out or op is None else f"{op.symbol}({terms})"
+    op, pre = box.out.op, box.pre
+    if pre is box.out or op is None or pre is None:
+        return terms
+    return f"{op.symbol}({_text(pre.label) if pre.label else terms})"
 
 
 def _swatch(text: str, color: str = "#111827") -> str:

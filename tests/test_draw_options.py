@@ -88,12 +88,13 @@ def test_the_feature_discovery_net_collapses_to_one_box_per_unit():
         assert all(edges[(ids[x], ids[unit], None)] == 1 for x in t.x)  # straight in
         assert edges[(ids[unit], ids[t.r], None)] == 1
     labels = value_nodes(source)
-    assert "<b>x̂[0]</b> = ReLU(Σ 3 w·x)" in labels[ids[t.x_hat[0]]]["label"]
+    assert "<b>x̂[0]</b> = ReLU(r̃[0])" in labels[ids[t.x_hat[0]]]["label"]
     assert "<b>r</b> = Σ 3 w·x<" in labels[ids[t.r]]["label"]
     for j, unit in enumerate(t.x_hat):  # an off unit says so on its sum's row
         pre = format_number(t.r_tilde[j].data)
-        row = f"r̃[{j}] {pre} ≤ 0: off → data 0" if unit.data == 0 else f"r̃[{j}] {pre} → data"
+        row = f"r̃[{j}] {pre}: off<" if unit.data == 0 else f"r̃[{j}] {pre}<"
         assert row in labels[ids[unit]]["label"]
+        assert f">data {format_number(unit.data)}<" in labels[ids[unit]]["label"]
 
 
 def test_an_mlp_collapses_to_its_neurons():

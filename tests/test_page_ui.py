@@ -397,6 +397,112 @@ def test_every_step_of_the_demo_page_at_the_notes_level_stays_in_view(offline_pa
     offline_page.assert_clean()
 
 
+# Every text of the graph shown (node texts, op symbols, edge labels, tags): its box on
+# screen, and the size its font is drawn at (its font size times the drawing's scale);
+# and every node's box, and the graph's box, to check what is inside it.
+GRAPH_AS_SEEN = """() => {
+  const graph = document.querySelector('.agl-graph:not([hidden])');
+  const svg = graph.querySelector('svg');
+  const box = (e) => { const r = e.getBoundingClientRect();
+    return [r.left, r.top, r.right, r.bottom]; };
+  const texts = [...svg.querySelectorAll('g.node text, .agl-overlay text')]
+    .filter((t) => t.textContent.trim() && getComputedStyle(t).visibility !== 'hidden')
+    .map((t) => ({ text: t.textContent, height: t.getBoundingClientRect().height,
+      px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a }));
+  return { graph: box(graph), nodes: [...svg.querySelectorAll('g.node')].map(box), texts,
+    minimap: !graph.querySelector('.agl-minimap').hidden };
+}"""
+
+
+def assert_whole_and_readable(page, moment):
+    seen = page.evaluate(GRAPH_AS_SEEN)
+    outside = [b for b in seen["nodes"] if not inside(b, seen["graph"])]
+    assert outside == [], (moment, len(outside), len(seen["nodes"]))
+    small_texts = [(t["text"], round(t["height"], 1), round(t["px"], 1)) for t in seen["texts"]
+                   if t["height"] < 12 or t["px"] < 12]
+    assert small_texts == [], moment
+    assert not seen["minimap"], moment
+    return seen
+
+
+def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
+        offline_page, tmp_path):
+    """The whole of make demo's page at the notes' level (16 hidden units) on a laptop's
+    screen: every node inside the graph's box, every text at least 12 px, no minimap, when
+    it opens, after Fit and at every step; the current step in view, no label over a node."""
+    from test_player import labels_over_nodes
+
+    from nets.page import save_demo_page
+
+    X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
+    net = FeatureDiscoveryNet(X.shape[1], 16, "logistic", seed=0)
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    path = save_demo_page(tmp_path / "demo.html", net, X, labels)
+    assert path.stat().st_size < 1_000_000
+    page = offline_page.open(path)
+    assert page.get_attribute(".agl-player", "data-level") == "units"
+    assert_whole_and_readable(page, "opened")
+    page.click(".agl-fit")
+    seen = assert_whole_and_readable(page, "fit")
+    assert len(seen["nodes"]) == 3 + 16 + 1 + 5  # x, x̂, r; s, ·, s·r, softplus, l
+    assert seen["graph"][3] <= 800 and seen["graph"][2] <= 1280
+    last = int(page.get_attribute(".agl-slider", "max"))
+    assert last + 1 <= 60
+    for k in range(last + 1):
+        assert_whole_and_readable(page, k)
+        assert page.evaluate(STEP_IN_VIEW) == [], k
+        assert labels_over_nodes(page) == [], k
+        page.keyboard.press("ArrowRight")
+    offline_page.assert_clean()
+
+
+def test_the_r_units_caption_fits_and_lists_every_term_on_request(offline_page, tmp_path):
+    """r sums 16 terms: its caption says ∂l/∂r, its first term's equation with numbers and
+    how each term goes, in the caption's three lines; every term's numbers open below."""
+    from nets.page import save_demo_page
+
+    X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
+    net = FeatureDiscoveryNet(X.shape[1], 16, "logistic", seed=0)
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page = offline_page.open(save_demo_page(tmp_path / "demo.html", net, X, labels))
+    while not page.inner_text(".agl-caption").startswith("∂l/∂r = "):
+        page.keyboard.press("ArrowRight")
+    caption = page.query_selector(".agl-caption")
+    assert caption.evaluate("c => c.scrollHeight <= c.clientHeight + 1")  # no scrolling
+    text = page.inner_text(".agl-caption")
+    assert "∂l/∂w[0] = ∂l/∂r·x̂[0] = (" in text and "w[15]" not in text
+    at = position(page)
+    page.click(".agl-terms summary")
+    text = page.inner_text(".agl-caption")
+    assert all(f"∂l/∂w[{j}] = ∂l/∂r·x̂[{j}] = (" in text for j in range(16))
+    page.keyboard.press("ArrowRight")  # the keys step again
+    assert position(page) == at + 1
+    offline_page.assert_clean()
+
+
+@pytest.mark.parametrize("hidden, rows", [(4, [4]), (12, [6, 6]), (16, [8, 8])])
+def test_a_layer_wraps_into_rows_by_its_size(offline_page, tmp_path, hidden, rows):
+    """How a layer wraps follows its size (as few rows as fit the width, of equal counts),
+    and the whole net fits 1,280 × 800 with text of 12 px or more."""
+    X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
+    net = FeatureDiscoveryNet(X.shape[1], hidden, "logistic", seed=1)
+    root = net.forward(X[3], y=float(labels[3])).l
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page = offline_page.open(save_html(root, tmp_path / "net.html", params=net.parameters(),
+                                       level="units"))
+    assert_whole_and_readable(page, "opened")
+    tops = page.eval_on_selector_all(
+        "g.node[data-node]", "gs => gs.filter(g => g.textContent.includes('ReLU'))"
+        ".map(g => Math.round(g.getBoundingClientRect().top))")
+    assert [tops.count(top) for top in sorted(set(tops))] == rows
+    page.keyboard.press("End")
+    assert_whole_and_readable(page, "end")
+    offline_page.assert_clean()
+
+
 def test_a_folded_step_shows_the_leaves_it_completes(offline_page, tmp_path):
     root, net = demo_net()
     page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),

@@ -48,6 +48,7 @@ from ..files import write_atomic
 from ..text import is_off as _is_off
 from ..text import shown
 from ..value import Value
+from .layout import pin_in_rows
 from .script import script
 
 __all__ = ["player", "save_html", "Player", "MAX_NODES"]
@@ -174,7 +175,10 @@ def player(
         graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,
                      grads=final, legend=False, collapse=collapse, paths_to=paths_to)
         graph.graph_attr.update(_ROOM_FOR_EDGE_LABELS)
-        svgs[name] = render(graph, "svg", timeout=timeout).decode("utf-8")
+        if collapse is not None:  # the notes' level: layers in rows, to fit a screen
+            pin_in_rows(graph, timeout)
+        svgs[name] = render(graph, "svg", timeout=timeout,
+                            pinned=collapse is not None).decode("utf-8")
     title = title if title is not None else f"Backpropagation through {data['rootName']}"
     off = any(_is_off(node) for node in order)
     return Player(dict(svgs, data=data, quiz=bool(quiz), off=off), title)

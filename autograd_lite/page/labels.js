@@ -11,19 +11,24 @@ const aglLabels = (function () {
 
   function place(graph, path, width, height, placed) {
     // along the edge, from its middle outwards, then further and further above or below
-    // it: the first place where the label covers no node and no other label; where there
-    // is none (a short edge between two boxes), the place that covers the least of them
+    // it, then beside it: the first place where the label covers no node and no other
+    // label; where there is none (a short edge between two boxes), the place that covers
+    // the least of them
     const length = path.getTotalLength();
     const candidates = [];
-    for (const shift of [0, -0.6, 0.6, -1.2, 1.2, -1.8, 1.8]) {
-      for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
-        const point = path.getPointAtLength(length * t);
-        candidates.push({ x: point.x - width / 2, y: point.y - height / 2 + shift * height,
-          width, height });
+    for (const side of [0, -0.5, 0.5, -1, 1, -1.5, 1.5, -2, 2]) {
+      for (const shift of [0, -0.6, 0.6, -1.2, 1.2, -1.8, 1.8]) {
+        for (const t of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8]) {
+          const point = path.getPointAtLength(length * t);
+          candidates.push({ x: point.x - width / 2 + side * width,
+            y: point.y - height / 2 + shift * height, width, height });
+        }
       }
     }
     const taken = graph.obstacles.concat(placed);
-    const covered = (c) => taken.reduce((sum, o) => sum + overlap(c, o), 0);
+    const pad = 4;  // clear of a box's border too (a thick one: the current node's)
+    const covered = (c) => taken.reduce((sum, o) => sum + overlap({ x: c.x - pad,
+      y: c.y - pad, width: c.width + 2 * pad, height: c.height + 2 * pad }, o), 0);
     const inside = candidates.filter((c) => overlap(c, graph.bounds) === c.width * c.height);
     const pool = inside.length ? inside : candidates;
     return pool.find((c) => covered(c) === 0) ||
@@ -52,7 +57,7 @@ const aglLabels = (function () {
       g.appendChild(text);
       return text;
     });
-    const lineHeight = groupClass === "agl-edge-label" ? 18 : 16;
+    const lineHeight = 20;  // 16 px text
     const key = groupClass + "\n" + lines.join("\n");  // the same tag, the same width
     if (!widths.has(key)) widths.set(key, 14 + Math.max(...texts.map((t) => t.getComputedTextLength())));
     const width = widths.get(key);

@@ -15,6 +15,7 @@
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const GRAD_FILL = "#b91c1c";  // autograd_lite.drawing._GRAD_COLOR["final"]
+const MOST_EDGE_LABELS = 6;  // a step sending along more edges labels none of them
 
 function autogradLitePlayer(root, data) {
   const $ = (selector) => root.querySelector(selector);
@@ -48,6 +49,7 @@ function autogradLitePlayer(root, data) {
     position: 0, timer: null, inspected: null, answered: new Map(), positions: [],
     expanded: null,  // while a unit is expanded: {unit, position} to come back to
     live: null,  // after a what-if edit: aglLive.recompute's result
+    termsOpen: false,  // a caption's list of every term, opened
   };
   const built = { nodes: data.nodes, steps: data.steps };  // the page as Python made it
   const model = aglWhatIf.create(data);
@@ -325,6 +327,7 @@ function autogradLitePlayer(root, data) {
   // --- overlay: "partial" and "off" tags, and the labels on the edges of this step -----
   function drawOverlay(step, current) {
     L.graph.layer.replaceChildren();
+    const placed = [];  // the tags, then the labels: a label covers none of them
     for (const { node } of L.byId.values()) {
       const shown = L.graph.nodes.get(node.id);
       const { x, y, width } = shown.box;
@@ -333,19 +336,25 @@ function autogradLitePlayer(root, data) {
         : shown.g.classList.contains("agl-off") ? "off" : null;
       if (mark) {
         const t = aglLabels.tag(L.graph.layer, [mark], "agl-tag-" + mark);
-        t.move(x + width - t.width + 4, y - 10);
+        const top = y + 6 - t.height;  // over the corner, above the text
+        t.move(x + width - t.width + 4, top);
+        placed.push({ x: x + width - t.width + 4, y: top, width: t.width, height: t.height });
       }
     }
     if (step === null) return [];
     const seen = new Map();
-    const placed = [];
     const labels = [];
-    for (const send of L.steps[step].sends) {
+    const sends = L.steps[step].sends;
+    // a unit sending to many (r to 16 hidden units) lights its edges but labels none: each
+    // box it sends to shows its new gradient, and the caption says every term
+    const labelled = sends.length <= MOST_EDGE_LABELS;
+    for (const send of sends) {
       const edges = L.graph.nodes.get(current.id).inputs[send.position];
       const k = seen.get(send.parent) || 0;  // a*a: the first and the second edge from a
       seen.set(send.parent, k + 1);
       const edge = edges.length > k ? edges[k] : edges[0];
       edge.classList.add("agl-sending");
+      if (!labelled) continue;
       const lines = send.labelParts.map(lineText);
       const label = aglLabels.tag(L.graph.layer, lines, "agl-edge-label");
       const box = aglLabels.place(L.graph, edge.querySelector("path"), label.width,
@@ -364,19 +373,34 @@ function autogradLitePlayer(root, data) {
   }
 
   function renderCaption(step, current) {
+    // a unit of many terms (r, of 16) shows its first lines, then how each term goes,
+    // which opens the list of every term's numbers
     ui.caption.classList.toggle("agl-forward", step === null);
     let lines;
+    let folded = [];
     if (step === null) {
       lines = ["Forward: " + current.forward];
     } else {
       lines = stepLines(step);
+      const shown = L.steps[step].shown ?? lines.length;
+      folded = lines.splice(shown);
       if (hidden(current.id)) {
         lines.unshift(`Quiz: what is ${current.quiz.question}, the gradient of the ` +
           "highlighted node?");
       }
       for (const k of foldedSteps(step)) lines.push(...stepLines(k));
     }
-    ui.caption.replaceChildren(...lines.map((line) => el("div", line)));
+    const shown = lines.map((line) => el("div", line));
+    if (folded.length) {
+      const list = document.createElement("details");
+      list.className = "agl-terms";
+      list.open = state.termsOpen;
+      list.addEventListener("toggle", () => { state.termsOpen = list.open; });
+      list.append(el("summary", `${folded[0]} (every term's numbers)`),
+        ...folded.slice(1).map((line) => el("div", line)));
+      shown.push(list);
+    }
+    ui.caption.replaceChildren(...shown);
   }
 
   function renderQuiz(step, current) {
@@ -794,7 +818,7 @@ function autogradLitePlayer(root, data) {
   ui.expand.addEventListener("click", expand);
   // after any control (a button, a box, a choice, a slider) the keys move the steps again
   root.addEventListener("click", (event) => {
-    if (event.target.closest("button, input[type=checkbox], input[type=range]")) {
+    if (event.target.closest("button, input[type=checkbox], input[type=range], summary")) {
       root.focus({ preventScroll: true });
     }
   });

@@ -86,13 +86,13 @@ def units(order: list[Value], found: list[Box], records: list[Any], page_order: 
             final = heard[v] == consumers[v]
             g = record_of[v].grad if final else sums[v]  # the engine's, once complete
             entry[ids[v]]["grads"].append([k, num(g), "final" if final else "pending"])
-        parts, gradients = _caption(box, root, record_of, sent, ids, names, num, fmt,
+        parts, gradients, shown = _caption(box, root, record_of, sent, ids, names, num, fmt,
                                     [scalar_steps[page_step[m]]["parts"] for m in order
                                      if m in members])
         steps.append({
             "unit": ids[box.out],
             "scalarSteps": sorted(page_step[m] for m in members),
-            "parts": parts, "gradients": gradients,
+            "parts": parts, "shown": shown, "gradients": gradients,
             "sends": _sends(box, sent, unit_of, ids, names, num, fmt),
             "foldedInto": None, "folds": [],
         })
@@ -123,12 +123,13 @@ def _hides(x: float, node: Value, ids: dict[Any, Any], num: Callable[..., Any]) 
 def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, Any],
              ids: dict[Any, Any], names: dict[Any, Any],
              num: Callable[..., Any], fmt: str, member_parts: list[list[Any]]
-             ) -> tuple[list[list[Any]], dict[str, float]]:
+             ) -> tuple[list[list[Any]], dict[str, float], int]:
     """The unit's chain rule with its numbers (a neuron in the notes' form, anything else
-    as its scalar steps say it), and every gradient it states, by node id."""
+    as its scalar steps say it), every gradient it states, by node id, and how many of its
+    lines the caption shows before the list it folds away."""
     if box.kind != "neuron":
         lines: list[list[Any]] = [line for parts in member_parts for line in parts]
-        return lines, {ids[box.out]: record_of[box.out].grad}
+        return lines, {ids[box.out]: record_of[box.out].grad}, len(lines)
 
     def h(x: float, node: Value) -> dict[str, str]:
         return _hides(x, node, ids, num)
@@ -145,7 +146,11 @@ def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, A
         lines.append([f"∂{L}/∂{D[pre]} = ∂{L}/∂{D[out]}·{factor(local_formula(out, 0, names, fmt))}"
                       f" = (", h(g_out, out), f")·({num(slope)}) = ", h(g_pre, pre)])
     P = D[pre]
-    for w, u, term in _pairs(box):
+    pairs = _pairs(box)
+    for k, (w, u, term) in enumerate(pairs):
+        if k == 1 and len(pairs) > CAPTION_TERMS:  # the first term, then how each goes
+            lines.append([f"and so for each of its {len(pairs)} terms w·u: ∂{L}/∂w = ∂{L}/∂{P}·u"
+                          f", ∂{L}/∂u = w·∂{L}/∂{P}"])
         to_w = _sent_by(record_of[term], w)
         line = [f"∂{L}/∂{D[w]} = ∂{L}/∂{P}·{names[u]} = (", h(g_pre, pre),
                 f")·({num(u.data)}) = ", h(to_w, w)]
@@ -160,7 +165,13 @@ def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, A
     if box.bias is not None:
         lines.append([f"∂{L}/∂{D[box.bias]} = ∂{L}/∂{P} = ", h(g_pre, box.bias)])
         gradients[ids[box.bias]] = g_pre
-    return lines, gradients
+    return lines, gradients, 2 if len(pairs) > CAPTION_TERMS else len(lines)
+
+
+CAPTION_TERMS = 3
+"""A unit of more terms than this (r, of 16) shows its first term's equation with numbers,
+then how each term goes, which opens the list of every term's numbers: its step's
+``shown`` first lines, then that line, then the list."""
 
 
 def _sent_by(record: Any, v: Value) -> float:

@@ -16,7 +16,8 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   const m = graph.transform.baseVal.consolidate();  // graphviz: translate(4 H)
   const shift = m ? { x: m.matrix.e, y: m.matrix.f } : { x: 0, y: 0 };
   const drawing = graph.querySelector("polygon").getBBox();  // the background: the whole
-  const content = union([...nodeBoxes.values()]);  // the boxes only, without the drawing's margin
+  // the boxes, and room round them for the tags over their corners (not the drawing's margin)
+  const content = grown(union([...nodeBoxes.values()]), 20);
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
@@ -229,6 +230,10 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
     zoomBy(Math.exp(-event.deltaY * 0.0015),
       { x: event.clientX - rect.left, y: event.clientY - rect.top });
   }, { passive: false });
+
+  function grown(b, by) {
+    return { x: b.x - by, y: b.y - by, width: b.width + 2 * by, height: b.height + 2 * by };
+  }
 
   function union(boxes) {
     const x = Math.min(...boxes.map((b) => b.x));
