@@ -375,9 +375,53 @@ def test_the_demo_nets_steps_stay_in_view_at_1280_by_800(offline_page, tmp_path)
         page.eval_on_selector(".agl-slider", "(s, p) => { s.value = p; "
                               "s.dispatchEvent(new Event('input')); }", k)
         assert position(page) == k
-        assert page.evaluate(STEP_IN_VIEW) == [], k
+        out = page.evaluate(STEP_IN_VIEW)
+        if out:  # only where the step spans more than the view holds with 12-px text
+            assert page.evaluate(STEP_TOO_BIG_TO_READ), (k, out)
+            current = page.get_attribute(".agl-player", "data-current")
+            assert inside(rect(page, f"g.node[data-node='{current}']"),
+                          rect(page, ".agl-graph")), k
         seen += page.eval_on_selector_all("g.edge.agl-sending", "es => es.length")
     assert seen >= 6  # most of these steps send along edges
+    offline_page.assert_clean()
+
+
+STEP_TOO_BIG_TO_READ = """() => {
+  // the current node, its sending edges and their labels span (in the drawing's units, 16
+  // for its text) more than the graph's box holds at 0.75 px a unit (12-px text), with the
+  // 24 px the view keeps clear round them
+  const id = document.querySelector('.agl-player').dataset.current;
+  const parts = [document.querySelector(`g.node[data-node="${id}"]`),
+    ...document.querySelectorAll('g.edge.agl-sending, .agl-edge-label')].map(p => p.getBBox());
+  const x = Math.min(...parts.map(b => b.x)), y = Math.min(...parts.map(b => b.y));
+  const w = Math.max(...parts.map(b => b.x + b.width)) - x;
+  const h = Math.max(...parts.map(b => b.y + b.height)) - y;
+  const view = document.querySelector('.agl-graph:not([hidden])').getBoundingClientRect();
+  return w * 0.75 + 48 > view.width || h * 0.75 + 48 > view.height;  // 24 px clear all round
+}"""
+
+
+def test_following_the_steps_never_zooms_the_demo_net_below_readable(offline_page, tmp_path):
+    """At the scalars' level graphviz puts some inputs far from the ops that use them; on
+    every step, following the step keeps the text at 12 px or more, and the step's node in
+    view (its far edges may lie out of it)."""
+    root, net = demo_net()
+    page = offline_page.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page = offline_page.open(save_html(root, tmp_path / "demo.html", params=net.parameters(),
+                                       level="scalars"))
+    page.keyboard.press("End")
+    last = position(page)
+    n = len(topological_order(root))
+    for k in range(n - 1, last + 1):  # the last forward step, then every backward one
+        page.eval_on_selector(".agl-slider", "(s, p) => { s.value = p; "
+                              "s.dispatchEvent(new Event('input')); }", k)
+        seen = page.evaluate(GRAPH_AS_SEEN)
+        smallest = min(t["px"] for t in seen["texts"])
+        assert smallest >= 12, (k, smallest)
+        current = page.get_attribute(".agl-player", "data-current")
+        node = rect(page, f".agl-graph-scalars g.node[data-node='{current}']")
+        assert inside(node, seen["graph"]), k
     offline_page.assert_clean()
 
 

@@ -1,7 +1,7 @@
 """A step-through page for backpropagation: one self-contained HTML file, or a Jupyter cell.
 
 ``save_html(root, path)`` writes one HTML file that needs nothing else: the graph is inline
-SVG (drawn by ``draw`` and laid out by graphviz's ``dot`` when the file is written), the
+SVG (drawn by ``draw`` and laid out by graphviz when the file is written), the
 styling and the script are inline (``player.css`` and ``player.js``, shipped with this
 package), and it loads nothing from the network, so it opens from ``file://`` on a
 projector with no internet. ``player(root)`` shows the same page in a Jupyter cell.
@@ -133,7 +133,9 @@ def player(
         title: the page's heading (default: "Backpropagation through L", with the root's
             name).
         fmt: the format of every number, as in ``format(x, fmt)``.
-        rankdir: "LR" (inputs on the left) or "TB" (inputs at the top), as in ``draw``.
+        rankdir: "LR" (inputs on the left) or "TB" (inputs at the top), as in ``draw``,
+            for the scalars' level; the notes' level is laid out in rows, layers top to
+            bottom, to fit a screen (see ``autograd_lite.page.layout``).
         params: the parameters (the weights), drawn green, as in ``draw``; they are also
             what tells a unit (neuron) of a layer from any other sum.
         quiz: start in quiz mode (the student types each gradient before seeing it).

@@ -301,11 +301,12 @@ function autogradLitePlayer(root, data) {
 
   function keepStepInSight(current, step, folded, labels) {
     // the node of this step, its op, every edge it uses and their labels (and the leaves
-    // folded into the step): all in the view
+    // folded into the step): all in the view, as far as readable text allows; the node
+    // itself always (see graphView's keepInSight)
     const shown = L.graph.nodes.get(current.id);
     const parts = [shown.g, shown.op, ...shown.edges, ...shown.inputs.flat(), ...labels,
       ...[...folded].map((id) => L.graph.nodes.get(id).g)].filter(Boolean);
-    L.view.keepInSight(L.view.union(parts.map((part) => part.getBBox())));
+    L.view.keepInSight(L.view.union(parts.map((part) => part.getBBox())), shown.box);
   }
 
   function fit(rows) {

@@ -103,29 +103,40 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
     return { x: view.cx + (px - w / 2) / view.k, y: view.cy + (py - h / 2) / view.k };
   }
 
-  function keepInSight(region, margin = 24) {
-    // pan as little as needed (and zoom out only if needed) so that `region` is inside the
-    // part of the box the inspector's drawer does not cover
-    const { w, h } = size();
+  function keepInSight(region, anchor, margin = 24) {
+    // pan as little as needed, and zoom out only as far as text stays readable, so that
+    // `region` (a step's node, its edges and their labels) is inside the part of the box
+    // the inspector's drawer does not cover. Readability wins: when the region cannot all
+    // be seen at MIN_READABLE_SCALE (graphviz put an input far away), the view stays at
+    // that scale and `anchor` (the step's node) is kept in view, with as much of the rest
+    // as the pan allows. A scale the student chose below it is kept, never lowered.
+    const { w } = size();
     const free = w - view.inset;
     const needed = fitScale({ width: region.width + 2 * margin / view.k,
       height: region.height + 2 * margin / view.k }, free);
-    if (needed < view.k) view.k = clampScale(needed);
+    const floor = Math.min(view.k, MIN_READABLE_SCALE);
+    if (needed < view.k) view.k = clampScale(Math.max(needed, floor));
+    panTo(region, free, margin);
+    if (anchor) panTo(anchor, free, margin);  // last: the node wins over its edges
+    apply();
+  }
+
+  function panTo(region, free, margin) {
+    // the least pan that brings `region` inside the view (its top left if it is larger)
+    const { w, h } = size();
     const half = { w: w / (2 * view.k), h: h / (2 * view.k) };
     const pad = margin / view.k;
-    const left = view.cx - half.w + pad;
     const right = view.cx - half.w + (free / view.k) - pad;
+    if (region.x + region.width > right) view.cx += region.x + region.width - right;
+    const left = view.cx - half.w + pad;  // where the left is now: it wins if both can't
     if (region.x < left) view.cx -= left - region.x;
-    else if (region.x + region.width > right) view.cx += region.x + region.width - right;
     // the minimap takes the bottom left corner: a region over its columns stays above it
     const shown = mini.svg && !minimapBox.hidden;
     const overMinimap = shown && (region.x - (view.cx - half.w)) * view.k < mini.width + 16;
-    const top = view.cy - half.h + pad;
     const bottom = view.cy + half.h - pad - (overMinimap ? (mini.height + 16) / view.k : 0);
     if (region.y + region.height > bottom) view.cy += region.y + region.height - bottom;
-    const shift = view.cy - half.h + pad - top;  // where the top went: it wins if both can't
-    if (region.y < top + shift) view.cy -= top + shift - region.y;
-    apply();
+    const top = view.cy - half.h + pad;  // where the top is now: it wins if both can't
+    if (region.y < top) view.cy -= top - region.y;
   }
 
   // --- the minimap: the boxes of the graph as plain rectangles, and the view ----------
