@@ -473,7 +473,8 @@ def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
         offline_page, tmp_path):
     """The whole of make demo's page at the notes' level (16 hidden units) on a laptop's
     screen: every node inside the graph's box, every text at least 12 px, no minimap, when
-    it opens, after Fit and at every step; the current step in view, no label over a node."""
+    it opens, after Fit, at every step and in quiz mode; the current step in view, no label
+    over a node."""
     from test_player import labels_over_nodes
 
     from nets.page import save_demo_page
@@ -498,6 +499,10 @@ def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
         assert page.evaluate(STEP_IN_VIEW) == [], k
         assert labels_over_nodes(page) == [], k
         page.keyboard.press("ArrowRight")
+    page.check(".agl-quiz-on")  # the quiz's row takes room from the graph: it still fits
+    page.keyboard.press("End")
+    assert page.is_visible(".agl-answer")
+    assert_whole_and_readable(page, "quiz")
     offline_page.assert_clean()
 
 

@@ -10,14 +10,14 @@ set here, and graphviz's ``neato -n2`` draws the edges between the boxes where t
 - each rank of ``dot``'s top-to-bottom layout is a row, in ``dot``'s order (the order with
   the fewest crossings); a rank wider than ``ROW_WIDTH`` is wrapped into as few rows as
   fit, of equal counts (16 hidden units: 8 + 8; 12: 6 + 6);
-- a run of thin ranks (at most ``THIN`` boxes each: a unit and the constant it meets, an
-  op, the loss) is one row, a rank per column, left to right, as the notes write
-  r → s·r → softplus → l.
+- a run of thin ranks (at most ``THIN`` boxes each: the output unit, an op, the loss) is
+  one row, a rank per column, left to right, as the notes write r → s·r → softplus → l;
+  a constant such as s stands in the column of the op it meets, above it.
 
 Sizes are graphviz's points, its text 16 points: at the page's least readable scale, 0.75
 CSS pixels a point (12-pixel text), a row of ``ROW_WIDTH`` is 1,200 pixels, the graph's box
 in a 1,280-pixel window. The demo's net (3 inputs, 16 hidden units) is then 4 rows, about
-1,600 × 700 points: it fits 1,280 × 800 whole. A layer of more than 16 such units takes a
+1,600 × 650 points: it fits 1,280 × 800 whole. A layer of more than 16 such units takes a
 third row, and the page opens at a readable scale with its minimap instead.
 """
 
@@ -90,16 +90,29 @@ class _Row(NamedTuple):
 
 
 def _ranks(graph: graphviz.Digraph, timeout: float) -> list[list[_Node]]:
-    """``dot``'s ranks of a top-to-bottom layout, first to last, each in its order."""
+    """``dot``'s ranks of a top-to-bottom layout, first to last, each in its order; a leaf
+    of a thin rank followed by a thin rank (the constant s beside r) goes to that rank,
+    first, to stand above the op it meets (s over the · of s·r)."""
     laid = graph.copy()
     laid.attr(rankdir="TB")
     by_y: dict[float, list[_Node]] = {}
+    fed = set()  # the nodes with an edge in
     for line in render(laid, "plain", timeout=timeout).decode("utf-8").splitlines():
         word = line.split()
         if word and word[0] == "node":  # node name x y width height label ... (inches)
             x, y, w, h = (float(v) * 72 for v in word[2:6])
             by_y.setdefault(round(y, 1), []).append(_Node(word[1], x, w, h))
-    return [sorted(by_y[y], key=lambda node: node.x) for y in sorted(by_y, reverse=True)]
+        elif word and word[0] == "edge":  # edge tail head ...
+            fed.add(word[2])
+    ranks = [sorted(by_y[y], key=lambda node: node.x) for y in sorted(by_y, reverse=True)]
+    moved: list[_Node] = []  # each leaf moves once, one rank on
+    for rank, after in zip(ranks, ranks[1:]):
+        leaves = [node for node in rank if node.name not in fed and node not in moved]
+        if 0 < len(leaves) < len(rank) <= THIN and len(after) + len(leaves) <= THIN:
+            rank[:] = [node for node in rank if node not in leaves]
+            after[:0] = leaves
+            moved += leaves
+    return ranks
 
 
 def _wrap(rank: list[_Node]) -> list[list[_Node]]:

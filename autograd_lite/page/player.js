@@ -385,10 +385,6 @@ function autogradLitePlayer(root, data) {
       lines = stepLines(step);
       const shown = L.steps[step].shown ?? lines.length;
       folded = lines.splice(shown);
-      if (hidden(current.id)) {
-        lines.unshift(`Quiz: what is ${current.quiz.question}, the gradient of the ` +
-          "highlighted node?");
-      }
       for (const k of foldedSteps(step)) lines.push(...stepLines(k));
     }
     const shown = lines.map((line) => el("div", line));

@@ -21,7 +21,8 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   svg.removeAttribute("width");
   svg.removeAttribute("height");
   svg.setAttribute("preserveAspectRatio", "xMidYMid meet");
-  const view = { cx: 0, cy: 0, k: 1, inset: 0 };
+  // whole: the view shows the whole graph, as Fit left it (nothing zoomed or panned since)
+  const view = { cx: 0, cy: 0, k: 1, inset: 0, whole: false };
   const listeners = [];
 
   let measured = null;  // the box's size, read again only when it may have changed (resize)
@@ -32,8 +33,11 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   }
 
   function resize() {
+    // a new size (the window, or the quiz's row coming and going): a view of the whole
+    // graph stays whole while its text stays readable
     measured = null;
-    apply();
+    if (view.whole && fitScale(content) * 0.97 >= MIN_READABLE_SCALE) fit();
+    else apply();
   }
 
   function fitScale(region, width) {
@@ -61,6 +65,7 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   }
 
   function fit() {
+    view.whole = true;
     view.k = clampScale(fitScale(content) * 0.97);
     view.cx = content.x + content.width / 2;
     view.cy = content.y + content.height / 2;
@@ -72,6 +77,7 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
     if (fitScale(content) * 0.97 >= MIN_READABLE_SCALE) {
       fit();
     } else {
+      view.whole = false;
       view.k = START_SCALE;
       view.cx = first.x + first.width / 2;
       view.cy = first.y + first.height / 2;
@@ -85,6 +91,7 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
     const px = at ? at.x : w / 2;
     const py = at ? at.y : h / 2;
     const before = toDrawing(px, py);
+    view.whole = false;
     view.k = clampScale(view.k * factor);
     const after = toDrawing(px, py);
     view.cx += before.x - after.x;
@@ -93,6 +100,7 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
   }
 
   function panBy(dx, dy) {  // in CSS pixels
+    view.whole = false;
     view.cx -= dx / view.k;
     view.cy -= dy / view.k;
     apply();
@@ -116,8 +124,10 @@ function graphView(box, svg, minimapBox, nodeBoxes) {
       height: region.height + 2 * margin / view.k }, free);
     const floor = Math.min(view.k, MIN_READABLE_SCALE);
     if (needed < view.k) view.k = clampScale(Math.max(needed, floor));
+    const before = [view.cx, view.cy, view.k];
     panTo(region, free, margin);
     if (anchor) panTo(anchor, free, margin);  // last: the node wins over its edges
+    if ([view.cx, view.cy, view.k].some((v, i) => v !== before[i])) view.whole = false;
     apply();
   }
 
