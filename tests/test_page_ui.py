@@ -474,7 +474,7 @@ def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
     """The whole of make demo's page at the notes' level (16 hidden units) on a laptop's
     screen: every node inside the graph's box, every text at least 12 px, no minimap, when
     it opens, after Fit, at every step and in quiz mode; the current step in view, no label
-    over a node."""
+    over a node, and the caption whole without scrolling."""
     from test_player import labels_over_nodes
 
     from nets.page import save_demo_page
@@ -498,6 +498,9 @@ def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
         assert_whole_and_readable(page, k)
         assert page.evaluate(STEP_IN_VIEW) == [], k
         assert labels_over_nodes(page) == [], k
+        if not page.query_selector("g.node.agl-folded"):  # folded leaves add their lines
+            assert page.eval_on_selector(".agl-caption",
+                                         "c => c.scrollHeight <= c.clientHeight + 1"), k
         page.keyboard.press("ArrowRight")
     page.check(".agl-quiz-on")  # the quiz's row takes room from the graph: it still fits
     page.keyboard.press("End")
@@ -509,7 +512,7 @@ def test_the_demo_page_at_the_notes_level_fits_1280_by_800_with_readable_text(
 def test_the_r_units_caption_fits_and_lists_every_term_on_request(offline_page, tmp_path):
     """r sums 16 terms: its caption says ∂l/∂r, its first term's equation with numbers and
     how each term goes, in the caption's three lines; every term's numbers open below."""
-    from nets.page import save_demo_page
+    from nets.page import save_demo_page, teaching_example
 
     X, labels = data.DATASETS["moons"](200, seed=0, constant_feature=True)
     net = FeatureDiscoveryNet(X.shape[1], 16, "logistic", seed=0)
@@ -525,7 +528,12 @@ def test_the_r_units_caption_fits_and_lists_every_term_on_request(offline_page, 
     at = position(page)
     page.click(".agl-terms summary")
     text = page.inner_text(".agl-caption")
-    assert all(f"∂l/∂w[{j}] = ∂l/∂r·x̂[{j}] = (" in text for j in range(16))
+    choice = teaching_example(net, X, labels)  # the page's example, through the engine
+    trace = net.forward(X[choice.index], y=float(labels[choice.index]))
+    trace.l.backward()
+    for j, w in enumerate(net.w):  # the first term written out, then each with its numbers
+        shown = re.search(rf"∂l/∂w\[{j}\] = (?:∂l/∂r·x̂\[{j}\] = )?\(.*?\)·\(.*?\) = (\S+?);", text)
+        assert shown and shown[1] == format_number(w.grad), j
     page.keyboard.press("ArrowRight")  # the keys step again
     assert position(page) == at + 1
     offline_page.assert_clean()

@@ -36,7 +36,7 @@ ROW_WIDTH = 1600.0  # points: the widest a row may be
 THIN = 2  # a rank of at most this many boxes joins a run of thin ranks
 BOX_GAP = 16.0  # points between two boxes of a row (edges pass between them)
 COLUMN_GAP = 96.0  # between two ranks of a thin run: an edge with its label
-ROW_GAP = 104.0  # between two rows: the edges, their labels, an op
+ROW_GAP = 96.0  # between two rows: the edges, their labels, an op
 
 
 class _Node(NamedTuple):

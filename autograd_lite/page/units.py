@@ -9,6 +9,10 @@ the notes' chain rule for it, with the engine's numbers; for the feature-discove
     ∂l/∂x̂ⱼ = wⱼ·∂l/∂r        ∂l/∂wⱼ = x̂ⱼ·∂l/∂r                       (the unit r)
     ∂l/∂r̃ⱼ = ∂l/∂x̂ⱼ·[r̃ⱼ > 0]        ∂l/∂Wᵢⱼ = ∂l/∂r̃ⱼ·xᵢ             (the unit x̂ⱼ)
 
+A neuron's first term is written as the notes write it, the others with their numbers only,
+so that a caption is a line a term; past ``CAPTION_TERMS`` terms (r has 16) the caption
+says how each term goes, and the page folds the list of them away until asked.
+
 Each unit step lists the scalar steps it is made of, so the page can expand a unit into
 them and collapse it again. Every number is the engine's: a gradient as ``backward_steps``
 left it, a contribution as it was sent, or the sum of the contributions one unit's steps
@@ -151,16 +155,19 @@ def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, A
         if k == 1 and len(pairs) > CAPTION_TERMS:  # the first term, then how each goes
             lines.append([f"and so for each of its {len(pairs)} terms w·u: ∂{L}/∂w = ∂{L}/∂{P}·u"
                           f", ∂{L}/∂u = w·∂{L}/∂{P}"])
+        # the first term as the notes write it; the others, with the same factors, as
+        # numbers only (a line each fits a 1,280-pixel caption)
+        said = k == 0
         to_w = _sent_by(record_of[term], w)
-        line = [f"∂{L}/∂{D[w]} = ∂{L}/∂{P}·{names[u]} = (", h(g_pre, pre),
-                f")·({num(u.data)}) = ", h(to_w, w)]
+        line = [f"∂{L}/∂{D[w]} = " + (f"∂{L}/∂{P}·{names[u]} = " if said else "") + "(",
+                h(g_pre, pre), f")·({num(u.data)}) = ", h(to_w, w)]
         if w in box.members:  # used by this term only: what it sent is the whole gradient
             gradients[ids[w]] = to_w
         if u in sent and not _is_constant(u):
             to_u = _sent_by(record_of[term], u)
             line += [f";  ∂{L}/∂{D[u]} {'=' if sent[u] == to_u else '+='} "
-                     f"{names[w]}·∂{L}/∂{P} = ({num(w.data)})·(", h(g_pre, pre), ") = ",
-                     h(to_u, u)]
+                     + (f"{names[w]}·∂{L}/∂{P} = " if said else "") + f"({num(w.data)})·(",
+                     h(g_pre, pre), ") = ", h(to_u, u)]
         lines.append(line)
     if box.bias is not None:
         lines.append([f"∂{L}/∂{D[box.bias]} = ∂{L}/∂{P} = ", h(g_pre, box.bias)])
