@@ -398,7 +398,9 @@ def test_the_derivation_embeds_a_step_through_page_of_a_3_unit_net(offline_page,
     assert captions[5] == "Forward: r = w[0]·x̂[0] + w[1]·x̂[1] + w[2]·x̂[2] = 3.8"
     assert frame.locator(".agl-position").inner_text() == "Backward pass: step 5 of 10"
     assert "∂l/∂x̂[0] = w[0]·∂l/∂r = (0.8)·(5.6) = 4.48" in captions[12]
-    assert "∂l/∂W[1,0] = ∂l/∂r̃[0]·x[1] = (4.48)·(2) = 8.96" in captions[13]
+    # the unit's first term as the notes write it, the next with its numbers
+    assert "∂l/∂W[0,0] = ∂l/∂r̃[0]·x[0] = (4.48)·(1) = 4.48" in captions[13]
+    assert "∂l/∂W[1,0] = (4.48)·(2) = 8.96" in captions[13]
     offline_page.assert_clean()
 
 
