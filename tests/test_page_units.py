@@ -89,6 +89,9 @@ def test_every_number_at_the_notes_level_is_the_closed_form(loss, example):
     x_hat = next(s for s in units["steps"] if names[s["unit"]] == "x̂[3]")
     assert text(x_hat["parts"])[0].startswith("∂l/∂r̃[3] = ∂l/∂x̂[3]·[r̃[3] > 0] = (")
     assert text(x_hat["parts"])[1].startswith("∂l/∂W[0,3] = ∂l/∂r̃[3]·x[0] = (")
+    # x[0] is summed over the 16 units (+=); x̂[0] has its one term from r (=)
+    assert "∂l/∂x[0] += W[0,3]·∂l/∂r̃[3] = (" in text(x_hat["parts"])[1]
+    assert "∂l/∂x[1] += (" in text(x_hat["parts"])[2]
 
 
 def test_a_unit_lists_its_scalar_steps_and_members():

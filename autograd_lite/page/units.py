@@ -90,9 +90,9 @@ def units(order: list[Value], found: list[Box], records: list[Any], page_order: 
             final = heard[v] == consumers[v]
             g = record_of[v].grad if final else sums[v]  # the engine's, once complete
             entry[ids[v]]["grads"].append([k, num(g), "final" if final else "pending"])
-        parts, gradients, shown = _caption(box, root, record_of, sent, ids, names, num, fmt,
-                                    [scalar_steps[page_step[m]]["parts"] for m in order
-                                     if m in members])
+        parts, gradients, shown = _caption(
+            box, root, record_of, sent, consumers, ids, names, num, fmt,
+            [scalar_steps[page_step[m]]["parts"] for m in order if m in members])
         steps.append({
             "unit": ids[box.out],
             "scalarSteps": sorted(page_step[m] for m in members),
@@ -125,12 +125,13 @@ def _hides(x: float, node: Value, ids: dict[Any, Any], num: Callable[..., Any]) 
 
 
 def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, Any],
-             ids: dict[Any, Any], names: dict[Any, Any],
+             consumers: Counter[Any], ids: dict[Any, Any], names: dict[Any, Any],
              num: Callable[..., Any], fmt: str, member_parts: list[list[Any]]
              ) -> tuple[list[list[Any]], dict[str, float], int]:
     """The unit's chain rule with its numbers (a neuron in the notes' form, anything else
     as its scalar steps say it), every gradient it states, by node id, and how many of its
-    lines the caption shows before the list it folds away."""
+    lines the caption shows before the list it folds away. ``consumers``: how many units
+    send each value a term (an input of 16 units gets ``+=`` from each, not ``=``)."""
     if box.kind != "neuron":
         lines: list[list[Any]] = [line for parts in member_parts for line in parts]
         return lines, {ids[box.out]: record_of[box.out].grad}, len(lines)
@@ -165,7 +166,8 @@ def _caption(box: Box, root: Value, record_of: dict[Any, Any], sent: dict[Any, A
             gradients[ids[w]] = to_w
         if u in sent and not _is_constant(u):
             to_u = _sent_by(record_of[term], u)
-            line += [f";  ∂{L}/∂{D[u]} {'=' if sent[u] == to_u else '+='} "
+            whole = sent[u] == to_u and consumers[u] == 1  # its only term
+            line += [f";  ∂{L}/∂{D[u]} {'=' if whole else '+='} "
                      + (f"{names[w]}·∂{L}/∂{P} = " if said else "") + f"({num(w.data)})·(",
                      h(g_pre, pre), ") = ", h(to_u, u)]
         lines.append(line)
