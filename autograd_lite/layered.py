@@ -473,6 +473,7 @@ def run_layered(program: Program, X: Array, p: list[float], backward: bool,
         for f, *args in run.backward:
             f(*args)
         grads = cast(Array, np.bincount(run.weight_slots, run.weight_grads, minlength=len(p)))
+        grads = grads.astype(float, copy=False)  # no weights at all: bincount gives ints
         grads[run.param_slots] += run.param_grads.sum(axis=1)
         return values, grads
     finally:

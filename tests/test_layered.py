@@ -297,3 +297,18 @@ def test_threads_running_one_program_never_share_a_pass():
     finally:
         sys.setswitchinterval(before)
     assert errors == []
+
+
+def test_a_tape_whose_params_nothing_uses_runs_by_layers():
+    """No weight at all (the hypothesis case abs(abs(abs(x)))·3 with one unused param):
+    the params' gradients are zeros of float, not ints that cannot take a float."""
+    x, p = Value(0.0, label="x"), Value(0.0, label="p")
+
+    def f(x):
+        y = abs(x)
+        return abs(abs(y)) + abs(abs(y))
+
+    program = trace(f, [x], [p])
+    values, grads = program.run(np.array([[0.5], [-2.0]]), how="layers")
+    assert values.ravel().tolist() == [1.0, 4.0]
+    assert grads.tolist() == [0.0] and grads.dtype == np.float64
