@@ -109,6 +109,7 @@ def draw(
     caption: str | None = None,
     legend: bool = True,
     max_width: float | None = None,
+    names: Mapping[Value, str] | None = None,
 ) -> graphviz.Digraph:
     """The computation graph of ``root`` as a ``graphviz.Digraph`` (no ``dot`` needed,
     except to measure the picture when ``max_width`` is given).
@@ -138,6 +139,8 @@ def draw(
         max_width: the widest the rendered picture may be, in CSS pixels (96 per inch):
             a wider one is scaled down, but never so far that text falls below 12 pt;
             if that is not enough, ValueError says what to try. Needs graphviz's ``dot``.
+        names: a name for nodes that have no label, written before their data on one row
+            (the step-through page passes the names its captions use, such as ``s·r``).
     """
     check_value("draw", "root", root)
     max_nodes = check_count("draw", "max_nodes", max_nodes, low=1)
@@ -162,7 +165,11 @@ def draw(
                  else dict(zip(order, current_grads(order))))
     params, highlight, separators = (set(check_values("draw", name, nodes)) for name, nodes in (
         ("params", params), ("highlight", highlight), ("separators", separators)))
+    if names is not None and not (isinstance(names, Mapping)
+                                  and all(isinstance(n, str) for n in names.values())):
+        raise TypeError(f"draw: names must map Values to str, got {shown(names)}")
     picture = _Picture(root, fmt, params, ids, step, grads, edge_labels)
+    picture.names = names or {}
     kept = boxes(order, collapse, picture.params)
     if paths_to is not None:
         path = on_paths(order, paths_to)
@@ -254,6 +261,7 @@ class _Picture:
         self.separators: set[Value] = set()
         self.used: dict[str, None] = {}  # the legend's entries, in the order first used
         self.drawn: set[Value] = set()
+        self.names: Mapping[Value, str] = {}  # for the nodes with no label
         self.dot = graphviz.Digraph(
             format="svg",  # .render(name) writes name.svg, as micrograd's draw_dot
             # ordering: a node's inputs keep the graph's order (units 0, 1, 2, … top down)
@@ -323,9 +331,11 @@ class _Picture:
                 rows.append(f"{pre} {self._num(box.pre.data)}{': off' if is_off(node) else ''}")
             rows.append(f"data {self._num(node.data)}")
         else:
+            named = "" if node.label or node not in self.names else \
+                f"<b>{_text(self.names[node])}</b>  "  # on the data's row: no taller
             if node.label:
                 rows.append(f"<b>{_text(node.label)}</b>")
-            rows.append(f"data {self._num(node.data)}")
+            rows.append(f"{named}data {self._num(node.data)}")
         if box is not None:  # a greyed input, drawn for context, shows no gradient
             rows.append(self._grad_row(node))
         if is_off(node) and (box is None or box.kind != "neuron"):

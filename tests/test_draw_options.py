@@ -418,3 +418,19 @@ def test_notebook_2s_committed_pictures_fit_a_notebook_column():
     for svg in svgs:
         assert svg_width_px(svg) <= 1100  # was 2,360 px, drawn node by node
         assert min(svg_fonts_pt(svg.encode("utf-8"))) >= MIN_FONT_PT
+
+
+def test_names_name_the_unlabelled_boxes_on_their_data_row():
+    a = Value(2.0, label="a")
+    product = a * 3.0
+    y = product.tanh()
+    y.label = "y"
+    source = draw(y, names={product: "3a", a: "not shown", y: "not shown"}).source
+    assert "<b>3a</b>  data 6" in source  # the name, on the data's row
+    assert "not shown" not in source  # a label is kept
+    assert "<b>a</b>" in source and "<b>y</b>" in source
+    assert "<b>3a</b>" not in draw(y).source
+    with pytest.raises(TypeError, match="draw: names must map Values to str"):
+        draw(y, names={product: 3})
+    with pytest.raises(TypeError, match="draw: names must map Values to str"):
+        draw(y, names=["3a"])

@@ -146,6 +146,23 @@ def test_every_node_of_the_demo_net_has_its_own_name_in_the_notes_notation(loss)
         assert {"y", "y − r"} <= set(names)
 
 
+def test_every_box_drawn_on_the_demo_page_shows_its_name():
+    import html
+
+    import autograd_lite
+
+    net, trace, page = demo_page()
+    player = autograd_lite.player(trace.l, params=net.parameters())
+    svgs = player._parts["svg"], player._parts["units_svg"]
+    for svg, level in zip(svgs, ("scalars", "units")):
+        bold = set(map(html.unescape, re.findall(r'font-weight="bold"[^>]*>([^<]+)</text>',
+                                                 svg)))
+        assert {"s", "s·r", "l"} <= bold, level  # the constant and the product too
+    scalars = {html.unescape(t) for t in re.findall(r'font-weight="bold"[^>]*>([^<]+)</text>',
+                                                   svgs[0])}
+    assert {"W[0,1]·x[0]", "w[0]·x̂[0] + w[1]·x̂[1]"} <= scalars
+
+
 def test_two_equal_constants_get_two_names_and_are_never_asked():
     a = Value(3.0, label="a")
     L = (a * 2.0 + a ** 2.0) * 2.0

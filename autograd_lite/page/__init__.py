@@ -168,6 +168,8 @@ def player(
     data = script(root, fmt, params=params, fold_leaves=fold_leaves, level=level,
                   paths_to=paths_to)
     final = {node: g.data for node, g in zip(order, grad(root, order))}
+    by_id = {entry["id"]: entry["name"] for entry in data["nodes"]}  # ids: n{k}, as draw's
+    names = {node: by_id[f"n{k}"] for k, node in enumerate(order) if f"n{k}" in by_id}
     # drawn with the final gradients, so each box is wide enough for its number
     svgs = {}
     for name, collapse in (("svg", None), ("units_svg", "neurons")):
@@ -175,7 +177,8 @@ def player(
             svgs[name] = ""
             continue
         graph = draw(root, rankdir=rankdir, fmt=fmt, params=params, max_nodes=max_nodes,
-                     grads=final, legend=False, collapse=collapse, paths_to=paths_to)
+                     grads=final, legend=False, collapse=collapse, paths_to=paths_to,
+                     names=names)  # every box named as the captions name it
         graph.graph_attr.update(_ROOM_FOR_EDGE_LABELS)
         if collapse is not None:  # the notes' level: layers in rows, to fit a screen
             pin_in_rows(graph, timeout)
