@@ -120,8 +120,8 @@ class Step:
 def backward_steps(root: Value) -> Generator[Step, None, None]:
     """``root.backward()``, yielding a ``Step`` after each node, root first, leaves last.
 
-    The walk sums the gradients in a table of its own, as ``backward()`` does: while it
-    is paused, ``step.grad_of(v)`` gives its sums and every ``.grad`` is left alone, so other
+    The walk sums the gradients in a table of its own, as ``grad`` does: while it is
+    paused, ``step.grad_of(v)`` gives its sums and every ``.grad`` is left alone, so other
     walks (``backward``, ``zero_grad``, other ``backward_steps``, from any thread) run as
     usual. When the generator is exhausted, the walk adds ∂root/∂v to every ``v.grad``, as
     ``backward()`` would at that moment, all in one piece. A walk that stops early
